@@ -147,6 +147,9 @@ class Comment(models.Model):
         else:
             super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#c{self.pk}"
+
     def _place(self, parent: Comment | None, max_depth: int) -> None:
         if parent is None:
             self.path, self.depth = path_segment(self.seq), 0
@@ -162,6 +165,3 @@ class Comment(models.Model):
     def ancestor_paths(self) -> list[str]:
         """The paths of this comment's ancestors, the top-level one first."""
         return [self.path[: SEGMENT_WIDTH * n] for n in range(1, self.depth + 1)]
-
-    def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#c{self.pk}"

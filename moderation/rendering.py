@@ -37,7 +37,11 @@ def render_text(body: str) -> SafeString:
         url = match.group(0)
         stripped = url.rstrip(TRAILING)
         # Keep a closing parenthesis that belongs to the URL, as in Wikipedia links.
-        while stripped != url and url[len(stripped)] == ")" and stripped.count("(") > stripped.count(")"):
+        while (
+            stripped != url
+            and url[len(stripped)] == ")"
+            and stripped.count("(") > stripped.count(")")
+        ):
             stripped += ")"
         out.append(escape(body[pos : match.start()], quote=True))
         out.append(_link(stripped))

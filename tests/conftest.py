@@ -1,0 +1,79 @@
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from tests.factories import make_article
+
+CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+
+
+def _chromium_path() -> str | None:
+    env = os.environ.get("CHROMIUM_PATH")
+    if env:
+        return env
+    for candidate in CHROMIUM_CANDIDATES:
+        if os.path.exists(candidate):
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive Debian's Chromium; Playwright cannot download its own browser here."""
+    path = _chromium_path()
+    if not path:
+        message = "Chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def article(db):
+    return make_article(title="Kazakhstan joins the Abraham Accords", slug="kazakhstan")
+
+
+@pytest.fixture
+def reader(django_user_model):
+    return django_user_model.objects.create_user("rita", "rita@example.org", "reader-pass-1")
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Staff, but without the moderation permission."""
+    return django_user_model.objects.create_user("oscar", password="outsider-pass-1", is_staff=True)
+
+
+@pytest.fixture
+def moderator(django_user_model):
+    user = django_user_model.objects.create_user(
+        "mona", password="moderator-pass-1", is_staff=True
+    )
+    group = Group.objects.filter(name="Moderators").first()
+    if group:
+        user.groups.add(group)
+    else:
+        permission = Permission.objects.filter(codename="moderate_comment").first()
+        if permission:
+            user.user_permissions.add(permission)
+    return user
+
+
+@pytest.fixture
+def admin_user(django_user_model):
+    return django_user_model.objects.create_superuser("ada", "ada@example.org", "admin-pass-1")

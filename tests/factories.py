@@ -1,0 +1,50 @@
+"""Small factories for tests and benchmarks: real model saves, no mocks."""
+
+import itertools
+
+from django.utils import timezone
+
+from articles.models import Article
+from moderation.models import Comment
+
+_counter = itertools.count(1)
+
+
+def make_article(**fields) -> Article:
+    n = next(_counter)
+    fields.setdefault("title", f"Article {n}")
+    fields.setdefault("slug", f"article-{n}")
+    fields.setdefault("outlet", "The Test Gazette")
+    fields.setdefault("body", "First paragraph.\nSecond paragraph.")
+    return Article.objects.create(**fields)
+
+
+def make_comment(article: Article, parent: Comment | None = None, **fields) -> Comment:
+    n = next(_counter)
+    fields.setdefault("author_name", f"Reader {n}")
+    fields.setdefault("body", f"Comment number {n}.")
+    fields.setdefault("status", Comment.Status.APPROVED)
+    return Comment.objects.create(article=article, parent=parent, **fields)
+
+
+def make_thread(article: Article, top_level: int, replies_each: int = 0, **fields) -> int:
+    """Create `top_level` comments, each with a chain of `replies_each` nested replies,
+    through bulk_create_threaded. Returns how many comments were made."""
+    comments = []
+    now = timezone.now()
+    for i in range(top_level):
+        parent = Comment(
+            article=article, author_name=f"Reader {i}", body=f"Top-level comment {i}.",
+            status=fields.get("status", Comment.Status.APPROVED), created=now,
+        )
+        comments.append(parent)
+        for j in range(replies_each):
+            reply = Comment(
+                article=article, parent=parent, author_name=f"Replier {i}.{j}",
+                body=f"Reply {j} to {i}, see https://example.org/{i}/{j}.",
+                status=fields.get("status", Comment.Status.APPROVED), created=now,
+            )
+            comments.append(reply)
+            parent = reply
+    Comment.objects.bulk_create_threaded(comments)
+    return len(comments)

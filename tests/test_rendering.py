@@ -1,0 +1,52 @@
+from moderation.rendering import render_html, render_text
+
+
+def test_text_is_escaped():
+    assert render_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_the_seeds_broken_blockquote_shows_as_text():
+    html = render_text("<blockquoteThe War Strengthened Israel")
+    assert html == "&lt;blockquoteThe War Strengthened Israel"
+
+
+def test_line_breaks_are_kept():
+    assert render_text("one\ntwo") == "one<br>\ntwo"
+
+
+def test_links_become_clickable_with_nofollow_ugc_noopener():
+    html = render_text("see https://aish.com/dalia-ziada/.")
+    assert html == (
+        'see <a href="https://aish.com/dalia-ziada/" rel="nofollow ugc noopener">'
+        "https://aish.com/dalia-ziada/</a>."
+    )
+
+
+def test_a_link_cannot_break_out_of_its_attribute():
+    html = render_text('https://x.org/"onmouseover="alert(1)')
+    assert 'href="https://x.org/"' in html
+    assert "onmouseover=\"alert" not in html
+
+
+def test_javascript_urls_are_not_linked():
+    assert "<a" not in render_text("javascript:alert(1)")
+
+
+def test_a_closing_parenthesis_that_belongs_to_a_url_is_kept():
+    html = render_text("(see https://en.wikipedia.org/wiki/Foo_(bar))")
+    assert 'href="https://en.wikipedia.org/wiki/Foo_(bar)"' in html
+    assert html.endswith("</a>)")
+
+
+def test_html_bodies_keep_allowed_tags_and_lose_the_rest():
+    html = render_html(
+        "<p>Hi <b>there</b><script>alert(1)</script><img src=x onerror=alert(1)></p>"
+    )
+    assert html == "<p>Hi <b>there</b></p>"
+
+
+def test_html_links_get_rel_and_lose_javascript_hrefs():
+    html = render_html('<a href="https://example.org">ok</a><a href="javascript:alert(1)">bad</a>')
+    assert 'href="https://example.org"' in html
+    assert 'rel="nofollow ugc noopener"' in html
+    assert "javascript" not in html
