@@ -1,0 +1,216 @@
+"""Every change to a comment's moderation state, one function per transition.
+
+Views, admin actions, bulk actions, imports and management commands all call these, so
+each change is checked the same way and writes its audit row (ModerationEvent) in the same
+transaction. A moderator's request carries the status they saw (`expected_status`); if
+someone else changed the comment meanwhile the change is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Comment, Flag, ModerationEvent, Reason
+
+Status = Comment.Status
+Action = ModerationEvent.Action
+
+
+class ModerationError(Exception):
+    """A change that cannot be made; the message is fit to show a moderator."""
+
+
+class Conflict(ModerationError):
+    """Someone else changed the comment after the moderator saw it."""
+
+
+def _describe_last_change(comment: Comment) -> str:
+    event = comment.events.select_related("actor").first()
+    if event is None:
+        return f"changed to {comment.get_status_display().lower()}"
+    return f"already {event.get_action_display().lower()} by {event.actor_name}"
+
+
+def _lock(comment: Comment, expected_status: str | None) -> Comment:
+    """Re-read the comment under a row lock and check it is still as the moderator saw it.
+
+    The lock (a no-op on SQLite, whose writers are serialised anyway) stops two moderators
+    who act on the same comment at once from both passing this check.
+    """
+    current = Comment.objects.select_for_update().get(pk=comment.pk)
+    if expected_status is not None and current.status != expected_status:
+        raise Conflict(f"Comment #{current.pk} was {_describe_last_change(current)}.")
+    return current
+
+
+def _record(comment: Comment, *, actor, action, status_before, actor_label="", reason="",
+            note="", undoes=None) -> ModerationEvent:
+    return ModerationEvent.objects.create(
+        comment=comment,
+        actor=actor,
+        actor_label=actor_label,
+        action=action,
+        status_before=status_before,
+        status_after=comment.status,
+        reason=reason,
+        note=note,
+        undoes=undoes,
+    )
+
+
+def _resolve_open_flags(comment: Comment, *, actor, event: ModerationEvent) -> int:
+    return comment.flags.open().update(
+        resolved_at=event.created_at, resolved_by=actor, resolved_event=event
+    )
+
+
+def _decide(comment: Comment, *, to: str, action: str, actor, expected_status, reason="",
+            note="", actor_label="") -> ModerationEvent | None:
+    with transaction.atomic():
+        current = _lock(comment, expected_status)
+        has_open_flags = current.flags.open().exists()
+        if current.status == to and not has_open_flags:
+            return None  # nothing to change, nothing to log
+        before = current.status
+        current.status = to
+        current.save(update_fields=["status"])
+        event = _record(current, actor=actor, action=action, status_before=before,
+                        actor_label=actor_label, reason=reason, note=note)
+        _resolve_open_flags(current, actor=actor, event=event)
+    comment.status = current.status
+    return event
+
+
+def approve(*, comment: Comment, actor, expected_status: str | None = None, note: str = "",
+            actor_label: str = "") -> ModerationEvent | None:
+    """Publish a comment (or keep it published) and resolve its open flags."""
+    return _decide(comment, to=Status.APPROVED, action=Action.APPROVED, actor=actor,
+                   expected_status=expected_status, note=note, actor_label=actor_label)
+
+
+def hide(*, comment: Comment, actor, reason: str, note: str = "",
+         expected_status: str | None = None, actor_label: str = "") -> ModerationEvent | None:
+    """Take a comment out of the reader's view; it is kept, never deleted."""
+    if reason not in Reason.values:
+        raise ModerationError("Choose why the comment is hidden.")
+    return _decide(comment, to=Status.HIDDEN, action=Action.HIDDEN, actor=actor,
+                   expected_status=expected_status, reason=reason, note=note,
+                   actor_label=actor_label)
+
+
+def flag(*, comment: Comment, actor, reason: str, note: str = "",
+         source: str = Flag.Source.MODERATOR, expected_status: str | None = None,
+         actor_label: str = "", reporter_key: str = "") -> Flag:
+    """Raise a flag for review; the comment's status does not change."""
+    if reason not in Reason.values:
+        raise ModerationError("Choose a reason for the flag.")
+    if reason == Reason.OTHER and source != Flag.Source.AUTOMATIC and not note.strip():
+        raise ModerationError("Say what is wrong when the reason is “other”.")
+    action = Action.REPORTED if source == Flag.Source.READER else Action.FLAGGED
+    with transaction.atomic():
+        current = _lock(comment, expected_status)
+        if reporter_key and current.flags.filter(reporter_key=reporter_key).exists():
+            raise ModerationError("You have already reported this comment.")
+        event = _record(current, actor=actor, action=action, status_before=current.status,
+                        actor_label=actor_label, reason=reason, note=note)
+        return Flag.objects.create(
+            comment=current, reason=reason, source=source, note=note,
+            created_by=actor, reporter_key=reporter_key, event=event,
+            created_at=event.created_at,
+        )
+
+
+def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> ModerationEvent:
+    """Take back the comment's last decision that has not been undone yet.
+
+    Restores the status it had before that decision, reopens the flags the decision
+    resolved and resolves the flag it raised; the undo is logged as its own event.
+    `expected_event_id` names the decision the moderator means to undo: if a newer one
+    was made meanwhile, the undo is refused.
+    """
+    with transaction.atomic():
+        current = _lock(comment, None)
+        last = (
+            current.events.filter(action__in=ModerationEvent.DECISIONS, undone_by__isnull=True)
+            .select_related("actor")
+            .first()
+        )
+        if last is None:
+            raise ModerationError(f"Comment #{current.pk} has no decision to undo.")
+        if expected_event_id is not None and last.pk != expected_event_id:
+            raise Conflict(
+                f"Comment #{current.pk} was {last.get_action_display().lower()} by "
+                f"{last.actor_name} after that; nothing was undone."
+            )
+        before = current.status
+        if last.action != Action.FLAGGED and current.status != last.status_before:
+            current.status = last.status_before
+            current.save(update_fields=["status"])
+        event = _record(current, actor=actor, action=Action.UNDONE, status_before=before,
+                        reason=last.reason, note=f"Undid: {last.get_action_display().lower()}",
+                        undoes=last)
+        Flag.objects.filter(resolved_event=last).update(
+            resolved_at=None, resolved_by=None, resolved_event=None
+        )
+        Flag.objects.filter(event=last, resolved_at__isnull=True).update(
+            resolved_at=event.created_at, resolved_by=actor, resolved_event=event
+        )
+    comment.status = current.status
+    return event
+
+
+@dataclass
+class BulkResult:
+    changed: list[Comment]
+    unchanged: list[Comment]
+    refused: list[tuple[Comment, str]]
+
+
+def _bulk(decide, comments: Iterable[Comment], **kwargs) -> BulkResult:
+    result = BulkResult([], [], [])
+    for comment in comments:
+        try:
+            event = decide(comment=comment, **kwargs)
+        except ModerationError as error:
+            result.refused.append((comment, str(error)))
+            continue
+        (result.changed if event else result.unchanged).append(comment)
+    return result
+
+
+def bulk_approve(*, comments: Iterable[Comment], actor, note: str = "") -> BulkResult:
+    """Approve each comment through approve(); one refusal does not stop the others."""
+    return _bulk(approve, comments, actor=actor, note=note)
+
+
+def bulk_hide(*, comments: Iterable[Comment], actor, reason: str, note: str = "") -> BulkResult:
+    """Hide each comment through hide(); one refusal does not stop the others."""
+    if reason not in Reason.values:
+        raise ModerationError("Choose why the comments are hidden.")
+    return _bulk(hide, comments, actor=actor, reason=reason, note=note)
+
+
+def post_comment(*, article, author_name: str, body: str, author_email: str = "",
+                 parent: Comment | None = None, user=None) -> Comment:
+    """Save a reader's new comment under the article's policy and log it.
+
+    Pre-moderated articles hold it as pending; post-moderated ones publish it at once
+    (it still shows in the moderators' queues through its audit row and flags).
+    """
+    if not article.accepts_comments:
+        raise ModerationError("Comments are closed on this article.")
+    if parent is not None and (parent.article_id != article.pk or parent.status != Status.APPROVED):
+        raise ModerationError("You can only reply to a published comment on this article.")
+    status = Status.APPROVED if article.comment_policy == "post" else Status.PENDING
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article, parent=parent, author_name=author_name, author_email=author_email,
+            body=body, user=user, status=status, created=timezone.now(),
+        )
+        _record(comment, actor=user, action=Action.POSTED, status_before="",
+                actor_label="" if user else "reader")
+    return comment
