@@ -1,6 +1,7 @@
 """The seed fixture (fixtures/seed.json) against the seed documents it was built from.
 
-Facts are computed from the seed files themselves ($SEED_DIR, default /work/shared/seeds),
+Facts are computed from the seed files themselves ($SEED_DIR, default ../shared/seeds beside
+the checkout),
 not from copies of their text; fixtures/README.md documents every choice checked here.
 """
 
@@ -13,18 +14,24 @@ from django.core.management import call_command
 from articles.models import Article
 from moderation.models import Comment, path_segment
 
-SEED_DIR = Path(os.environ.get("SEED_DIR", "/work/shared/seeds"))
+SEED_DIR = Path(
+    os.environ.get("SEED_DIR", Path(__file__).resolve().parents[2] / "shared" / "seeds")
+)
 FIRST = SEED_DIR / "000_5431816734781326.txt"
 SECOND = SEED_DIR / "001_d2af6769ec259c3e.txt"
 DEBRIS = {"|", "Getting your Trinity Audio player ready..."}
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not (FIRST.exists() and SECOND.exists()),
-        reason=f"the seed documents are not in {SEED_DIR} (set SEED_DIR)",
-    ),
-]
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _seed_documents():
+    # Without the seed documents the fixture cannot be checked; in CI that is a failure.
+    if not (FIRST.exists() and SECOND.exists()):
+        message = f"the seed documents are not in {SEED_DIR} (set SEED_DIR)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def seed_lines(path: Path) -> list[str]:
