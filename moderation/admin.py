@@ -1,0 +1,125 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+
+from . import services
+from .models import Comment, Flag, ModerationEvent, Reason
+
+
+class FlagInline(admin.TabularInline):
+    model = Flag
+    fk_name = "comment"
+    extra = 0
+    can_delete = False
+    fields = ["reason", "source", "note", "created_by", "created_at", "resolved_at", "resolved_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OpenFlagFilter(admin.SimpleListFilter):
+    title = "open flags"
+    parameter_name = "flags"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Has open flags"), ("reported", "Reported by readers")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.with_open_flags()
+        if self.value() == "reported":
+            return queryset.with_open_flags(Flag.Source.READER)
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "article", "author_name", "status", "open_flags", "created"]
+    list_filter = ["status", OpenFlagFilter, "body_format", "article"]
+    list_select_related = ["article"]
+    search_fields = ["body", "author_name", "author_email", "article__title"]
+    date_hierarchy = "created"
+    raw_id_fields = ["article", "parent", "user"]
+    actions = ["approve_comments", "hide_as_spam", "hide_as_abusive", "hide_as_off_topic"]
+    inlines = [FlagInline]
+    # Status changes go through the moderation services (and their audit rows), never
+    # through this form, so the status is read-only here.
+    readonly_fields = ["status", "seq", "path", "depth", "import_key"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
+        )
+
+    @admin.display(description="open flags", ordering="open_flag_count")
+    def open_flags(self, obj):
+        return obj.open_flag_count
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # hide, never delete: moderation decisions must stay auditable
+
+    def _report(self, request, result, verb):
+        if result.changed:
+            self.message_user(request, f"{len(result.changed)} comment(s) {verb}.")
+        if result.unchanged:
+            self.message_user(request, f"{len(result.unchanged)} already {verb}.")
+        for _comment, error in result.refused:
+            self.message_user(request, error, level=messages.ERROR)
+
+    @admin.action(description="Approve selected comments", permissions=["moderate"])
+    def approve_comments(self, request, queryset):
+        self._report(request, services.bulk_approve(comments=queryset, actor=request.user),
+                     "approved")
+
+    def _hide(self, request, queryset, reason):
+        result = services.bulk_hide(comments=queryset, actor=request.user, reason=reason)
+        self._report(request, result, "hidden")
+
+    @admin.action(description="Hide selected comments as spam", permissions=["moderate"])
+    def hide_as_spam(self, request, queryset):
+        self._hide(request, queryset, Reason.SPAM)
+
+    @admin.action(description="Hide selected comments as abusive", permissions=["moderate"])
+    def hide_as_abusive(self, request, queryset):
+        self._hide(request, queryset, Reason.ABUSIVE)
+
+    @admin.action(description="Hide selected comments as off-topic", permissions=["moderate"])
+    def hide_as_off_topic(self, request, queryset):
+        self._hide(request, queryset, Reason.OFF_TOPIC)
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("moderation.moderate_comment")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The audit trail is written by the services only; the admin just reads it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_display = ["comment", "reason", "source", "created_by", "created_at", "resolved_at"]
+    list_filter = ["source", "reason", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["comment", "created_by"]
+    search_fields = ["note", "comment__body"]
+    raw_id_fields = ["comment"]
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "comment", "actor_name", "status_before",
+                    "status_after", "reason"]
+    list_filter = ["action", "reason", "actor"]
+    list_select_related = ["comment", "actor"]
+    search_fields = ["note", "actor_label", "comment__body"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,89 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from moderation.models import Comment, Flag, ModerationEvent
+from tests.factories import make_comment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_moderator_prints_a_random_password_that_logs_in(client, capsys):
+    call_command("create_moderator", "maya")
+    password = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    assert len(password) >= 12
+    assert client.login(username="maya", password=password)
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="maya")
+    assert user.is_staff and user.has_perm("moderation.moderate_comment")
+
+
+def test_create_moderator_passwords_differ_each_time(capsys):
+    call_command("create_moderator", "one")
+    call_command("create_moderator", "two")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].rsplit(" ", 1)[-1] != out[1].rsplit(" ", 1)[-1]
+
+
+def test_create_moderator_refuses_an_existing_name(moderator):
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_moderator", moderator.username)
+
+
+def test_the_admin_approve_action_goes_through_the_service(client, admin_user, article):
+    comments = [make_comment(article, status=Comment.Status.PENDING) for _ in range(2)]
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:moderation_comment_changelist"),
+        {"action": "approve_comments", "_selected_action": [c.pk for c in comments]},
+        follow=True,
+    )
+    assert "2 comment(s) approved" in response.content.decode()
+    assert set(Comment.objects.values_list("status", flat=True)) == {"approved"}
+    assert ModerationEvent.objects.filter(action="approved", actor=admin_user).count() == 2
+
+
+def test_the_admin_hide_action_records_its_reason(client, admin_user, article):
+    comment = make_comment(article)
+    client.force_login(admin_user)
+    client.post(
+        reverse("admin:moderation_comment_changelist"),
+        {"action": "hide_as_spam", "_selected_action": [comment.pk]},
+    )
+    comment.refresh_from_db()
+    assert comment.status == "hidden"
+    assert ModerationEvent.objects.get().reason == "spam"
+
+
+def test_comments_cannot_be_deleted_in_the_admin(client, admin_user, article):
+    comment = make_comment(article)
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:moderation_comment_delete", args=[comment.pk]),
+                           {"post": "yes"})
+    assert response.status_code == 403
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_flags_and_events_are_read_only_in_the_admin(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:moderation_flag_add")).status_code == 403
+    assert client.get(reverse("admin:moderation_moderationevent_add")).status_code == 403
+    assert client.get(reverse("admin:moderation_flag_changelist")).status_code == 200
+    assert client.get(reverse("admin:moderation_moderationevent_changelist")).status_code == 200
+    assert Flag.objects.count() == 0
+
+
+def test_the_login_page_is_styled_and_logs_in(client, moderator):
+    page = client.get(reverse("login")).content.decode()
+    assert "bootstrap" in page and "Log in" in page
+    response = client.post(reverse("login"), {"username": "mona", "password": "moderator-pass-1"})
+    assert response.status_code == 302
+
+
+def test_demo_setup_loads_the_seed_and_prints_a_new_password(client, capsys):
+    call_command("demo_setup", "--keep-database")
+    out = capsys.readouterr().out
+    password = out.split("password: ")[1].split()[0]
+    assert client.login(username="moderator", password=password)
+    assert Comment.objects.filter(status="pending").count() == 13
