@@ -33,6 +33,7 @@ class ThreadItem:
     created: object = None
     html: str = ""
     placeholder: str = ""
+    parent_author: str = ""
 
     @property
     def is_placeholder(self) -> bool:
@@ -126,5 +127,9 @@ def thread_page(article, page: int = 1, per_page: int | None = None) -> ThreadPa
         for c in placeholders
     ]
     items.sort(key=lambda item: item.path)
+    names = {item.id: item.author_name for item in items}
+    for item in items:
+        if item.parent_id:
+            item.parent_author = names.get(item.parent_id, "")
     result.items = items
     return result
