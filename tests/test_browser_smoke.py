@@ -49,8 +49,10 @@ def test_the_article_page_renders_the_approved_seed_thread_in_chromium(
 
     if os.environ.get("SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.evaluate("document.getElementById('comments-heading').scrollIntoView()")
-        page.screenshot(path=SCREENSHOTS / "article.png", full_page=False)
+        page.screenshot(path=SCREENSHOTS / "article.png")
+        top = page.locator("#comments-heading").bounding_box()["y"] - 24
+        page.screenshot(path=SCREENSHOTS / "thread.png", full_page=True,
+                        clip={"x": 0, "y": top, "width": 1200, "height": 1000})
 
 
 def test_deep_replies_stay_readable_on_a_phone(live_server, page, seeded_thread):
