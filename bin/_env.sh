@@ -27,8 +27,11 @@ stamp=.venv/.installed
 want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "==> installing dependencies into .venv"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+  # This machine's pip config names local mirror folders that may not exist; pip warns
+  # about each, which drowns real errors, so those lines alone are dropped.
+  .venv/bin/python -m pip install --quiet --upgrade pip 2> >(grep -v "is ignored: it is neither" >&2)
+  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]" \
+    2> >(grep -v -e "is ignored: it is neither" >&2)
   echo "$want" > "$stamp"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
