@@ -8,8 +8,8 @@ someone else changed the comment meanwhile the change is refused, never overwrit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -168,30 +168,42 @@ class BulkResult:
     changed: list[Comment]
     unchanged: list[Comment]
     refused: list[tuple[Comment, str]]
+    # The audit rows the bulk action wrote, one per changed comment, so it can be undone.
+    events: list[ModerationEvent] = field(default_factory=list)
 
 
-def _bulk(decide, comments: Iterable[Comment], **kwargs) -> BulkResult:
+def _bulk(decide, comments: Iterable[Comment], expected_statuses: Mapping[int, str] | None,
+          **kwargs) -> BulkResult:
     result = BulkResult([], [], [])
     for comment in comments:
+        expected = expected_statuses.get(comment.pk) if expected_statuses else None
         try:
-            event = decide(comment=comment, **kwargs)
+            event = decide(comment=comment, expected_status=expected, **kwargs)
         except ModerationError as error:
             result.refused.append((comment, str(error)))
             continue
         (result.changed if event else result.unchanged).append(comment)
+        if event:
+            result.events.append(event)
     return result
 
 
-def bulk_approve(*, comments: Iterable[Comment], actor, note: str = "") -> BulkResult:
-    """Approve each comment through approve(); one refusal does not stop the others."""
-    return _bulk(approve, comments, actor=actor, note=note)
+def bulk_approve(*, comments: Iterable[Comment], actor, note: str = "",
+                 expected_statuses: Mapping[int, str] | None = None) -> BulkResult:
+    """Approve each comment through approve(); one refusal does not stop the others.
+
+    `expected_statuses` maps comment ids to the status the moderator saw, as
+    `expected_status` does for one comment.
+    """
+    return _bulk(approve, comments, expected_statuses, actor=actor, note=note)
 
 
-def bulk_hide(*, comments: Iterable[Comment], actor, reason: str, note: str = "") -> BulkResult:
+def bulk_hide(*, comments: Iterable[Comment], actor, reason: str, note: str = "",
+              expected_statuses: Mapping[int, str] | None = None) -> BulkResult:
     """Hide each comment through hide(); one refusal does not stop the others."""
     if reason not in Reason.values:
         raise ModerationError("Choose why the comments are hidden.")
-    return _bulk(hide, comments, actor=actor, reason=reason, note=note)
+    return _bulk(hide, comments, expected_statuses, actor=actor, reason=reason, note=note)
 
 
 def post_comment(*, article, author_name: str, body: str, author_email: str = "",
