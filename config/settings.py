@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "template_partials",
+    "formguard",  # honeypot field and signed form timestamp on the reader's forms
     "articles",
     "moderation",
 ]
@@ -177,6 +178,27 @@ if envbool("DJANGO_SECURE"):
 # Comments
 COMMENTS_PER_PAGE = envint("COMMENTS_PER_PAGE", 50)  # top-level comments, with their replies
 COMMENTS_MAX_DEPTH = envint("COMMENTS_MAX_DEPTH", 16)  # levels, the top level counted
+COMMENTS_BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one
+
+# Keeping bots and floods out of reader posting and reporting. A form sent sooner than
+# COMMENTS_MIN_FORM_SECONDS after it was shown is a bot's (0 turns the check off); one
+# older than COMMENTS_FORM_MAX_AGE is refused and shown again with a fresh timestamp.
+FORMGUARD_TOKEN_MIN_SECONDS = envint("COMMENTS_MIN_FORM_SECONDS", 3)
+FORMGUARD_TOKEN_MAX_SECONDS = envint("COMMENTS_FORM_MAX_AGE", 24 * 60 * 60)
+# Per-client limits (django-ratelimit syntax, "5/m" = 5 a minute; empty = no limit).
+# They count in the default cache: set REDIS_URL when running several processes, or
+# each process keeps its own count.
+COMMENTS_POST_RATE = os.environ.get("COMMENTS_POST_RATE", "5/m") or None
+COMMENTS_REPORT_RATE = os.environ.get("COMMENTS_REPORT_RATE", "10/m") or None
+# The same text from the same client (IP address or session) within this many seconds is
+# refused as a duplicate.
+COMMENTS_DUPLICATE_SECONDS = envint("COMMENTS_DUPLICATE_SECONDS", 600)
+# Clients are told apart by REMOTE_ADDR. Behind a reverse proxy every request would come
+# from the proxy: make the proxy overwrite a header with the client's address (e.g.
+# X-Real-IP) and name it here as a request.META key (HTTP_X_REAL_IP). Never trust a
+# header the client can set itself.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 
 LOGGING = {
     "version": 1,
