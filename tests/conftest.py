@@ -77,3 +77,30 @@ def moderator(django_user_model):
 @pytest.fixture
 def admin_user(django_user_model):
     return django_user_model.objects.create_superuser("ada", "ada@example.org", "admin-pass-1")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start each test with an empty cache: rate-limit counts and duplicate-text marks live
+    there, and would otherwise carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Skip tests marked `postgres` unless the database is PostgreSQL; CI runs the suite
+    on PostgreSQL as well, so there they run."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    return client
