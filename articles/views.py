@@ -1,12 +1,59 @@
-from django.db import connection
-from django.http import HttpResponse
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_ratelimit.core import get_usage
+from django_ratelimit.decorators import ratelimit
 
-from moderation.threads import thread_page
+from moderation import services
+from moderation.models import Comment, Flag
+from moderation.rendering import render_body
+from moderation.threads import page_of, thread_page
 
+from .forms import CommentForm, ReportForm
 from .models import Article
+
+# The ids of the comments this browser posted, newest last; enough to show a reader
+# their own comments that still await moderation.
+OWN_COMMENTS_KEY = "articles.own_comments"
+OWN_COMMENTS_KEPT = 50
+# The name and email a reader gave last, to fill the next form.
+AUTHOR_KEY = "articles.author"
+
+POST_GROUP = "articles.post_comment"
+REPORT_GROUP = "articles.report_comment"
+
+AWAITING_NOTICE = (
+    "Your comment is awaiting moderation. Only you can see it until a moderator approves it."
+)
+PUBLISHED_NOTICE = "Your comment is published."
+REPORTED_NOTICE = (
+    "Thank you. A moderator will look at this comment; it stays up until they decide."
+)
+ALREADY_REPORTED = "You have already reported this comment."
+DUPLICATE_TEXT = (
+    "You posted this same text a moment ago, so it was not posted again. "
+    "Write something new, or wait a few minutes."
+)
+CLOSED = "Comments are closed on this article."
+GONE = "This comment is no longer published."
+
+
+def post_rate(group, request):
+    return settings.COMMENTS_POST_RATE
+
+
+def report_rate(group, request):
+    return settings.COMMENTS_REPORT_RATE
 
 
 @require_safe
@@ -22,11 +69,270 @@ def _page_number(request) -> int:
         return 1
 
 
+def _own_ids(request) -> list[int]:
+    return request.session.get(OWN_COMMENTS_KEY, [])
+
+
+def _own_user_id(request) -> int | None:
+    return request.user.pk if request.user.is_authenticated else None
+
+
+def _new_comment_form(request, **kwargs) -> CommentForm:
+    initial = dict(request.session.get(AUTHOR_KEY, {}))
+    if request.user.is_authenticated:
+        initial.setdefault("author_name", request.user.get_full_name() or request.user.username)
+        initial.setdefault("author_email", request.user.email)
+    return CommentForm(initial=initial, request=request, **kwargs)
+
+
+def _article_page(request, article, form=None, posted=None, status=200):
+    page = thread_page(
+        article, _page_number(request), own_ids=_own_ids(request),
+        own_user_id=_own_user_id(request),
+    )
+    if form is None and article.accepts_comments:
+        form = _new_comment_form(request)
+    context = {
+        "article": article, "page": page, "form": form, "posted": posted,
+        # Replies to a comment this deep would pass the depth limit.
+        "reply_depth_limit": settings.COMMENTS_MAX_DEPTH - 1,
+    }
+    return render(request, "articles/article_detail.html", context, status=status)
+
+
 @require_safe
 def article_detail(request, slug):
     article = get_object_or_404(Article, slug=slug)
-    page = thread_page(article, _page_number(request))
-    return render(request, "articles/article_detail.html", {"article": article, "page": page})
+    return _article_page(request, article)
+
+
+def _refuse(request, message: str, status: int, article=None):
+    """Answer a refused request with its reason: a fragment for htmx, else a page."""
+    template = "articles/refusal.html" if request.htmx else "articles/refused_page.html"
+    return render(request, template, {"message": message, "article": article}, status=status)
+
+
+def _too_many(request, group: str, rate) -> HttpResponse:
+    usage = get_usage(request, group=group, key="ip", rate=rate, method="POST")
+    wait = max(1, usage["time_left"]) if usage else 60
+    template = "articles/refusal.html" if request.htmx else "429.html"
+    message = (
+        "You have sent too much in a short time. "
+        f"Please wait {wait} second{'s' if wait != 1 else ''} and try again."
+    )
+    response = render(request, template, {"message": message, "wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+# Duplicate text is recognised per client, by its IP address and by its session, so
+# neither a new session nor a new address alone gets the same text through again.
+def _client_keys(request) -> list[str]:
+    ip_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
+    keys = [f"ip:{request.META.get(ip_key, '')}"]
+    if request.session.session_key:
+        keys.append(f"session:{request.session.session_key}")
+    if request.user.is_authenticated:
+        keys.append(f"user:{request.user.pk}")
+    return keys
+
+
+def _text_keys(request, body: str) -> list[str]:
+    text = " ".join(body.split()).casefold()
+    return [
+        "articles:text:" + hashlib.sha256(f"{client}\n{text}".encode()).hexdigest()
+        for client in _client_keys(request)
+    ]
+
+
+def _is_duplicate(request, body: str) -> bool:
+    return bool(cache.get_many(_text_keys(request, body)))
+
+
+def _remember_post(request, comment: Comment, form: CommentForm) -> None:
+    own = [pk for pk in _own_ids(request) if pk != comment.pk] + [comment.pk]
+    request.session[OWN_COMMENTS_KEY] = own[-OWN_COMMENTS_KEPT:]
+    request.session[AUTHOR_KEY] = {
+        "author_name": form.cleaned_data["author_name"],
+        "author_email": form.cleaned_data["author_email"],
+    }
+    # The session key is made on save; remember the text under it as well.
+    request.session.save()
+    cache.set_many(
+        dict.fromkeys(_text_keys(request, comment.body), comment.pk),
+        timeout=settings.COMMENTS_DUPLICATE_SECONDS,
+    )
+
+
+def _save_comment(request, article, form: CommentForm, parent=None) -> Comment | None:
+    """Post the form's comment through the moderation service, or put why not on the form."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if _is_duplicate(request, data["body"]):
+        form.add_error("body", DUPLICATE_TEXT)
+        return None
+    try:
+        comment = services.post_comment(
+            article=article, parent=parent, author_name=data["author_name"],
+            author_email=data["author_email"], body=data["body"],
+            user=request.user if request.user.is_authenticated else None,
+        )
+    except services.ModerationError as error:
+        form.add_error(None, str(error))
+        return None
+    except ValidationError as error:  # a reply nested too deep
+        form.add_error(None, error.messages)
+        return None
+    _remember_post(request, comment, form)
+    return comment
+
+
+def _posted_context(request, comment: Comment) -> dict:
+    return {
+        "comment": comment,
+        "html": render_body(comment.body, comment.body_format),
+        "notice": AWAITING_NOTICE if comment.status == Comment.Status.PENDING else PUBLISHED_NOTICE,
+        "url": _comment_url(request, comment),
+    }
+
+
+def _comment_url(request, comment: Comment) -> str:
+    page = page_of(comment, _own_ids(request), _own_user_id(request))
+    # Always with the page number: from a page the htmx post left as it was, a bare
+    # "#c12" would only scroll, and the new comment is not on it yet.
+    return f"{comment.article.get_absolute_url()}?page={page}#c{comment.pk}"
+
+
+def _after_post(request, comment: Comment) -> HttpResponse:
+    context = _posted_context(request, comment)
+    messages.success(request, context["notice"])
+    return HttpResponseRedirect(context["url"])
+
+
+@require_POST
+@ratelimit(group=POST_GROUP, key="ip", rate=post_rate, method="POST", block=False)
+def post_comment(request, slug):
+    article = get_object_or_404(Article, slug=slug)
+    if request.limited:
+        return _too_many(request, POST_GROUP, post_rate)
+    if not article.accepts_comments:
+        return _refuse(request, CLOSED, 403, article)
+    form = CommentForm(request.POST, request=request)
+    comment = _save_comment(request, article, form)
+    if comment is None:
+        form.refresh_guard_token()
+        if request.htmx:
+            return render(request, "articles/comment_form_area.html",
+                          {"article": article, "form": form}, status=422)
+        return _article_page(request, article, form=form, status=422)
+    if not request.htmx:
+        return _after_post(request, comment)
+    context = {"article": article, "form": _new_comment_form(request),
+               "posted": _posted_context(request, comment)}
+    return render(request, "articles/comment_form_area.html", context)
+
+
+def _published_comment(article, pk: int) -> Comment | None:
+    return Comment.objects.visible().filter(article=article, pk=pk).first()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+@ratelimit(group=POST_GROUP, key="ip", rate=post_rate, method="POST", block=False)
+def reply(request, slug, pk):
+    """Show the reply form under a comment (GET) or post the reply (POST)."""
+    article = get_object_or_404(Article, slug=slug)
+    if request.limited:
+        return _too_many(request, POST_GROUP, post_rate)
+    if not article.accepts_comments:
+        return _refuse(request, CLOSED, 403, article)
+    parent = get_object_or_404(Comment, article=article, pk=pk)
+    if request.method != "POST":
+        if parent.status != Comment.Status.APPROVED:
+            return _refuse(request, GONE, 404, article)
+        form = _new_comment_form(request, auto_id=f"id_reply{parent.pk}_%s")
+        return _reply_response(request, article, parent, form)
+    form = CommentForm(request.POST, request=request, auto_id=f"id_reply{parent.pk}_%s")
+    comment = _save_comment(request, article, form, parent=parent)
+    if comment is None:
+        form.refresh_guard_token()
+        return _reply_response(request, article, parent, form, status=422)
+    if not request.htmx:
+        return _after_post(request, comment)
+    return render(request, "articles/posted_reply.html", _posted_context(request, comment))
+
+
+def _reply_response(request, article, parent, form, status=200):
+    context = {
+        "article": article, "parent": parent, "form": form,
+        "parent_html": render_body(parent.body, parent.body_format),
+    }
+    template = "articles/reply_form.html" if request.htmx else "articles/reply_page.html"
+    return render(request, template, context, status=status)
+
+
+def reporter_key(request) -> str:
+    """Tell one reader from another for "one report per reader per comment"."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    if not request.session.session_key:
+        request.session.save()
+    # Keyed with SECRET_KEY: the stored value cannot be turned back into a session.
+    return salted_hmac(
+        "articles.reporter", request.session.session_key, algorithm="sha256"
+    ).hexdigest()
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+@ratelimit(group=REPORT_GROUP, key="ip", rate=report_rate, method="POST", block=False)
+def report(request, slug, pk):
+    """Show the report form for a comment (GET) or file the reader's report (POST)."""
+    article = get_object_or_404(Article, slug=slug)
+    if request.limited:
+        return _too_many(request, REPORT_GROUP, report_rate)
+    comment = _published_comment(article, pk)
+    if comment is None:
+        return _refuse(request, GONE, 404, article)
+    if request.method != "POST":
+        form = ReportForm(request=request, auto_id=f"id_report{comment.pk}_%s")
+        return _report_response(request, article, comment, form)
+    form = ReportForm(request.POST, request=request, auto_id=f"id_report{comment.pk}_%s")
+    if not form.is_valid():
+        return _report_response(request, article, comment, form, status=422)
+    try:
+        services.flag(
+            comment=comment, actor=request.user if request.user.is_authenticated else None,
+            reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
+            source=Flag.Source.READER, reporter_key=reporter_key(request),
+            actor_label="reader",
+        )
+    except IntegrityError:  # the same reader's report, sent twice at once
+        return _reported(request, comment, ALREADY_REPORTED, status=409)
+    except services.ModerationError as error:
+        if str(error) == ALREADY_REPORTED:
+            return _reported(request, comment, ALREADY_REPORTED, status=409)
+        form.add_error(None, str(error))
+        return _report_response(request, article, comment, form, status=422)
+    return _reported(request, comment, REPORTED_NOTICE)
+
+
+def _report_response(request, article, comment, form, status=200):
+    context = {
+        "article": article, "comment": comment, "form": form,
+        "comment_html": render_body(comment.body, comment.body_format),
+    }
+    template = "articles/report_form.html" if request.htmx else "articles/report_page.html"
+    return render(request, template, context, status=status)
+
+
+def _reported(request, comment, message: str, status: int = 200):
+    if request.htmx:
+        return render(request, "articles/reported.html",
+                      {"message": message, "ok": status == 200}, status=status)
+    (messages.success if status == 200 else messages.info)(request, message)
+    return HttpResponseRedirect(_comment_url(request, comment))
 
 
 @never_cache

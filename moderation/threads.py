@@ -3,13 +3,19 @@
 A page costs the same few queries however long the thread is: the number of top-level
 slots, the slots on this page, the approved comments under them (one range scan of the
 path index), and the non-approved ancestors that must stand in as placeholders.
+
+A reader also sees their own comments that still await moderation, in place and marked
+as such: the same queries, with those comments let through by their ids (remembered in
+the writer's session) or their user.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 from django.db.models.functions import Substr
 
 from .models import SEGMENT_WIDTH, Comment
@@ -33,6 +39,8 @@ class ThreadItem:
     created: object = None
     html: str = ""
     placeholder: str = ""
+    # The reader's own comment, not yet approved: only they see it.
+    awaiting: bool = False
     parent_author: str = ""
 
     @property
@@ -64,18 +72,51 @@ class ThreadPage:
         return self.number - 1
 
 
-def thread_page(article, page: int = 1, per_page: int | None = None) -> ThreadPage:
-    """Return page `page` (1-based, clamped) of an article's thread as readers see it."""
-    per_page = per_page or settings.COMMENTS_PER_PAGE
+def shown_comments(article, own_ids: Collection[int] = (), own_user_id: int | None = None):
+    """Return the article's comments one reader sees: the approved ones and their own
+    pending ones (by id, or by user when logged in)."""
     visible = Comment.objects.visible().filter(article=article)
-    # A "slot" is a top-level position that holds at least one approved comment: the
-    # top-level comment itself or a reply somewhere below it.
-    slots = (
-        visible.annotate(slot=Substr("path", 1, SEGMENT_WIDTH))
+    own = Q(pk__in=list(own_ids)) if own_ids else Q()
+    if own_user_id is not None:
+        own |= Q(user_id=own_user_id)
+    if not own:
+        return visible
+    return visible | Comment.objects.filter(article=article, status=Comment.Status.PENDING).filter(
+        own
+    )
+
+
+def _slots(comments):
+    return (
+        comments.annotate(slot=Substr("path", 1, SEGMENT_WIDTH))
         .values_list("slot", flat=True)
         .order_by("slot")
         .distinct()
     )
+
+
+def page_of(comment: Comment, own_ids: Collection[int] = (), own_user_id: int | None = None,
+            per_page: int | None = None) -> int:
+    """Return the thread page (1-based) on which `comment` shows for its writer."""
+    per_page = per_page or settings.COMMENTS_PER_PAGE
+    shown = shown_comments(comment.article, own_ids, own_user_id)
+    before = _slots(shown).filter(path__lt=comment.path[:SEGMENT_WIDTH]).count()
+    return before // per_page + 1
+
+
+def thread_page(article, page: int = 1, per_page: int | None = None,
+                own_ids: Collection[int] = (), own_user_id: int | None = None) -> ThreadPage:
+    """Return page `page` (1-based, clamped) of an article's thread as one reader sees it.
+
+    `own_ids` and `own_user_id` name the reader's own comments: those still pending show
+    in place, marked as awaiting moderation.
+    """
+    per_page = per_page or settings.COMMENTS_PER_PAGE
+    visible = Comment.objects.visible().filter(article=article)
+    shown = shown_comments(article, own_ids, own_user_id)
+    # A "slot" is a top-level position that holds at least one shown comment: the
+    # top-level comment itself or a reply somewhere below it.
+    slots = _slots(shown)
     slot_count = slots.count()
     num_pages = max(1, -(-slot_count // per_page))
     number = min(max(1, page), num_pages)
@@ -85,12 +126,13 @@ def thread_page(article, page: int = 1, per_page: int | None = None) -> ThreadPa
 
     offset = (number - 1) * per_page
     window = list(slots[offset : offset + per_page + 1])
-    in_range = visible.filter(path__gte=window[0])
+    in_range = shown.filter(path__gte=window[0])
     if len(window) > per_page:
         in_range = in_range.filter(path__lt=window[per_page])
     approved = list(
         in_range.order_by("path").only(
-            "id", "path", "depth", "parent_id", "author_name", "created", "body", "body_format"
+            "id", "path", "depth", "parent_id", "author_name", "created", "body", "body_format",
+            "status",
         )
     )
 
@@ -113,6 +155,7 @@ def thread_page(article, page: int = 1, per_page: int | None = None) -> ThreadPa
             author_name=c.author_name,
             created=c.created,
             html=render_body(c.body, c.body_format),
+            awaiting=c.status != Comment.Status.APPROVED,
         )
         for c in approved
     ]

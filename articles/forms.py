@@ -1,0 +1,121 @@
+"""The reader's forms: a comment or reply, and a report. They only validate; the views
+call the moderation services to act on them."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
+from django import forms
+from django.conf import settings
+from formguard.checks import TokenCheck
+from formguard.forms import GuardedFormMixin
+
+from moderation.models import Reason
+
+
+class GuardedForm(GuardedFormMixin, forms.Form):
+    """A form with django-formguard's honeypot field and signed timestamp.
+
+    The JavaScript and interaction checks are left out: the forms must work without
+    JavaScript, and a screen-reader or keyboard user must never be taken for a bot.
+    A failed check is one generic form error, so a bot learns nothing from it.
+    """
+
+    guard_checks = ["formguard.checks.FieldTrapCheck", "formguard.checks.TokenCheck"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        # The honeypot stylesheet is linked once in the page head, not with every form.
+        self.helper.include_media = False
+
+    def refresh_guard_token(self) -> None:
+        """Re-render the form with a new timestamp.
+
+        A bound form shows the timestamp it was sent with; after an error, a form left
+        open too long would then be refused as expired however often it is sent again.
+        """
+        if self.is_bound and "fg_token" in self.fields:
+            self.data = self.data.copy()
+            self.data["fg_token"] = TokenCheck._make_token()
+
+
+def body_length(body: str) -> int:
+    # Browsers send a line break as CR LF; the reader typed one character.
+    return len(body.replace("\r\n", "\n"))
+
+
+class CommentForm(GuardedForm):
+    author_name = forms.CharField(
+        label="Name",
+        max_length=100,
+        error_messages={
+            "required": "Give the name to show with your comment.",
+            "max_length": "Keep the name to %(limit_value)d characters (it has %(show_value)d).",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    author_email = forms.EmailField(
+        label="Email",
+        required=False,
+        max_length=254,
+        help_text="Optional. Never shown; a moderator may use it to reach you.",
+        error_messages={"invalid": "Enter a whole email address, like name@example.org."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    body = forms.CharField(
+        label="Comment",
+        # Stored exactly as typed: leading spaces and blank lines are the writer's.
+        strip=False,
+        error_messages={"required": "Write your comment before sending it."},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.COMMENTS_BODY_MAX_LENGTH
+        self.fields["body"].help_text = f"Up to {limit:,} characters. Plain text; links work."
+        self.helper.layout = Layout(
+            Field("author_name"), Field("author_email"), Field("body")
+        )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError("Write your comment before sending it; it is only spaces.")
+        limit = settings.COMMENTS_BODY_MAX_LENGTH
+        length = body_length(body)
+        if length > limit:
+            raise forms.ValidationError(
+                f"Keep your comment to {limit:,} characters; it has {length:,}."
+            )
+        return body
+
+
+class ReportForm(GuardedForm):
+    # No minimum time: a report is a click or two, and fast readers are not bots.
+    guard_checks = ["formguard.checks.FieldTrapCheck"]
+
+    reason = forms.ChoiceField(
+        label="What is wrong with this comment?",
+        choices=Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is wrong with the comment."},
+    )
+    note = forms.CharField(
+        label="Tell the moderators more",
+        required=False,
+        max_length=1000,
+        help_text="Needed when you choose “Other”.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field("reason"), Field("note"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Reason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say what is wrong when you choose “Other”.")
+        return cleaned
