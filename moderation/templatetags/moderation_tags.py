@@ -1,0 +1,87 @@
+"""Template helpers for the moderator's workspace."""
+
+from html import unescape
+
+from django import template
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+
+from ..models import Comment, ModerationEvent, Reason
+from ..rendering import render_body
+
+register = template.Library()
+
+STATUS_STYLES = {
+    Comment.Status.PENDING: "text-bg-warning",
+    Comment.Status.APPROVED: "text-bg-success",
+    Comment.Status.HIDDEN: "text-bg-secondary",
+}
+
+ACTION_STYLES = {
+    ModerationEvent.Action.APPROVED: "text-bg-success",
+    ModerationEvent.Action.HIDDEN: "text-bg-secondary",
+    ModerationEvent.Action.FLAGGED: "text-bg-danger",
+    ModerationEvent.Action.REPORTED: "text-bg-danger",
+    ModerationEvent.Action.UNDONE: "text-bg-info",
+}
+
+
+@register.filter
+def body_html(comment) -> SafeString:
+    """A comment's body as safe HTML: escaped text or sanitised HTML."""
+    return render_body(comment.body, comment.body_format)
+
+
+@register.filter
+def excerpt(comment, length: int = 140) -> str:
+    """The start of a comment's body as plain text (the template escapes it)."""
+    text = unescape(strip_tags(render_body(comment.body, comment.body_format)))
+    return Truncator(" ".join(text.split())).chars(int(length))
+
+
+@register.simple_tag
+def status_badge(status: str) -> SafeString:
+    label = Comment.Status(status).label if status in Comment.Status.values else status
+    return format_html(
+        '<span class="badge mod-status-badge {}">{}</span>',
+        STATUS_STYLES.get(status, "text-bg-light"), label,
+    )
+
+
+@register.simple_tag
+def action_badge(action: str) -> SafeString:
+    labels = dict(ModerationEvent.Action.choices)
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        ACTION_STYLES.get(action, "text-bg-light border"), labels.get(action, action),
+    )
+
+
+@register.filter
+def reason_label(value: str) -> str:
+    return Reason(value).label if value in Reason.values else value
+
+
+UNDO_LABELS = {
+    ModerationEvent.Action.APPROVED: "Undo approval",
+    ModerationEvent.Action.HIDDEN: "Undo hide",
+    ModerationEvent.Action.FLAGGED: "Undo flag",
+}
+
+
+@register.filter
+def undo_label(event) -> str:
+    return UNDO_LABELS.get(event.action, "Undo")
+
+
+@register.filter
+def undoable(event) -> bool:
+    """Can this event be taken back with undo (a decision nobody has undone yet)?"""
+    if event is None or event.action not in ModerationEvent.DECISIONS:
+        return False
+    try:
+        event.undone_by  # noqa: B018 - the reverse one-to-one raises when absent
+    except ModerationEvent.DoesNotExist:
+        return True
+    return False

@@ -1,0 +1,9 @@
+"""The moderator's workspace: queue, context and log pages, and the actions they post to."""
+
+from .actions import approve, bulk_approve, bulk_hide, bulk_undo, flag, hide, undo
+from .pages import comment_detail, log, queue
+
+__all__ = [
+    "approve", "bulk_approve", "bulk_hide", "bulk_undo", "comment_detail", "flag", "hide",
+    "log", "queue", "undo",
+]

@@ -1,0 +1,96 @@
+"""What every workspace view shares: the permission gate, the way back, and rendering cards."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import parse_qs, urlsplit
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from articles.models import Article
+
+from ..models import Comment, Reason
+from ..queues import DEFAULT_QUEUE, QUEUES, attach_last_events, cards
+
+PERMISSION = "moderation.moderate_comment"
+
+# How many articles the filter menus list: the newest that have comments, plus the chosen one.
+ARTICLE_CHOICES = 100
+
+
+def moderator_required(view):
+    """Send anonymous visitors to log in; refuse (403) users without the permission.
+
+    Superusers hold every permission, so they pass.
+    """
+    gated = login_required(permission_required(PERMISSION, raise_exception=True)(view))
+    return wraps(view)(gated)
+
+
+def safe_next(request, default: str | None = None) -> str:
+    """The page the moderator acted from (POST `next`), if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    queue_url = reverse("moderation:queue")
+    if (
+        target.startswith(queue_url)
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default or queue_url
+
+
+def queue_of(next_url: str) -> str | None:
+    """The queue tab a `next` URL shows, or None if it is not the queue page."""
+    parts = urlsplit(next_url)
+    if parts.path != reverse("moderation:queue"):
+        return None
+    tab = parse_qs(parts.query).get("tab", [DEFAULT_QUEUE])[0]
+    return tab if tab in QUEUES else DEFAULT_QUEUE
+
+
+def card_context(comment: Comment, *, next_url: str, queue: str | None, **extra) -> dict:
+    return {
+        "c": comment,
+        "next": next_url,
+        "selectable": queue is not None,
+        "reasons": Reason.choices,
+        **extra,
+    }
+
+
+def load_cards(ids, *, queue: str | None) -> dict[int, Comment]:
+    """Fetch comments as cards (fresh from the database), keyed by id."""
+    comments = list(cards(Comment.objects.filter(pk__in=list(ids)), queue=queue or "all"))
+    attach_last_events(comments)
+    return {c.pk: c for c in comments}
+
+
+def render_card(request, comment: Comment, *, next_url: str, queue: str | None, oob=False,
+                **extra) -> str:
+    context = card_context(comment, next_url=next_url, queue=queue, oob=oob, **extra)
+    return render_to_string("moderation/queue.html#card", context, request=request)
+
+
+def render_status(request, *, message: str, level: str = "success", undo=None,
+                  next_url: str = "") -> str:
+    """The status line (out of band, for htmx) with its Undo button, if any."""
+    return render_to_string(
+        "moderation/includes/status.html",
+        {"status": {"message": message, "level": level, "undo": undo}, "oob": True,
+         "next": next_url},
+        request=request,
+    )
+
+
+def article_choices(selected: Article | None) -> list[Article]:
+    has_comments = Exists(Comment.objects.filter(article=OuterRef("pk")))
+    articles = list(Article.objects.filter(has_comments).only("id", "title")[:ARTICLE_CHOICES])
+    if selected is not None and selected not in articles:
+        articles.insert(0, selected)
+    return articles
