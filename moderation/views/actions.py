@@ -30,6 +30,11 @@ from ..models import Comment, ModerationEvent, Reason
 from ._common import load_cards, moderator_required, queue_of, render_card, render_status, safe_next
 
 UNDO_SESSION_KEY = "moderation_undo"
+DECISION_NOUNS = {
+    ModerationEvent.Action.APPROVED: "approval",
+    ModerationEvent.Action.HIDDEN: "hiding",
+    ModerationEvent.Action.FLAGGED: "flag",
+}
 
 
 @dataclass
@@ -162,9 +167,10 @@ def _perform_flag(comment, actor, data) -> Outcome:
 def _perform_undo(comment, actor, data) -> Outcome:
     event = services.undo(comment=comment, actor=actor,
                           expected_event_id=data["expected_event_id"])
-    undone = event.undoes.get_action_display().lower()
-    return Outcome(f"Undid “{undone}” on {_who(comment)}; it is "
-                   f"{comment.get_status_display().lower()}.", "info")
+    undone = DECISION_NOUNS.get(event.undoes.action, "decision")
+    changed = event.status_before != event.status_after
+    tail = f"; it is {comment.get_status_display().lower()} again" if changed else ""
+    return Outcome(f"Undid the {undone} of {_who(comment)}{tail}.", "info")
 
 
 @moderator_required
@@ -200,9 +206,11 @@ def _bulk_outcome(verb: str, result: services.BulkResult, missing: int) -> Outco
     if result.changed:
         parts.append(f"{verb.capitalize()} {_plural(len(result.changed))}.")
     if result.unchanged:
-        parts.append(f"{_plural(len(result.unchanged))} already {verb}; unchanged.")
+        count = len(result.unchanged)
+        left = "it was" if count == 1 else "they were"
+        parts.append(f"{_plural(count)} already {verb}; left as {left}.")
     if missing:
-        parts.append(f"{_plural(missing)} no longer exist.")
+        parts.append(f"{_plural(missing)} no longer exist{'s' if missing == 1 else ''}.")
     parts += [error for _comment, error in result.refused]
     if not result.changed and not result.refused and not missing:
         level = "info"
