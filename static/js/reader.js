@@ -12,13 +12,20 @@
     }
   });
 
-  // A form fetched under a comment gets the focus, so keyboard users land in it.
+  // A form fetched under a comment gets the focus, so keyboard users land in it: on the
+  // report's reasons, or on the first field still to fill (the comment, once the name
+  // is remembered).
   document.addEventListener("htmx:afterSwap", function (event) {
     var slot = event.detail.target;
-    if (slot.classList && slot.classList.contains("comment-slot")) {
-      var field = slot.querySelector("textarea, input[type=radio], input[type=text]:not([tabindex='-1'])");
-      if (field) field.focus();
+    if (!slot.classList || !slot.classList.contains("comment-slot")) return;
+    var field = slot.querySelector("input[type=radio]");
+    if (!field) {
+      var required = slot.querySelectorAll("input[required], textarea[required]");
+      for (var i = 0; i < required.length && !field; i++) {
+        if (!required[i].value) field = required[i];
+      }
     }
+    if (field) field.focus();
   });
 
   // Cancel empties the slot the form was fetched into.
