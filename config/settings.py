@@ -32,6 +32,16 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
+def envfloat(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -199,6 +209,26 @@ COMMENTS_DUPLICATE_SECONDS = envint("COMMENTS_DUPLICATE_SECONDS", 600)
 # header the client can set itself.
 if os.environ.get("RATELIMIT_IP_META_KEY"):
     RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+
+# Automated triage (moderation/triage). Scores run from 0 to 1. A comment at or over a
+# threshold gets an automatic flag with that reason; on a post-moderated article, abuse,
+# spam or a banned word at or over the hold threshold takes it back to pending. The
+# abuse threshold is the classifier's own decision boundary; see bench/eval_triage.py for
+# precision and recall at these values.
+TRIAGE_ENABLED = envbool("TRIAGE_ENABLED", "true")
+# Score new comments in a background thread (after commit) rather than in the request.
+TRIAGE_BACKGROUND = envbool("TRIAGE_BACKGROUND", "true")
+TRIAGE_ABUSE_THRESHOLD = envfloat("TRIAGE_ABUSE_THRESHOLD", 0.5)
+TRIAGE_OFFTOPIC_THRESHOLD = envfloat("TRIAGE_OFFTOPIC_THRESHOLD", 0.6)
+TRIAGE_SPAM_THRESHOLD = envfloat("TRIAGE_SPAM_THRESHOLD", 0.8)
+TRIAGE_HOLD_THRESHOLD = envfloat("TRIAGE_HOLD_THRESHOLD", 0.9)
+# More links than this is spam (WordPress holds comments with more than 2 by default).
+TRIAGE_MAX_LINKS = envint("TRIAGE_MAX_LINKS", 2)
+# "minilm" (sentence embeddings, falls back to TF-IDF if the model is missing) or "tfidf".
+TRIAGE_OFFTOPIC_MODEL = os.environ.get("TRIAGE_OFFTOPIC_MODEL", "minilm")
+if TRIAGE_OFFTOPIC_MODEL not in ("minilm", "tfidf"):
+    raise ImproperlyConfigured("TRIAGE_OFFTOPIC_MODEL must be minilm or tfidf")
+TRIAGE_MODEL_THREADS = envint("TRIAGE_MODEL_THREADS", 1)
 
 LOGGING = {
     "version": 1,

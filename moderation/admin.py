@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from . import services
-from .models import Comment, Flag, ModerationEvent, Reason
+from .models import Comment, Flag, ModerationEvent, Reason, Word, WordList, normalise_word
 
 
 class FlagInline(admin.TabularInline):
@@ -44,7 +46,8 @@ class CommentAdmin(admin.ModelAdmin):
     inlines = [FlagInline]
     # Status changes go through the moderation services (and their audit rows), never
     # through this form, so the status is read-only here.
-    readonly_fields = ["status", "seq", "path", "depth", "import_key"]
+    readonly_fields = ["status", "seq", "path", "depth", "import_key", "priority",
+                       "triage_line", "triaged_at"]
 
     def get_queryset(self, request):
         return (
@@ -52,6 +55,12 @@ class CommentAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
         )
+
+    @admin.display(description="triage")
+    def triage_line(self, obj):
+        from .triage.display import summary
+
+        return summary(obj.triage) or "not scored yet"
 
     @admin.display(description="open flags", ordering="open_flag_count")
     def open_flags(self, obj):
@@ -123,3 +132,62 @@ class ModerationEventAdmin(ReadOnlyAdmin):
     list_select_related = ["comment", "actor"]
     search_fields = ["note", "actor_label", "comment__body"]
     date_hierarchy = "created_at"
+
+
+class WordInline(admin.TabularInline):
+    model = Word
+    extra = 3
+
+
+class WordListForm(forms.ModelForm):
+    add_words = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Paste words or phrases to add, one per line (case is ignored; end one "
+                  "with * to match any ending).",
+    )
+
+    class Meta:
+        model = WordList
+        fields = ["name", "kind", "reason", "enabled", "description"]
+
+    def clean_add_words(self):
+        words = []
+        for line in self.cleaned_data["add_words"].splitlines():
+            text = normalise_word(line)
+            if not text:
+                continue
+            word = Word(text=text)
+            try:
+                word.clean()
+            except ValidationError as error:
+                raise ValidationError(f"{line.strip()!r}: {' '.join(error.messages)}") from None
+            words.append(text)
+        return list(dict.fromkeys(words))
+
+
+@admin.register(WordList)
+class WordListAdmin(admin.ModelAdmin):
+    """Banned and suspect words for the triage rules; an edit applies to the next
+    comment scored (run manage.py triage_comments --all to rescore older ones)."""
+
+    form = WordListForm
+    list_display = ["name", "kind", "reason", "enabled", "word_count", "updated_at"]
+    list_filter = ["kind", "reason", "enabled"]
+    search_fields = ["name", "words__text"]
+    inlines = [WordInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(word_count=Count("words"))
+
+    @admin.display(description="words", ordering="word_count")
+    def word_count(self, obj):
+        return obj.word_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        existing = set(form.instance.words.values_list("text", flat=True))
+        new = [t for t in form.cleaned_data.get("add_words", []) if t not in existing]
+        Word.objects.bulk_create(Word(word_list=form.instance, text=t) for t in new)
+        if new:
+            self.message_user(request, f"Added {len(new)} word(s) to {form.instance}.")

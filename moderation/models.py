@@ -127,6 +127,12 @@ class Comment(models.Model):
     seq = models.PositiveIntegerField(editable=False)
     path = models.CharField(max_length=255, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)
+    # Automated triage (moderation/triage): each signal's score and why, the highest
+    # weighted score as `priority` (the queue's "Priority" sort), and when it was scored
+    # (null: never, which `manage.py triage_comments` picks up).
+    triage = models.JSONField(default=dict, blank=True, editable=False)
+    priority = models.FloatField(default=0.0, editable=False)
+    triaged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -146,6 +152,9 @@ class Comment(models.Model):
             models.Index(fields=["article", "status", "path"], name="comment_thread_idx"),
             # Moderation queues: by status, oldest or newest first.
             models.Index(fields=["status", "created"], name="comment_queue_idx"),
+            # The queue's "Priority" sort: worst first, oldest first among equals, read
+            # in index order so a page of a long queue stops early.
+            models.Index(fields=["-priority", "created"], name="comment_priority_idx"),
         ]
 
     def __str__(self):
@@ -175,6 +184,13 @@ class Comment(models.Model):
         self.depth = parent.depth + 1
 
     @property
+    def triage_signals(self):
+        """The triage scores as a moderator reads them (see moderation/triage/display.py)."""
+        from .triage.display import signals
+
+        return signals(self.triage)
+
+    @property
     def ancestor_paths(self) -> list[str]:
         """The paths of this comment's ancestors, the top-level one first."""
         return [self.path[: SEGMENT_WIDTH * n] for n in range(1, self.depth + 1)]
@@ -199,6 +215,8 @@ class ModerationEvent(models.Model):
         FLAGGED = "flagged", "Flagged"
         REPORTED = "reported", "Reported"
         UNDONE = "undone", "Undone"
+        # The triage rules took a published comment back to pending for a moderator.
+        HELD = "held", "Held for review"
 
     # The actions a moderator can take back with undo.
     DECISIONS = (Action.APPROVED, Action.HIDDEN, Action.FLAGGED)
@@ -310,3 +328,65 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class WordList(models.Model):
+    """Words or phrases that make the triage rules flag a comment, edited in the admin.
+
+    Matching ignores case and respects word boundaries ("ass" does not match "class"); a
+    trailing * matches any ending ("spam*" matches "spammer").
+    """
+
+    class Kind(models.TextChoices):
+        BANNED = "banned", "Banned: hold on post-moderated articles, and flag"
+        SUSPECT = "suspect", "Suspect: flag for review"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SUSPECT)
+    reason = models.CharField(
+        max_length=20, choices=Reason.choices, default=Reason.ABUSIVE,
+        help_text="The reason on the flag a match raises.",
+    )
+    enabled = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+def normalise_word(text: str) -> str:
+    """Lower-case a word-list entry and collapse its inner spaces."""
+    return " ".join(text.split()).lower()
+
+
+class Word(models.Model):
+    word_list = models.ForeignKey(WordList, on_delete=models.CASCADE, related_name="words")
+    text = models.CharField(
+        max_length=100,
+        help_text="A word or phrase; case is ignored; end it with * to match any ending.",
+    )
+
+    class Meta:
+        ordering = ["text"]
+        constraints = [
+            models.UniqueConstraint(fields=["word_list", "text"], name="word_unique_in_list")
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        self.text = normalise_word(self.text)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.text = normalise_word(self.text)
+        core = self.text.rstrip("*")
+        if not any(ch.isalnum() for ch in core):
+            raise ValidationError({"text": "Enter a word with at least one letter or digit."})
+        if "*" in core:
+            raise ValidationError({"text": "A * may only end the word."})

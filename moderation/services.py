@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -225,4 +226,48 @@ def post_comment(*, article, author_name: str, body: str, author_email: str = ""
         )
         _record(comment, actor=user, action=Action.POSTED, status_before="",
                 actor_label="" if user else "reader")
+        # Scored once the comment is committed, off the request (moderation/triage).
+        transaction.on_commit(partial(schedule_triage, [comment.pk]))
     return comment
+
+
+def hold(*, comment: Comment, reason: str, note: str = "", actor=None,
+         actor_label: str = "automatic", expected_status: str | None = None
+         ) -> ModerationEvent | None:
+    """Take a published comment back to pending until a moderator decides on it.
+
+    Used by the triage rules on post-moderated articles. A comment that is not published
+    (already pending, or hidden) is left as it is.
+    """
+    if reason not in Reason.values:
+        raise ModerationError("Choose why the comment is held.")
+    with transaction.atomic():
+        current = _lock(comment, expected_status)
+        if current.status != Status.APPROVED:
+            return None
+        current.status = Status.PENDING
+        current.save(update_fields=["status"])
+        event = _record(current, actor=actor, action=Action.HELD, status_before=Status.APPROVED,
+                        actor_label=actor_label, reason=reason, note=note)
+    comment.status = current.status
+    return event
+
+
+def schedule_triage(comment_ids: Iterable[int]) -> None:
+    """Score new comments (abuse, off-topic, spam) soon, off the caller's thread.
+
+    Call it after the comments are committed (e.g. from transaction.on_commit); it never
+    raises. Importers that want the scores and flags in place before they return call
+    triage_comments() instead.
+    """
+    from .triage import schedule
+
+    schedule(comment_ids)
+
+
+def triage_comments(*, comments: Iterable[Comment], flag: bool = True):
+    """Score `comments` now, in one batch: store their signals and priority, raise their
+    automatic flags and, on post-moderated articles, hold the worst (see hold())."""
+    from .triage import score_comments
+
+    return score_comments(comments, flag=flag)

@@ -104,3 +104,19 @@ def _postgres_only(request):
 def moderator_client(client, moderator):
     client.force_login(moderator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _triage_off(settings):
+    """Keep automated triage out of tests that are not about it: a posted comment would
+    otherwise be scored after commit and could gain automatic flags. Triage tests turn it
+    on with the `triage_on` fixture; it then scores in the test's own thread."""
+    settings.TRIAGE_ENABLED = False
+    settings.TRIAGE_BACKGROUND = False
+
+
+@pytest.fixture
+def triage_on(settings):
+    settings.TRIAGE_ENABLED = True
+    settings.TRIAGE_BACKGROUND = False
+    return settings

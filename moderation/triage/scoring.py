@@ -1,0 +1,370 @@
+"""Score comments, store the scores, raise automatic flags and hold the worst.
+
+`score_comments()` takes any number of comments (a post, an import batch, a rescoring
+run), computes every signal for all of them in a handful of batched calls, saves them
+with one bulk update, and then goes through the moderation services for every change a
+moderator will see: an automatic flag per reason (never a second one for the same reason,
+however often a comment is rescored) and, on post-moderated articles, a hold.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from moderation import services
+from moderation.models import Comment, Flag, ModerationEvent, Reason, WordList
+
+from . import topic
+from .classifiers import ModelUnavailable, abuse_scores
+from .text import count_links, normalise, plain_text, repetition, shouting_ratio
+from .wordlists import load_matcher
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+AUTOMATIC = "automatic"
+# How much each signal counts towards the queue's priority: what harms readers most
+# (abuse, banned words) before spam, and spam before a comment that is merely off-topic.
+WEIGHTS = {"abuse": 1.0, "banned": 1.0, "spam": 0.9, "suspect": 0.8, "off_topic": 0.7}
+# Exact copies shorter than this ("Agreed.", "Thank you!") are not spam.
+DUPLICATE_MIN_CHARS = 20
+# TF-IDF is fitted on at most this many of an article's latest comments.
+TFIDF_THREAD_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    abuse: float
+    off_topic: float
+    spam: float
+    hold: float
+    max_links: int
+    topic_model: str
+    threads: int
+
+    @classmethod
+    def from_settings(cls) -> Thresholds:
+        return cls(
+            abuse=getattr(settings, "TRIAGE_ABUSE_THRESHOLD", 0.5),
+            off_topic=getattr(settings, "TRIAGE_OFFTOPIC_THRESHOLD", 0.6),
+            spam=getattr(settings, "TRIAGE_SPAM_THRESHOLD", 0.8),
+            hold=getattr(settings, "TRIAGE_HOLD_THRESHOLD", 0.9),
+            max_links=getattr(settings, "TRIAGE_MAX_LINKS", 2),
+            topic_model=getattr(settings, "TRIAGE_OFFTOPIC_MODEL", "minilm"),
+            threads=getattr(settings, "TRIAGE_MODEL_THREADS", 1),
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason for a moderator to look, with the line that explains it."""
+
+    reason: str
+    note: str
+    score: float
+    holds: bool = False
+
+
+@dataclass
+class Outcome:
+    scored: int = 0
+    flagged: int = 0
+    held: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _topic_space(model: str, articles: list):
+    if model == "minilm":
+        try:
+            return topic.MiniLMSpace(Thresholds.from_settings().threads)
+        except ModelUnavailable as error:
+            log.warning("Off-topic scores fall back to TF-IDF: %s", error)
+    thread_texts = {}
+    for article in articles:
+        rows = (
+            Comment.objects.filter(article=article)
+            .order_by("-created")
+            .values_list("body", "body_format")[:TFIDF_THREAD_LIMIT]
+        )
+        thread_texts[article.pk] = [plain_text(body, fmt) for body, fmt in rows]
+    return topic.TfidfSpace(thread_texts)
+
+
+def _off_topic(batch: list[Comment], texts: dict[int, str], model: str) -> dict[int, dict]:
+    """Return each comment's off-topic score and the similarities behind it."""
+    by_article: dict[int, list[Comment]] = defaultdict(list)
+    articles = {}
+    for comment in batch:
+        by_article[comment.article_id].append(comment)
+        articles[comment.article_id] = comment.article
+    space = _topic_space(model, list(articles.values()))
+    calibration = topic.CALIBRATIONS[space.name]
+    results: dict[int, dict] = {}
+    for article_id, comments in by_article.items():
+        article = articles[article_id]
+        rows: dict[int, int] = {}
+        row_texts: list[str] = []
+        for comment in comments:
+            rows[comment.pk] = len(row_texts)
+            row_texts.append(texts[comment.pk])
+        for comment in comments:
+            parent = comment.parent
+            if parent is not None and parent.pk not in rows:
+                rows[parent.pk] = len(row_texts)
+                row_texts.append(plain_text(parent.body, parent.body_format))
+        vectors = space.vectors(article, row_texts)
+        to_article = vectors @ space.article_vector(article)
+        # Parents come before their replies (the batch is in depth order), so a parent's
+        # own score is known when its reply needs it.
+        for comment in comments:
+            row = rows[comment.pk]
+            sim_article = float(to_article[row])
+            sim_parent = None
+            parent_off = 0.0
+            if comment.parent_id is not None:
+                parent_row = rows[comment.parent_id]
+                sim_parent = topic.row_similarity(vectors, row, parent_row)
+                if comment.parent_id in results:
+                    parent_off = results[comment.parent_id]["off_topic"]
+                elif comment.parent.triaged_at and "off_topic" in comment.parent.triage:
+                    parent_off = comment.parent.triage["off_topic"]
+                else:
+                    parent_text = row_texts[parent_row]
+                    parent_off, _ = topic.off_topic(
+                        sim_article=float(to_article[parent_row]), sim_parent=None,
+                        parent_off_topic=0.0, n_words=topic.content_words(parent_text),
+                        calibration=calibration,
+                    )
+            n_words = topic.content_words(texts[comment.pk])
+            score, _context = topic.off_topic(
+                sim_article=sim_article, sim_parent=sim_parent, parent_off_topic=parent_off,
+                n_words=n_words, calibration=calibration,
+            )
+            results[comment.pk] = {
+                "off_topic": round(score, 4),
+                "similarity": {
+                    "article": round(sim_article, 4),
+                    "parent": None if sim_parent is None else round(sim_parent, 4),
+                },
+                "parent_off_topic": round(parent_off, 4) if comment.parent_id else None,
+                "content_words": n_words,
+                "topic_model": space.name,
+            }
+    return results
+
+
+def _duplicates(batch: list[Comment], texts: dict[int, str]) -> dict[int, int]:
+    """Map each comment that repeats another comment of its thread word for word to the
+    earliest other copy (the first copy of a flood is spam as much as the rest)."""
+    keys = {c.pk: (c.article_id, normalise(texts[c.pk])) for c in batch}
+    keys = {pk: key for pk, key in keys.items() if len(key[1]) >= DUPLICATE_MIN_CHARS}
+    if not keys:
+        return {}
+    rows = (
+        Comment.objects.filter(article_id__in={a for a, _ in keys.values()},
+                               body__in={c.body for c in batch if c.pk in keys})
+        .order_by("created", "pk")
+        .values_list("pk", "article_id", "body", "body_format")
+    )
+    copies_of: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for pk, article_id, body, fmt in rows:
+        copies_of[(article_id, normalise(plain_text(body, fmt)))].append(pk)
+    found = {}
+    for pk, key in keys.items():
+        others = [other for other in copies_of.get(key, []) if other != pk]
+        if others:
+            found[pk] = others[0]
+    return found
+
+
+def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list[Finding]:
+    found: list[Finding] = []
+    abuse = signals["abuse"]
+    if abuse >= limits.abuse:
+        found.append(Finding(Reason.ABUSIVE, f"abuse {abuse:.2f}", abuse,
+                             holds=abuse >= limits.hold))
+    for hit in hits:
+        banned = hit.kind == WordList.Kind.BANNED
+        found.append(Finding(hit.reason, f"{'banned' if banned else 'suspect'} word: "
+                             f"{hit.found.lower()}", 1.0 if banned else WEIGHTS["suspect"],
+                             holds=banned))
+    links = signals["links"]
+    link_score = signals["link_score"]
+    if link_score >= limits.spam:
+        found.append(Finding(Reason.SPAM, f"{links} link{'s' if links != 1 else ''}",
+                             link_score, holds=link_score >= limits.hold))
+    if signals["duplicate_of"]:
+        found.append(Finding(Reason.SPAM, f"same text as comment #{signals['duplicate_of']}",
+                             1.0, holds=False))
+    elif signals["repetition"] >= limits.spam:
+        found.append(Finding(Reason.SPAM, f"repeats itself: {signals['repetition']:.2f}",
+                             signals["repetition"], holds=signals["repetition"] >= limits.hold))
+    if signals["shouting_score"] >= limits.spam:
+        found.append(Finding(Reason.SPAM, f"shouting: {signals['shouting']:.0%} capitals",
+                             signals["shouting_score"]))
+    off = signals.get("off_topic")
+    if off is not None and off >= limits.off_topic:
+        sims = signals["similarity"]
+        if sims["parent"] is None:
+            note = f"little in common with the article: {sims['article']:.2f}"
+        elif signals["content_words"] < topic.MIN_CONTENT_WORDS and (
+            signals["parent_off_topic"] >= limits.off_topic
+        ):
+            note = (f"short reply in an off-topic exchange (the comment it answers: "
+                    f"off-topic {signals['parent_off_topic']:.2f})")
+        else:
+            note = (f"little in common with the article ({sims['article']:.2f}) "
+                    f"or the comment it answers ({sims['parent']:.2f})")
+        found.append(Finding(Reason.OFF_TOPIC, note, off))
+    return found
+
+
+def _priority(signals: dict, hits) -> float:
+    parts = [
+        WEIGHTS["abuse"] * signals["abuse"],
+        WEIGHTS["spam"] * signals["spam"],
+        WEIGHTS["off_topic"] * (signals.get("off_topic") or 0.0),
+    ]
+    parts += [WEIGHTS["banned" if h.kind == WordList.Kind.BANNED else "suspect"] for h in hits]
+    return round(max(parts), 4)
+
+
+def _by_reason(findings: list[Finding]) -> dict[str, Finding]:
+    """One flag per reason: merge the notes of findings that share a reason."""
+    merged: dict[str, Finding] = {}
+    for finding in sorted(findings, key=lambda f: -f.score):
+        if finding.reason in merged:
+            first = merged[finding.reason]
+            merged[finding.reason] = Finding(first.reason, f"{first.note}; {finding.note}",
+                                             first.score, first.holds or finding.holds)
+        else:
+            merged[finding.reason] = finding
+    return merged
+
+
+def compute(batch: list[Comment], limits: Thresholds | None = None) -> dict[int, dict]:
+    """Return every comment's signals (the `triage` JSON), without saving anything.
+
+    The comments need their article and parent loaded, and the batch must list parents
+    before their replies (depth order) where both are in it.
+    """
+    limits = limits or Thresholds.from_settings()
+    texts = {c.pk: plain_text(c.body, c.body_format) for c in batch}
+    abuse = dict(zip(texts, abuse_scores(list(texts.values())), strict=True))
+    matcher = load_matcher()
+    copies = _duplicates(batch, texts)
+    topics = _off_topic(batch, texts, limits.topic_model)
+    result = {}
+    for comment in batch:
+        text = texts[comment.pk]
+        links = count_links(comment.body, comment.body_format)
+        shouting = shouting_ratio(text)
+        repeated = repetition(text)
+        link_score = min(1.0, links / (limits.max_links + 1)) if links else 0.0
+        # 50% capitals is emphatic; 80% and more is a comment written in capitals.
+        shouting_score = min(1.0, max(0.0, (shouting - 0.5) / 0.3))
+        hits = matcher.find(text)
+        signals = {
+            "version": VERSION,
+            "abuse": round(abuse[comment.pk], 4),
+            **topics[comment.pk],
+            "links": links,
+            "link_score": round(link_score, 4),
+            "shouting": round(shouting, 4),
+            "shouting_score": round(shouting_score, 4),
+            "repetition": round(repeated, 4),
+            "duplicate_of": copies.get(comment.pk),
+            "words": [{"word": h.word, "found": h.found, "kind": h.kind, "reason": h.reason}
+                      for h in hits],
+        }
+        signals["spam"] = round(max(link_score, shouting_score, repeated,
+                                    1.0 if copies.get(comment.pk) else 0.0), 4)
+        findings = list(_by_reason(_findings(comment, signals, hits, limits)).values())
+        signals["findings"] = [
+            {"reason": f.reason, "note": f.note, "score": round(f.score, 4), "holds": f.holds}
+            for f in findings
+        ]
+        signals["priority"] = _priority(signals, hits)
+        result[comment.pk] = signals
+    return result
+
+
+def _load(comments: Iterable) -> list[Comment]:
+    ids = [c if isinstance(c, int) else c.pk for c in comments]
+    decided = ModerationEvent.objects.filter(
+        comment=OuterRef("pk"),
+        action__in=[ModerationEvent.Action.APPROVED, ModerationEvent.Action.HIDDEN],
+    )
+    return list(
+        Comment.objects.filter(pk__in=ids)
+        .select_related("article", "parent")
+        .annotate(decided=Exists(decided))
+        .order_by("depth", "path", "pk")
+    )
+
+
+def score_comments(comments: Iterable, *, flag: bool = True) -> Outcome:
+    """Score `comments` (Comment objects or ids), save the scores, and unless `flag` is
+    False raise the automatic flags and holds their scores call for."""
+    batch = _load(comments)
+    outcome = Outcome()
+    if not batch:
+        return outcome
+    limits = Thresholds.from_settings()
+    signals = compute(batch, limits)
+    now = timezone.now()
+    for comment in batch:
+        comment.triage = signals[comment.pk]
+        comment.priority = signals[comment.pk]["priority"]
+        comment.triaged_at = now
+    Comment.objects.bulk_update(batch, ["triage", "priority", "triaged_at"], batch_size=500)
+    outcome.scored = len(batch)
+    if flag:
+        _act(batch, outcome)
+    return outcome
+
+
+def _act(batch: list[Comment], outcome: Outcome) -> None:
+    # A reason already raised automatically, open or since resolved by a moderator, is
+    # not raised again: rescoring must not undo a moderator's decision.
+    raised = set(
+        Flag.objects.filter(comment__in=batch, source=Flag.Source.AUTOMATIC)
+        .values_list("comment_id", "reason")
+    )
+    for comment in batch:
+        findings = comment.triage.get("findings", [])
+        # Hidden or decided by a moderator: the scores are kept, the queue is left alone.
+        if not findings or comment.status == Comment.Status.HIDDEN or comment.decided:
+            continue
+        for finding in findings:
+            if (comment.pk, finding["reason"]) in raised:
+                continue
+            try:
+                services.flag(comment=comment, actor=None, reason=finding["reason"],
+                              note=finding["note"], source=Flag.Source.AUTOMATIC,
+                              actor_label=AUTOMATIC, expected_status=comment.status)
+            except services.ModerationError as error:
+                outcome.skipped.append((comment.pk, str(error)))
+                break
+            outcome.flagged += 1
+        holding = [f for f in findings if f["holds"]]
+        if holding and comment.status == Comment.Status.APPROVED and (
+            comment.article.comment_policy == comment.article.Policy.POST_MODERATED
+        ):
+            worst = holding[0]
+            try:
+                event = services.hold(comment=comment, reason=worst["reason"],
+                                      note=worst["note"], actor_label=AUTOMATIC,
+                                      expected_status=Comment.Status.APPROVED)
+            except services.ModerationError as error:
+                outcome.skipped.append((comment.pk, str(error)))
+                continue
+            if event is not None:
+                outcome.held += 1

@@ -1,0 +1,130 @@
+"""Off-topic scores: how little a comment has in common with its article or its parent.
+
+Two measures of "in common", both cosine similarities: sentence embeddings (MiniLM, the
+default) or TF-IDF over the article and its thread. Each has its own scale, so each has a
+calibration: the similarity at or below which two texts are unrelated, and the one at or
+above which they are plainly about the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    unrelated: float
+    related: float
+
+
+CALIBRATIONS = {
+    # MiniLM: unrelated sentences score about -0.05 to 0.15, sentences on one subject 0.3
+    # and up (the model's documented range for semantic search hits).
+    "minilm": Calibration(unrelated=0.10, related=0.35),
+    # TF-IDF: 0.02 is one shared common word; 0.10 is several shared key terms.
+    "tfidf": Calibration(unrelated=0.02, related=0.10),
+}
+# A comment needs about a sentence's worth of content words for its own words to count
+# fully; shorter ones ("Say no more.") lean on their context instead (see off_topic()).
+MIN_CONTENT_WORDS = 8
+ARTICLE_PARAGRAPHS = 60
+
+
+def content_words(text: str) -> int:
+    # Contractions split at the apostrophe: "I’m" is "i" and "m", neither of them content.
+    return sum(1 for w in LETTERS_RE.findall(text.lower())
+               if len(w) > 1 and w not in ENGLISH_STOP_WORDS)
+
+
+def off_topic(*, sim_article: float, sim_parent: float | None, parent_off_topic: float,
+              n_words: int, calibration: Calibration) -> tuple[float, float]:
+    """Return (off-topic score 0..1, the similarity it rests on).
+
+    A reply may stay close to its parent instead of the article, but a parent counts only
+    as much as it is on-topic itself, so a chat that drifted stays off-topic however
+    closely its replies follow each other. A comment with few content words is mostly
+    judged by its context: a short top-level reaction is taken as a reaction to the
+    article, a short reply as a reaction to its parent.
+    """
+    if sim_parent is None:
+        context, prior = sim_article, 0.0
+    else:
+        context = max(sim_article, sim_parent * (1.0 - parent_off_topic))
+        prior = parent_off_topic
+    span = calibration.related - calibration.unrelated
+    raw = min(1.0, max(0.0, (calibration.related - context) / span))
+    weight = min(1.0, n_words / MIN_CONTENT_WORDS)
+    return weight * raw + (1.0 - weight) * prior, context
+
+
+def article_text(article) -> str:
+    return "\n".join([article.title, *article.paragraphs()[:ARTICLE_PARAGRAPHS]])
+
+
+class MiniLMSpace:
+    """Sentence embeddings; an article is the mean of its title's and paragraphs' vectors
+    (the model reads only 256 tokens at a time, so a whole article would be cut short)."""
+
+    name = "minilm"
+    _articles: OrderedDict = OrderedDict()  # (pk, updated_at) -> vector, shared per process
+
+    def __init__(self, threads: int = 1):
+        from .classifiers import embedder
+
+        self.embedder = embedder(threads)
+
+    def article_vector(self, article) -> np.ndarray:
+        key = (article.pk, article.updated_at)
+        vector = self._articles.get(key)
+        if vector is None:
+            parts = [article.title, *article.paragraphs()[:ARTICLE_PARAGRAPHS]]
+            vectors = self.embedder.embed(parts)
+            vector = vectors.mean(axis=0)
+            vector /= max(float(np.linalg.norm(vector)), 1e-12)
+            self._articles[key] = vector
+            while len(self._articles) > 256:
+                self._articles.popitem(last=False)
+        return vector
+
+    def vectors(self, article, texts: list[str]) -> np.ndarray:
+        return self.embedder.embed(texts)
+
+
+class TfidfSpace:
+    """TF-IDF fitted on the article and its whole thread, so words common in this
+    discussion weigh less than the words that set a comment apart. Rows are sparse."""
+
+    name = "tfidf"
+
+    def __init__(self, thread_texts: dict[int, list[str]] | None = None):
+        self.thread_texts = thread_texts or {}
+        self._fitted: dict[int, TfidfVectorizer] = {}
+
+    def _vectorizer(self, article) -> TfidfVectorizer:
+        vectorizer = self._fitted.get(article.pk)
+        if vectorizer is None:
+            vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True,
+                                         strip_accents="unicode")
+            vectorizer.fit([article_text(article), *self.thread_texts.get(article.pk, [])])
+            self._fitted[article.pk] = vectorizer
+        return vectorizer
+
+    def article_vector(self, article) -> np.ndarray:
+        return self._vectorizer(article).transform([article_text(article)]).toarray()[0]
+
+    def vectors(self, article, texts: list[str]):
+        return self._vectorizer(article).transform(texts)
+
+
+def row_similarity(vectors, i: int, j: int) -> float:
+    """Cosine of two unit-length rows of a dense or sparse matrix."""
+    if hasattr(vectors, "multiply"):
+        return float(vectors[i].multiply(vectors[j]).sum())
+    return float(vectors[i] @ vectors[j])

@@ -1,0 +1,89 @@
+"""Scoring new comments off the request: one background thread per process.
+
+Posting only queues the new comment's id (after its transaction commits, so the thread
+can read it); the thread scores whatever has queued up in one batch. If the process
+stops first, the comment simply stays unscored (`triaged_at` empty) and
+`manage.py triage_comments` scores it later; nothing is lost that a moderator needed,
+since an unscored comment is still in the queue by its status.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connections
+
+log = logging.getLogger(__name__)
+BATCH_LIMIT = 256
+
+
+class Worker:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[int] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+
+    def submit(self, ids: Iterable[int]) -> None:
+        with self._lock:
+            if self._pid != os.getpid():
+                # A forked worker process (gunicorn --preload) inherits no running thread.
+                self._queue = queue.Queue()
+                self._thread = None
+                self._pid = os.getpid()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="triage", daemon=True)
+                self._thread.start()
+        for pk in ids:
+            self._queue.put(pk)
+
+    def wait(self) -> None:
+        """Block until every submitted comment has been scored (benchmarks and tests)."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        from .scoring import score_comments
+
+        while True:
+            ids = [self._queue.get()]
+            while len(ids) < BATCH_LIMIT:
+                try:
+                    ids.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                score_comments(ids)
+            except Exception:
+                log.exception("Triage failed for comments %s; manage.py triage_comments "
+                              "will score them", ids)
+            finally:
+                # This thread's own connections; a long idle one would go stale.
+                connections.close_all()
+                for _ in ids:
+                    self._queue.task_done()
+
+
+worker = Worker()
+
+
+def schedule(comment_ids: Iterable[int]) -> None:
+    """Score these comments soon: in the background thread, or right now if
+    settings.TRIAGE_BACKGROUND is off. Never raises: triage must not break posting."""
+    ids = list(comment_ids)
+    if not ids or not getattr(settings, "TRIAGE_ENABLED", True):
+        return
+    if getattr(settings, "TRIAGE_BACKGROUND", True):
+        worker.submit(ids)
+        return
+    from .scoring import score_comments
+
+    try:
+        score_comments(ids)
+    except Exception:
+        log.exception("Triage failed for comments %s; manage.py triage_comments will "
+                      "score them", ids)
