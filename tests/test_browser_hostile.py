@@ -90,12 +90,6 @@ FORM_SAMPLE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def no_triage(settings):
-    # About rendering, not scoring: a thousand comments' triage would only slow this down.
-    settings.TRIAGE_ENABLED = False
-
-
 def as_text(body: str) -> str:
     """What the browser's textContent gives for a body rendered as text: the HTML parser
     turns CR LF and lone CR into LF."""

@@ -67,9 +67,6 @@ def unthrottled(settings):
     # lists repeat some payloads).
     settings.COMMENTS_POST_RATE = None
     settings.COMMENTS_DUPLICATE_SECONDS = 0
-    # These tests are about storing and rendering; scoring a thousand comments for abuse
-    # is triage's own tests' business, and would only slow these down.
-    settings.TRIAGE_ENABLED = False
 
 
 def test_the_corpus_is_all_there():
