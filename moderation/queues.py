@@ -86,6 +86,8 @@ class Sort:
 SORTS: dict[str, Sort] = {
     "oldest": Sort("Oldest first", ("created", "pk")),
     "newest": Sort("Newest first", ("-created", "-pk")),
+    # Automated triage's score (moderation/triage), worst first; comment_priority_idx.
+    "priority": Sort("Priority (worst first)", ("-priority", "created", "pk")),
 }
 DEFAULT_SORT = "oldest"
 

@@ -12,6 +12,12 @@ class Signal:
     level: str  # "high" (over its threshold), "medium" or "low", for the badge colour
     title: str = ""
 
+    @property
+    def css(self) -> str:
+        return {"high": "text-bg-danger", "medium": "text-bg-warning"}.get(
+            self.level, "text-bg-light border"
+        )
+
 
 def _level(score: float, threshold: float) -> str:
     if score >= threshold:
