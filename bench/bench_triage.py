@@ -1,0 +1,149 @@
+"""What automated triage costs: ms per posted comment with scoring off and on, and how
+many comments a second the scorer gets through.
+
+    DJANGO_DEBUG=1 .venv/bin/python bench/bench_triage.py [--posts 300] [--batch 2000]
+
+Uses a scratch SQLite file in /tmp, or the database named by BENCH_DATABASE_URL
+(e.g. postgres://postgres@127.0.0.1:5432/mod_bench_triage; it is dropped and made anew).
+Comment texts are the seed thread's and the Jigsaw sample's, in turn, so lengths and
+vocabulary are those of real comments.
+
+Posting is timed as a reader's request pays for it: services.post_comment() from start
+to committed, including the on-commit hook. Three ways:
+- off: TRIAGE_ENABLED=false;
+- on (the default): scoring queued to the background thread after commit; timed both
+  paced (a comment every 50 ms, a busy comment section) and back to back (the thread
+  then competes with the poster for the CPU the whole time);
+- inline: TRIAGE_BACKGROUND=false, scoring in the request after commit (what the
+  background thread saves a reader from).
+"""
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._setup import ROOT, setup_django  # noqa: E402
+
+JIGSAW = ROOT.parent / "shared" / "corpus" / "toxic" / "jigsaw_test_examples.csv"
+
+
+def sample_texts() -> list[str]:
+    seed = json.loads((ROOT / "fixtures" / "seed.json").read_text())
+    texts = [o["fields"]["body"] for o in seed if o["model"] == "moderation.comment"]
+    if JIGSAW.exists():
+        with JIGSAW.open(newline="", encoding="utf-8") as handle:
+            texts += [r["comment_text"] for r in csv.DictReader(handle)]
+    return texts
+
+
+def summary(times: list[float]) -> str:
+    ms = sorted(t * 1000 for t in times)
+    p95 = ms[int(len(ms) * 0.95) - 1]
+    return (f"median {statistics.median(ms):6.2f} ms   mean {statistics.mean(ms):6.2f} ms   "
+            f"p95 {p95:6.2f} ms")
+
+
+def post_many(article, texts, n, pace: float = 0.0) -> list[float]:
+    from moderation import services
+
+    times = []
+    for i in range(n):
+        started = time.perf_counter()
+        services.post_comment(article=article, author_name=f"Bench {i}",
+                              body=texts[i % len(texts)])
+        elapsed = time.perf_counter() - started
+        times.append(elapsed)
+        if pace > elapsed:
+            time.sleep(pace - elapsed)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=300, help="posts per way of posting")
+    parser.add_argument("--batch", type=int, default=2000, help="comments in the batch run")
+    args = parser.parse_args()
+
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from articles.models import Article
+    from moderation.models import Comment
+    from moderation.triage import score_comments
+    from moderation.triage.worker import worker
+
+    call_command("loaddata", "seed", verbosity=0)
+    texts = sample_texts()
+    seed_article = Article.objects.get(slug="trump-kazakhstan-joins-abraham-accords")
+    print(f"database: {connection.vendor}; {len(texts)} sample texts; "
+          f"model threads {settings.TRIAGE_MODEL_THREADS}")
+
+    # Load both models once, as a running server would have them after its first post.
+    started = time.perf_counter()
+    score_comments(Comment.objects.filter(article=seed_article), flag=False)
+    print(f"first scoring in this process (loads the models): "
+          f"{time.perf_counter() - started:.2f} s")
+
+    def article(policy):
+        n = Article.objects.count()
+        return Article.objects.create(title=seed_article.title, slug=f"bench-{n}",
+                                      body=seed_article.body, comment_policy=policy)
+
+    results = {}
+    settings.TRIAGE_ENABLED = False
+    post_many(article("pre"), texts, 20)  # warm up
+    results["off, back to back"] = post_many(article("pre"), texts, args.posts)
+    results["off, paced 50 ms"] = post_many(article("pre"), texts, args.posts, pace=0.05)
+
+    settings.TRIAGE_ENABLED = True
+    settings.TRIAGE_BACKGROUND = True
+    target = article("post")
+    results["on (background), paced 50 ms"] = post_many(target, texts, args.posts, pace=0.05)
+    worker.wait()
+    target = article("post")
+    started = time.perf_counter()
+    results["on (background), back to back"] = post_many(target, texts, args.posts)
+    posted = time.perf_counter() - started
+    worker.wait()
+    drained = time.perf_counter() - started
+    unscored = Comment.objects.filter(article=target, triaged_at__isnull=True).count()
+
+    settings.TRIAGE_BACKGROUND = False
+    results["inline (in the request)"] = post_many(article("post"), texts, args.posts)
+
+    print(f"\nposting {args.posts} comments, ms per post (post_comment to commit):")
+    for name, times in results.items():
+        print(f"  {name:<32} {summary(times)}")
+    base = statistics.median(results["off, paced 50 ms"])
+    on = statistics.median(results["on (background), paced 50 ms"])
+    print(f"  scoring on costs {1000 * (on - base):+.2f} ms per post at the median (paced)")
+    print(f"  background thread: {args.posts} posts in {posted:.2f} s, all scored "
+          f"{drained - posted:.2f} s after the last post; unscored left: {unscored}")
+
+    print(f"\nbatch scoring ({args.batch} comments, one article, score_comments with flags):")
+    for model in ("minilm", "tfidf"):
+        settings.TRIAGE_OFFTOPIC_MODEL = model
+        target = article("pre")
+        made = Comment.objects.bulk_create_threaded(
+            Comment(article=target, author_name=f"B{i}", body=texts[i % len(texts)],
+                    status=Comment.Status.PENDING)
+            for i in range(args.batch)
+        )
+        started = time.perf_counter()
+        for i in range(0, len(made), 256):
+            score_comments(made[i:i + 256])
+        elapsed = time.perf_counter() - started
+        print(f"  off-topic by {model:<7} {elapsed:6.2f} s   "
+              f"{args.batch / elapsed:7.0f} comments/s")
+
+
+if __name__ == "__main__":
+    main()
