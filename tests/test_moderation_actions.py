@@ -2,6 +2,8 @@
 and without JavaScript (post, redirect back, Django message). Each asserts the comment's
 state and its audit rows."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -201,6 +203,21 @@ def test_with_htmx_approve_returns_the_updated_card_and_a_status_with_undo(
     assert f"Approved Reader B’s comment (#{pending.pk})." in html
     # No Django message is left behind for the next full page.
     assert messages_of(response) == []
+
+
+def test_with_htmx_the_tab_counts_follow_the_action_and_keep_the_filters(
+    moderator_client, pending, article
+):
+    make_comment(article, status=Status.PENDING, body="another")
+    response = moderator_client.post(url("approve", pending), {
+        "expected_status": "pending", "next": "/moderation/?tab=pending&author=Reader+B",
+    }, **HTMX)
+    html = response.content.decode()
+    tabs = html[html.index('<nav id="mod-tabs"'):]
+    assert 'hx-swap-oob="true"' in tabs[:120]
+    assert re.search(r'data-tab="pending">\s*Pending <span[^>]*data-count>0<', tabs)
+    assert re.search(r'data-tab="approved">\s*Approved <span[^>]*data-count>1<', tabs)
+    assert 'href="?tab=all&amp;author=Reader+B"' in tabs
 
 
 def test_with_htmx_a_card_still_in_the_queue_is_not_marked_done(moderator_client, pending):

@@ -114,7 +114,8 @@ def test_with_htmx_bulk_returns_every_card_out_of_band_and_an_undo_for_all(
     html = response.content.decode()
     for comment in three[:2]:
         assert f'<article id="comment-{comment.pk}"' in html
-    assert html.count('hx-swap-oob="true"') == 3  # two cards and the status line
+    # Two cards, the status line and the tabs with their new counts.
+    assert html.count('hx-swap-oob="true"') == 4
     for event in ModerationEvent.objects.all():
         assert f'name="events" value="{event.pk}"' in html
     assert f'action="{BULK_UNDO}"' in html

@@ -7,14 +7,16 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Exists, OuterRef
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from articles.models import Article
 
+from ..forms import QueueFilterForm
 from ..models import Comment, Reason
-from ..queues import DEFAULT_QUEUE, QUEUES, attach_last_events, cards
+from ..queues import DEFAULT_QUEUE, QUEUES, attach_last_events, cards, filter_comments, tab_counts
 
 PERMISSION = "moderation.moderate_comment"
 
@@ -86,6 +88,25 @@ def render_status(request, *, message: str, level: str = "success", undo=None,
          "next": next_url},
         request=request,
     )
+
+
+def queue_filters(values: dict) -> dict:
+    """The filter_comments() arguments from a QueueFilterForm's values."""
+    return {"article": values["article"], "reason": values["reason"],
+            "author": values["author"], "text": values["q"]}
+
+
+def tabs(counts: dict[str, int]) -> list[tuple]:
+    return [(key, q.label, q.description, counts[key]) for key, q in QUEUES.items()]
+
+
+def render_tabs(request, next_url: str) -> str:
+    """The queue's tabs with fresh counts, out of band, for the queue `next_url` shows."""
+    query = QueryDict(urlsplit(next_url).query)
+    values = QueueFilterForm(query).values()
+    counts = tab_counts(filter_comments(Comment.objects.all(), **queue_filters(values)))
+    context = {"tabs": tabs(counts), "tab": values["tab"], "query": query, "oob": True}
+    return render_to_string("moderation/includes/tabs.html", context, request=request)
 
 
 def article_choices(selected: Article | None) -> list[Article]:

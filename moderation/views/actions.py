@@ -27,7 +27,15 @@ from ..forms import (
     UndoForm,
 )
 from ..models import Comment, ModerationEvent, Reason
-from ._common import load_cards, moderator_required, queue_of, render_card, render_status, safe_next
+from ._common import (
+    load_cards,
+    moderator_required,
+    queue_of,
+    render_card,
+    render_status,
+    render_tabs,
+    safe_next,
+)
 
 UNDO_SESSION_KEY = "moderation_undo"
 DECISION_NOUNS = {
@@ -78,8 +86,11 @@ def _first_error(form) -> str:
 
 def _remember_undo(request, outcome: Outcome) -> None:
     # Without JavaScript the Undo button must survive the redirect: the next page shows it.
+    # The Django message already says what was done; the status line only offers the undo.
     if outcome.undo:
-        request.session[UNDO_SESSION_KEY] = {"message": outcome.message, "undo": outcome.undo}
+        request.session[UNDO_SESSION_KEY] = {
+            "message": "Changed your mind?", "level": "light", "undo": outcome.undo,
+        }
     else:
         request.session.pop(UNDO_SESSION_KEY, None)
 
@@ -103,6 +114,8 @@ def _answer(request, ids, outcome: Outcome, *, status: int = 200, swap_one: int 
     ]
     html.append(render_status(request, message=outcome.message, level=outcome.level,
                               undo=outcome.undo, next_url=next_url))
+    if queue is not None:
+        html.append(render_tabs(request, next_url))
     response = HttpResponse("".join(html), status=status)
     if swap_one is None or swap_one not in found:
         reswap(response, "none")  # only the out-of-band parts apply

@@ -26,7 +26,7 @@ from ..queues import (
     filter_comments,
     tab_counts,
 )
-from ._common import article_choices, moderator_required
+from ._common import article_choices, moderator_required, queue_filters, tabs
 from .actions import UNDO_SESSION_KEY
 
 LOG_PER_PAGE = 50
@@ -40,10 +40,7 @@ def queue(request):
     form = QueueFilterForm(request.GET)
     values = form.values()
     tab, sort = values["tab"], values["sort"]
-    base = filter_comments(
-        Comment.objects.all(), article=values["article"], reason=values["reason"],
-        author=values["author"], text=values["q"],
-    )
+    base = filter_comments(Comment.objects.all(), **queue_filters(values))
     counts = tab_counts(base)
     comments = cards(base.filter(QUEUES[tab].condition()), queue=tab).order_by(
         *SORTS[sort].order_by
@@ -57,7 +54,8 @@ def queue(request):
         "values": values,
         "problems": form.problems(),
         "filtered": filtered,
-        "tabs": [(key, q.label, q.description, counts[key]) for key, q in QUEUES.items()],
+        "tabs": tabs(counts),
+        "query": request.GET,
         "tab": tab,
         "queue": QUEUES[tab],
         "sorts": SORTS,

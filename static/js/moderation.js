@@ -16,6 +16,9 @@
   const helpButton = document.querySelector("[data-mod-help]");
   const hintBox = document.getElementById("mod-hint");
   const requests = new WeakMap(); // xhr -> what the request was about
+  // Selected card ids, so a card swapped while selected (say x pressed while its own
+  // request ran) comes back selected.
+  const selection = new Set();
   let activeId = null;
   let hintTimer = null;
 
@@ -132,7 +135,15 @@
     const box = card.querySelector("[data-mod-select]");
     if (!box) return hint("Select comments for bulk actions on the queue page.");
     box.checked = !box.checked;
+    remember(box);
     updateBulk();
+  }
+
+  function remember(box) {
+    const card = box.closest("[data-mod-card]");
+    if (!card) return;
+    if (box.checked) selection.add(card.id);
+    else selection.delete(card.id);
   }
 
   function selectedCount() {
@@ -190,7 +201,10 @@
     const label = document.querySelector('label[for="select-all"]');
     if (label) label.hidden = false;
     selectAll.addEventListener("change", () => {
-      for (const box of selectionBoxes()) box.checked = selectAll.checked;
+      for (const box of selectionBoxes()) {
+        box.checked = selectAll.checked;
+        remember(box);
+      }
       updateBulk();
     });
   }
@@ -279,7 +293,10 @@
   });
 
   document.addEventListener("change", (event) => {
-    if (event.target.matches("[data-mod-select]")) updateBulk();
+    if (event.target.matches("[data-mod-select]")) {
+      remember(event.target);
+      updateBulk();
+    }
   });
 
   // One reason panel open at a time.
@@ -326,16 +343,14 @@
     }
   });
 
-  document.addEventListener("htmx:afterRequest", (event) => {
-    const info = requests.get(event.detail.xhr);
+  // Move the focus once the swap has settled: htmx restores swapped cards' classes
+  // during the settle, which would wipe an earlier "is-active".
+  function afterSwap(xhr) {
+    const info = requests.get(xhr);
     if (!info) return;
-    requests.delete(event.detail.xhr);
+    requests.delete(xhr);
     updateBulk();
-    const status = event.detail.xhr.status;
-    if (status >= 500 || status === 0 || status === 403) {
-      hint(status === 403 ? "You may not do that; log in again?" : "That did not work; nothing was changed. Try again.");
-      return;
-    }
+    const status = xhr.status;
     if (info.undoTarget) {
       const card = document.getElementById(info.undoTarget);
       if (card) setActive(card);
@@ -348,8 +363,14 @@
     }
     const card = document.getElementById(info.cardId);
     if (!card) return;
-    // Someone who moved on while the request ran keeps their place.
-    if (activeId && activeId !== info.cardId) return;
+    // Someone who moved on while the request ran (to another card, or into a field)
+    // keeps their place.
+    const typing = isTyping(document.activeElement) && !card.contains(document.activeElement);
+    if ((activeId && activeId !== info.cardId) || typing) {
+      const current = activeCard();
+      if (current) setActive(current, { focus: false, scroll: false });
+      return;
+    }
     if (info.decision && status === 200) {
       const list = cards();
       setActive(list[list.indexOf(card) + 1] || card);
@@ -357,6 +378,30 @@
       setActive(card);
       const open = card.querySelector("details.mod-panel[open]");
       if (open) openPanel(open);
+    }
+  }
+
+  // A card swapped in by a bulk action leaves the selection; any other keeps its place in it.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const card = event.detail.elt;
+    if (!card || !card.matches || !card.matches("[data-mod-card]")) return;
+    const info = event.detail.xhr && requests.get(event.detail.xhr);
+    if (info && !info.cardId && !info.undoTarget) selection.delete(card.id);
+    const box = card.querySelector("[data-mod-select]");
+    if (box) box.checked = selection.has(card.id);
+    updateBulk();
+  });
+
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.xhr) afterSwap(event.detail.xhr);
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const xhr = event.detail.xhr;
+    const status = xhr.status;
+    if (status >= 500 || status === 0 || status === 403) {
+      requests.delete(xhr);
+      hint(status === 403 ? "You may not do that; log in again?" : "That did not work; nothing was changed. Try again.");
     }
   });
 
