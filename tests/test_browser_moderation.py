@@ -148,6 +148,29 @@ def test_a_moderator_triages_the_seed_thread_from_the_keyboard(
     assert errors == []
 
 
+def test_bulk_hide_from_the_keyboard_asks_the_reason(live_server, page, moderator, seed, errors):
+    log_in(page, live_server, "/moderation/%3Fsort%3Doldest")
+    c = seed
+    press(page, "x", "j", "x", "j")
+    press(page, "Shift+H")
+    panel = page.locator('[data-mod-panel="bulk-hide"]')
+    expect(panel.locator("input[type=radio]").first).to_be_focused()
+    press(page, "3", "Enter")  # 3 is spam
+    expect(card(page, c[0])).to_have_attribute("data-status", "hidden")
+    expect(card(page, c[1])).to_have_attribute("data-status", "hidden")
+    expect(page.locator("#mod-status")).to_contain_text("Hidden 2 comments.")
+    expect(page.locator("[data-mod-selected-count]")).not_to_contain_text("selected")
+    assert set(ModerationEvent.objects.values_list("comment_id", "action", "reason")) == {
+        (c[0].pk, "hidden", "spam"), (c[1].pk, "hidden", "spam")}
+    assert Comment.objects.get(pk=c[2].pk).status == Status.PENDING
+    # u takes the whole bulk action back.
+    press(page, "u")
+    expect(card(page, c[0])).to_have_attribute("data-status", "pending")
+    expect(card(page, c[1])).to_have_attribute("data-status", "pending")
+    expect(page.locator("#mod-status")).to_contain_text("Undid 2 decisions.")
+    assert errors == []
+
+
 def test_the_queue_works_without_javascript(live_server, browser, moderator, seed):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
