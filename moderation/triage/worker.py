@@ -9,6 +9,7 @@ since an unscored comment is still in the queue by its status.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -38,14 +39,36 @@ class Worker:
                 self._thread = None
                 self._pid = os.getpid()
             if self._thread is None or not self._thread.is_alive():
+                # Import the scoring code here, once per process: a thread that first
+                # imports it while the interpreter exits (an import command that just
+                # finished) is refused by Python and would score nothing.
+                from . import classifiers, scoring  # noqa: F401
+
+                classifiers.preload_modules()
                 self._thread = threading.Thread(target=self._run, name="triage", daemon=True)
                 self._thread.start()
         for pk in ids:
             self._queue.put(pk)
 
-    def wait(self) -> None:
-        """Block until every submitted comment has been scored (benchmarks and tests)."""
-        self._queue.join()
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every submitted comment has been scored, or `timeout` seconds have
+        passed; return whether all were scored."""
+        with self._queue.all_tasks_done:
+            return self._queue.all_tasks_done.wait_for(
+                lambda: not self._queue.unfinished_tasks, timeout
+            )
+
+    def _finish(self) -> None:
+        # At exit (the end of an import command, a server worker's restart) score what is
+        # still queued; daemon threads still run while atexit handlers do.
+        if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+            return
+        pending = self._queue.unfinished_tasks
+        if pending:
+            log.info("Scoring %d queued comment(s) before exiting", pending)
+            if not self.wait(getattr(settings, "TRIAGE_EXIT_WAIT", 300)):
+                log.warning("Exited with comments unscored; manage.py triage_comments "
+                            "will score them")
 
     def _run(self) -> None:
         from .scoring import score_comments
@@ -73,6 +96,7 @@ class Worker:
 
 
 worker = Worker()
+atexit.register(worker._finish)
 
 
 def schedule(comment_ids: Iterable[int]) -> None:
