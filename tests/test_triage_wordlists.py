@@ -147,3 +147,15 @@ def test_starter_lists_hold_no_word_that_is_part_of_everyday_words():
                 "Middlesex cockpit therapist grape analyst Dickens shiitake casinos Zogby "
                 "ozone chinking raghu")
     assert [h.word for h in m.find(everyday)] == ["casino*"]  # a spam word, as meant
+
+
+@pytest.mark.django_db
+def test_the_comment_admin_shows_the_scores_read_only(admin_client, triage_on):
+    comment = make_comment(make_article(), body="Their policy is taqiyya.",
+                           status=Comment.Status.PENDING)
+    score_comments([comment])
+    html = admin_client.get(
+        reverse("admin:moderation_comment_change", args=[comment.pk])
+    ).content.decode()
+    assert "suspect: taqiyya" in html and "abuse 0." in html
+    assert 'name="triage"' not in html and 'name="priority"' not in html
