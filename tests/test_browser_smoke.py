@@ -61,3 +61,14 @@ def test_deep_replies_stay_readable_on_a_phone(live_server, page, seeded_thread)
     widths = page.eval_on_selector_all(".comment-body", "els => els.map(e => e.clientWidth)")
     assert min(widths) > 250
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_header_fits_a_phone_for_a_logged_in_moderator(live_server, page, moderator):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_username", "mona")
+    page.fill("#id_password", "moderator-pass-1")
+    page.click("button[type=submit]")
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("button", name="Log out mona").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
