@@ -230,6 +230,13 @@ if TRIAGE_OFFTOPIC_MODEL not in ("minilm", "tfidf"):
     raise ImproperlyConfigured("TRIAGE_OFFTOPIC_MODEL must be minilm or tfidf")
 TRIAGE_MODEL_THREADS = envint("TRIAGE_MODEL_THREADS", 1)
 
+# Importing articles with their comments (admin "Import articles", manage.py
+# import_articles). Uploads wait between the preview and the confirmation in
+# IMPORT_UPLOAD_DIR (private to the server, never served) for IMPORT_UPLOAD_MAX_AGE seconds.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var" / "imports")
+IMPORT_UPLOAD_MAX_AGE = envint("IMPORT_UPLOAD_MAX_AGE", 2 * 60 * 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

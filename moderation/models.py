@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connections, models, transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.utils import timezone
 
 from articles.models import Article
@@ -33,6 +34,75 @@ def reserve_sequence(article_id: int, count: int) -> int:
     Article.objects.filter(pk=article_id).update(comment_seq=F("comment_seq") + count)
     last = Article.objects.filter(pk=article_id).values_list("comment_seq", flat=True).get()
     return last - count + 1
+
+
+def reserve_sequences(counts: dict[int, int], using: str = "default") -> dict[int, int]:
+    """reserve_sequence() for many articles at once ({article id: count}), in two queries
+    per 300 articles instead of two per article."""
+    firsts = {}
+    ids = list(counts)
+    for start in range(0, len(ids), 300):
+        batch = ids[start : start + 300]
+        articles = Article.objects.using(using).filter(pk__in=batch)
+        articles.update(comment_seq=Case(
+            *(When(pk=pk, then=F("comment_seq") + counts[pk]) for pk in batch),
+            default=F("comment_seq"),
+            output_field=models.PositiveIntegerField(),
+        ))
+        for pk, last in articles.values_list("pk", "comment_seq"):
+            firsts[pk] = last - counts[pk] + 1
+    if len(firsts) != len(counts):
+        raise Article.DoesNotExist(f"No articles {sorted(set(counts) - set(firsts))}.")
+    return firsts
+
+
+def can_copy(using: str) -> bool:
+    """Whether rows can be bulk-loaded with COPY (PostgreSQL through psycopg 3)."""
+    if connections[using].vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+def copy_rows(model, rows: Iterable[Iterable], *, using: str = "default") -> None:
+    """Insert `rows` into `model`'s table with PostgreSQL's COPY, the fastest way in.
+
+    Each row holds a value for every concrete field, primary key first, in
+    `model._meta.concrete_fields` order, ready for the database: str, int, float, aware
+    datetime or None; JSON fields take any JSON-serialisable value. Nothing is validated
+    or defaulted here, so callers pass what a model instance's attributes hold.
+    """
+    connection = connections[using]
+    fields = model._meta.concrete_fields
+    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        for row in rows:
+            if json_positions:
+                row = list(row)
+                for i in json_positions:
+                    row[i] = json.dumps(row[i])
+            copy.write_row(row)
+
+
+def allocate_ids(model, count: int, *, using: str = "default") -> list[int]:
+    """Take `count` primary keys from the PostgreSQL sequence of `model`'s table."""
+    connection = connections[using]
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 class CommentQuerySet(models.QuerySet):
@@ -68,8 +138,9 @@ class CommentQuerySet(models.QuerySet):
         for comment in sorted(comments, key=lambda c: c.created):
             by_article.setdefault(comment.article_id, []).append(comment)
         with transaction.atomic(using=self.db):
+            firsts = reserve_sequences({a: len(g) for a, g in by_article.items()}, self.db)
             for article_id, group in by_article.items():
-                seq = reserve_sequence(article_id, len(group))
+                seq = firsts[article_id]
                 for comment in group:
                     comment.seq = seq
                     seq += 1

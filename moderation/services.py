@@ -8,14 +8,14 @@ someone else changed the comment meanwhile the change is refused, never overwrit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Comment, Flag, ModerationEvent, Reason
+from .models import Comment, Flag, ModerationEvent, Reason, allocate_ids, can_copy, copy_rows
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -48,18 +48,27 @@ def _lock(comment: Comment, expected_status: str | None) -> Comment:
     return current
 
 
+def _event_fields(comment: Comment, *, action, status_before, actor_label="", reason="",
+                  note="") -> dict:
+    """What an audit row says about a change to `comment` (its links are the caller's)."""
+    return {
+        "actor_label": actor_label,
+        "action": action,
+        "status_before": status_before,
+        "status_after": comment.status,
+        "reason": reason,
+        "note": note,
+    }
+
+
 def _record(comment: Comment, *, actor, action, status_before, actor_label="", reason="",
             note="", undoes=None) -> ModerationEvent:
     return ModerationEvent.objects.create(
         comment=comment,
         actor=actor,
-        actor_label=actor_label,
-        action=action,
-        status_before=status_before,
-        status_after=comment.status,
-        reason=reason,
-        note=note,
         undoes=undoes,
+        **_event_fields(comment, action=action, status_before=status_before,
+                        actor_label=actor_label, reason=reason, note=note),
     )
 
 
@@ -271,3 +280,110 @@ def triage_comments(*, comments: Iterable[Comment], flag: bool = True):
     from .triage import score_comments
 
     return score_comments(comments, flag=flag)
+
+
+# Imports (articles/importers). A decision a moderator made here is never overridden by
+# an import: these are the actions that count as one.
+MODERATOR_ACTIONS = (*ModerationEvent.DECISIONS, Action.UNDONE)
+
+
+def decided_comment_ids(comments):
+    """The ids of the comments among `comments` (a queryset) a moderator decided on here."""
+    return (
+        ModerationEvent.objects.filter(comment__in=comments, action__in=MODERATOR_ACTIONS)
+        .values_list("comment_id", flat=True)
+        .distinct()
+    )
+
+
+def _spam_flag(*, comment_id: int, event_id: int, note: str, at) -> Flag:
+    # The source already decided (the comment comes in hidden), so the flag is resolved
+    # by the import's own event: it explains the hiding without filling the flag queues.
+    return Flag(
+        comment_id=comment_id, reason=Reason.SPAM, source=Flag.Source.AUTOMATIC, note=note,
+        event_id=event_id, created_at=at, resolved_at=at, resolved_event_id=event_id,
+    )
+
+
+def record_import(*, comments: Sequence[Comment], source_label: str,
+                  reasons: Mapping[int, str] | None = None,
+                  notes: Mapping[int, str] | None = None,
+                  batch_size: int = 2000) -> int:
+    """Log comments an import has just created, with their imported statuses.
+
+    One "imported" event per comment (no actor; labelled "import: <source_label>"), and a
+    resolved automatic spam flag for each comment the source hid as spam. `reasons` and
+    `notes` map comment ids to the reason and note of their event. Writes in bulk (COPY
+    on PostgreSQL), in the caller's transaction, so a 100,000-comment import stays fast.
+    Returns how many events were written.
+    """
+    reasons = reasons or {}
+    notes = notes or {}
+    label = f"import: {source_label}"
+    now = timezone.now()
+    rows = [
+        {
+            "comment_id": comment.pk, "actor_id": None, "undoes_id": None, "created_at": now,
+            **_event_fields(comment, action=Action.IMPORTED, status_before="",
+                            actor_label=label, reason=reasons.get(comment.pk, ""),
+                            note=notes.get(comment.pk, "")),
+        }
+        for comment in comments
+    ]
+    with transaction.atomic():
+        db = ModerationEvent.objects.db
+        if can_copy(db):
+            for row, pk in zip(rows, allocate_ids(ModerationEvent, len(rows), using=db),
+                               strict=True):
+                row["id"] = pk
+            attnames = [f.attname for f in ModerationEvent._meta.concrete_fields]
+            copy_rows(ModerationEvent, ([row[name] for name in attnames] for row in rows),
+                      using=db)
+        else:
+            events = ModerationEvent.objects.bulk_create(
+                [ModerationEvent(**row) for row in rows], batch_size=batch_size
+            )
+            for row, event in zip(rows, events, strict=True):
+                row["id"] = event.pk
+        Flag.objects.bulk_create(
+            [
+                _spam_flag(comment_id=row["comment_id"], event_id=row["id"], note=row["note"],
+                           at=now)
+                for row in rows
+                if row["reason"] == Reason.SPAM and row["status_after"] == Status.HIDDEN
+            ],
+            batch_size=batch_size,
+        )
+    return len(rows)
+
+
+def import_status_change(*, comment: Comment, status: str, source_label: str, reason: str = "",
+                         note: str = "") -> ModerationEvent | None:
+    """Give an imported comment the status its source gives it now.
+
+    Refused with Conflict if a moderator has approved, hidden, flagged or undone anything
+    on it here: a re-import never overrides a decision made here. Returns None when the
+    status already matches.
+    """
+    with transaction.atomic():
+        current = _lock(comment, None)
+        decision = (
+            current.events.filter(action__in=MODERATOR_ACTIONS).select_related("actor").first()
+        )
+        if decision is not None:
+            raise Conflict(
+                f"Comment #{current.pk} was {decision.get_action_display().lower()} by "
+                f"{decision.actor_name} here; the import keeps that."
+            )
+        if current.status == status:
+            return None
+        before = current.status
+        current.status = status
+        current.save(update_fields=["status"])
+        event = _record(current, actor=None, action=Action.IMPORTED, status_before=before,
+                        actor_label=f"import: {source_label}", reason=reason, note=note)
+        if status == Status.HIDDEN and reason == Reason.SPAM:
+            _spam_flag(comment_id=current.pk, event_id=event.pk, note=note,
+                       at=event.created_at).save(force_insert=True)
+    comment.status = current.status
+    return event
