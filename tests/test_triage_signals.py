@@ -4,7 +4,7 @@ import pytest
 
 from moderation.triage import topic
 from moderation.triage.text import count_links, plain_text, repetition, shouting_ratio
-from moderation.triage.wordpiece import WordPiece
+from moderation.triage.classifiers import load_tokenizer
 
 MINILM = topic.CALIBRATIONS["minilm"]
 
@@ -55,15 +55,15 @@ def test_repetition_tells_a_pasted_flood_from_prose():
     assert repetition("short " * 3) == 0.0
 
 
-def test_wordpiece_gives_the_ids_of_the_models_own_tokenizer():
+def test_the_tokenizer_gives_the_ids_of_the_models_own_tokenizer():
     # Reference ids from the Hugging Face tokenizer of all-MiniLM-L6-v2.
-    assert WordPiece().encode("Scunthorpe 😀 Say no more.") == [
+    assert load_tokenizer().encode("Scunthorpe 😀 Say no more.").ids == [
         101, 8040, 16671, 22044, 100, 2360, 2053, 2062, 1012, 102,
     ]
 
 
-def test_wordpiece_cuts_long_text_to_the_models_length():
-    ids = WordPiece().encode("word " * 1000, max_length=256)
+def test_the_tokenizer_cuts_long_text_to_the_models_length():
+    ids = load_tokenizer(max_tokens=256).encode("word " * 1000).ids
     assert len(ids) == 256 and ids[0] == 101 and ids[-1] == 102
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .wordpiece import WordPiece
+from . import vocabulary
 
 _lock = threading.Lock()
 _abuse_model = None
@@ -56,6 +56,20 @@ def abuse_scores(texts: Sequence[str]) -> list[float]:
     return [float(p) for p in probabilities[:, 1]]
 
 
+def load_tokenizer(max_tokens: int = MAX_TOKENS):
+    """The model's own uncased WordPiece tokenizer, from its installed vocabulary."""
+    path = vocabulary.vocabulary_path()
+    if not vocabulary.is_installed(path):
+        raise ModelUnavailable(
+            f"the MiniLM vocabulary is not at {path}: run python -m moderation.triage.vocabulary"
+        )
+    from tokenizers import BertWordPieceTokenizer
+
+    tokenizer = BertWordPieceTokenizer(str(path), lowercase=True, strip_accents=True)
+    tokenizer.enable_truncation(max_length=max_tokens)
+    return tokenizer
+
+
 class Embedder:
     """Sentence vectors (unit length, 384 numbers) from all-MiniLM-L6-v2."""
 
@@ -77,10 +91,10 @@ class Embedder:
             str(path), sess_options=options, providers=["CPUExecutionProvider"]
         )
         self.inputs = {i.name for i in self.session.get_inputs()}
-        self.tokenizer = WordPiece()
+        self.tokenizer = load_tokenizer()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        encoded = [self.tokenizer.encode(text, MAX_TOKENS) for text in texts]
+        encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         out = np.zeros((len(texts), 384), dtype=np.float32)
         for chunk in _batches(encoded):
             width = max(len(encoded[i]) for i in chunk)
