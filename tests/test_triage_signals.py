@@ -3,8 +3,8 @@
 import pytest
 
 from moderation.triage import topic
-from moderation.triage.text import count_links, plain_text, repetition, shouting_ratio
 from moderation.triage.classifiers import load_tokenizer
+from moderation.triage.text import count_links, plain_text, repetition, shouting_ratio
 
 MINILM = topic.CALIBRATIONS["minilm"]
 
