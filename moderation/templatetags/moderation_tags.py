@@ -24,6 +24,7 @@ ACTION_STYLES = {
     ModerationEvent.Action.FLAGGED: "text-bg-danger",
     ModerationEvent.Action.REPORTED: "text-bg-danger",
     ModerationEvent.Action.UNDONE: "text-bg-info",
+    ModerationEvent.Action.HELD: "text-bg-warning",
 }
 
 
