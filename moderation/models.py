@@ -65,16 +65,17 @@ def can_copy(using: str) -> bool:
     return is_psycopg3
 
 
-def copy_rows(model, rows: Iterable[Iterable], *, using: str = "default") -> None:
+def copy_rows(model, rows: Iterable[Iterable], *, fields=None, using: str = "default") -> None:
     """Insert `rows` into `model`'s table with PostgreSQL's COPY, the fastest way in.
 
-    Each row holds a value for every concrete field, primary key first, in
-    `model._meta.concrete_fields` order, ready for the database: str, int, float, aware
-    datetime or None; JSON fields take any JSON-serialisable value. Nothing is validated
-    or defaulted here, so callers pass what a model instance's attributes hold.
+    Each row holds a value for each of `fields` (default: every concrete field, primary
+    key first, in `model._meta.concrete_fields` order), ready for the database: str, int,
+    float, aware datetime or None; JSON fields take any JSON-serialisable value. Nothing
+    is validated or defaulted here, so callers pass what a model instance's attributes
+    hold; columns left out take their database defaults (the primary key its next id).
     """
     connection = connections[using]
-    fields = model._meta.concrete_fields
+    fields = fields or model._meta.concrete_fields
     json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -84,11 +85,16 @@ def copy_rows(model, rows: Iterable[Iterable], *, using: str = "default") -> Non
         connection.wrap_database_errors,
         cursor.cursor.copy(sql) as copy,
     ):
+        dumped: dict[int, tuple[object, str]] = {}  # id → (value, JSON): defaults repeat
         for row in rows:
             if json_positions:
                 row = list(row)
                 for i in json_positions:
-                    row[i] = json.dumps(row[i])
+                    value = row[i]
+                    known = dumped.get(id(value))
+                    if known is None or known[0] is not value:
+                        known = dumped[id(value)] = (value, json.dumps(value))
+                    row[i] = known[1]
             copy.write_row(row)
 
 

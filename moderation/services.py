@@ -15,7 +15,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Comment, Flag, ModerationEvent, Reason, allocate_ids, can_copy, copy_rows
+from .models import Comment, Flag, ModerationEvent, Reason, can_copy, copy_rows
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -321,36 +321,46 @@ def record_import(*, comments: Sequence[Comment], source_label: str,
     notes = notes or {}
     label = f"import: {source_label}"
     now = timezone.now()
-    rows = [
-        {
-            "comment_id": comment.pk, "actor_id": None, "undoes_id": None, "created_at": now,
-            **_event_fields(comment, action=Action.IMPORTED, status_before="",
-                            actor_label=label, reason=reasons.get(comment.pk, ""),
-                            note=notes.get(comment.pk, "")),
-        }
-        for comment in comments
+    # The audit rows differ only by comment, status, reason and note: a handful of kinds.
+    kinds: dict[tuple, dict] = {}
+    rows = []
+    for comment in comments:
+        reason, note = reasons.get(comment.pk, ""), notes.get(comment.pk, "")
+        kind = kinds.get((comment.status, reason, note))
+        if kind is None:
+            kind = kinds[comment.status, reason, note] = {
+                "actor_id": None, "undoes_id": None, "created_at": now,
+                **_event_fields(comment, action=Action.IMPORTED, status_before="",
+                                actor_label=label, reason=reason, note=note),
+            }
+        rows.append({"comment_id": comment.pk, **kind})
+    spam = [
+        row for row in rows
+        if row["reason"] == Reason.SPAM and row["status_after"] == Status.HIDDEN
     ]
     with transaction.atomic():
         db = ModerationEvent.objects.db
         if can_copy(db):
-            for row, pk in zip(rows, allocate_ids(ModerationEvent, len(rows), using=db),
-                               strict=True):
-                row["id"] = pk
-            attnames = [f.attname for f in ModerationEvent._meta.concrete_fields]
-            copy_rows(ModerationEvent, ([row[name] for name in attnames] for row in rows),
-                      using=db)
+            fields = [f for f in ModerationEvent._meta.concrete_fields if not f.primary_key]
+            copy_rows(ModerationEvent, ([row[f.attname] for f in fields] for row in rows),
+                      fields=fields, using=db)
+            # COPY returns no ids; the few spam events' ids are read back for their flags.
+            event_ids = dict(
+                ModerationEvent.objects.filter(
+                    comment_id__in=[row["comment_id"] for row in spam],
+                    action=Action.IMPORTED, created_at=now,
+                ).values_list("comment_id", "id")
+            ) if spam else {}
         else:
             events = ModerationEvent.objects.bulk_create(
                 [ModerationEvent(**row) for row in rows], batch_size=batch_size
             )
-            for row, event in zip(rows, events, strict=True):
-                row["id"] = event.pk
+            event_ids = {event.comment_id: event.pk for event in events}
         Flag.objects.bulk_create(
             [
-                _spam_flag(comment_id=row["comment_id"], event_id=row["id"], note=row["note"],
-                           at=now)
-                for row in rows
-                if row["reason"] == Reason.SPAM and row["status_after"] == Status.HIDDEN
+                _spam_flag(comment_id=row["comment_id"], event_id=event_ids[row["comment_id"]],
+                           note=row["note"], at=now)
+                for row in spam
             ],
             batch_size=batch_size,
         )
