@@ -1,0 +1,355 @@
+"""Our own export format: articles with their comment threads, as one JSON document.
+
+``manage.py export_articles`` writes it and the importer reads it, so a site's articles
+and comments move between installations with their statuses and nesting intact. UTF-8,
+one object::
+
+    {
+      "format": "newsroom-comments",
+      "version": 1,
+      "exported_at": "2025-06-01T12:00:00+00:00",
+      "source": "example-newsroom",
+      "articles": [
+        {
+          "source": "wxr:blog.example.org",
+          "id": "1148",
+          "slug": "template-comments",
+          "title": "Template: Comments",
+          "outlet": "Example Blog",
+          "byline": "Jane Editor",
+          "published_at": "2012-01-03T17:11:37+00:00",
+          "body": "First paragraph.\\nSecond paragraph.",
+          "editors_note": "",
+          "editors_note_author": "",
+          "source_url": "https://blog.example.org/template-comments/",
+          "comment_policy": "pre",
+          "comments": [
+            {
+              "id": "881",
+              "parent": null,
+              "author_name": "John Doe",
+              "author_email": "john@example.org",
+              "body": "<p>Hello</p>",
+              "body_format": "html",
+              "status": "approved",
+              "created": "2012-09-03T17:18:04+00:00",
+              "hidden_reason": ""
+            }
+          ]
+        }
+      ]
+    }
+
+Fields (all strings unless said otherwise):
+
+- ``format`` must be "newsroom-comments" and ``version`` the number 1.
+- ``source`` (top level, optional): a short label for the exporting site, used for
+  articles that have no ``source`` of their own. ``exported_at`` is informational.
+- Article ``source`` + ``id`` identify it across imports (they become its import_source and
+  import_id; a second import of the same pair adds only what is new). ``source`` defaults
+  to "json:" + the top-level ``source``; ``id`` is required. An export keeps the pair an
+  imported article already had, and gives articles written here "json:<label>" and their
+  database id.
+- ``title`` is required; ``slug`` is the wanted slug (a suffix is added if another article
+  has it; derived from the title when empty). ``body`` is plain text, one paragraph per
+  line. ``published_at`` and ``created`` are ISO 8601; without an offset they mean UTC.
+  ``comment_policy`` is "pre", "post" or "closed" (default "pre"). ``outlet``,
+  ``byline``, ``editors_note``, ``editors_note_author`` and ``source_url`` are optional.
+- Comment ``id`` is required and unique within its article; ``parent`` is another comment
+  id of the same article, or null. ``body_format`` is "text" or "html" (html is
+  sanitised when shown). ``status`` is "pending", "approved" or "hidden";
+  ``hidden_reason`` (optional) is why a hidden comment was hidden: "spam", "abusive",
+  "off_topic", "personal_attack" or "other" — spam gets a resolved spam flag, as a
+  WordPress spam comment does. Unknown fields are ignored, so later versions can add some.
+
+Comments are written in thread order (parents before replies), but any order is read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from articles.models import Article
+from moderation.models import Comment, ModerationEvent, Reason
+
+from . import dates
+from .plan import (
+    AUTHOR_MAX,
+    BYLINE_MAX,
+    ID_MAX,
+    KEY_MAX,
+    OUTLET_MAX,
+    SOURCE_MAX,
+    TITLE_MAX,
+    ImportFailed,
+    Plan,
+    PlannedArticle,
+    PlannedComment,
+    clean,
+    cut,
+    email_or_blank,
+    one_line,
+    slug_from,
+    url_or_blank,
+)
+
+FORMAT = "newsroom-comments"
+VERSION = 1
+STATUSES = set(Comment.Status.values)
+FORMATS = set(Comment.Format.values)
+POLICIES = set(Article.Policy.values)
+
+
+# Reading
+
+
+def parse(fileobj, *, filename: str = "", progress=None) -> Plan:
+    fileobj.seek(0)
+    raw = fileobj.read()
+    if progress:
+        progress(len(raw))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFailed(
+            f"The JSON file is not UTF-8: byte {error.start + 1} cannot be read."
+        ) from None
+    del raw
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFailed(
+            f"The file is not valid JSON: {error.msg} at line {error.lineno}, column "
+            f"{error.colno}."
+        ) from None
+    except RecursionError:
+        raise ImportFailed("The JSON file is nested too deeply to be an export.") from None
+    del text
+    return _JsonReader(filename).read(document)
+
+
+class _JsonReader:
+    def __init__(self, filename: str):
+        self.plan = Plan("json", filename)
+
+    def read(self, document) -> Plan:
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise ImportFailed(
+                f'This JSON file is not one of our exports: it needs "format": "{FORMAT}" '
+                "at the top level."
+            )
+        if document.get("version") != VERSION:
+            raise ImportFailed(
+                f"This export is version {document.get('version')!r}; this importer reads "
+                f"version {VERSION}."
+            )
+        label = self._string(document, "source", "the file") or "unknown"
+        articles = document.get("articles")
+        if not isinstance(articles, list):
+            raise ImportFailed('The file needs an "articles" list.')
+        seen: set[tuple[str, str]] = set()
+        for index, item in enumerate(articles):
+            article = self._article(item, f"articles[{index}]", label)
+            identity = (article.source, article.import_id)
+            if identity in seen:
+                self.plan.notes.add("Articles repeating an earlier article's source and id "
+                                    "skipped", f"articles[{index}]")
+                self.plan.skipped["repeated articles"] += 1
+                continue
+            seen.add(identity)
+            self.plan.articles.append(article)
+        return self.plan
+
+    def _string(self, obj: dict, name: str, where: str, *, required=False) -> str:
+        value = obj.get(name)
+        if value is None:
+            if required:
+                raise ImportFailed(f'In {where}: "{name}" is missing.')
+            return ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ImportFailed(f'In {where}: "{name}" must be a string, not '
+                               f"{type(value).__name__}.")
+        value = clean(value)
+        if required and not value.strip():
+            raise ImportFailed(f'In {where}: "{name}" is empty.')
+        return value
+
+    def _choice(self, obj: dict, name: str, where: str, choices: set[str], default: str) -> str:
+        value = self._string(obj, name, where) or default
+        if value not in choices:
+            raise ImportFailed(f'In {where}: "{name}" must be one of '
+                               f"{', '.join(sorted(choices))}, not {value!r}.")
+        return value
+
+    def _date(self, obj: dict, name: str, where: str, *, required: bool) -> datetime | None:
+        value = self._string(obj, name, where, required=required)
+        try:
+            return dates.parse_iso(value)
+        except dates.BadDate:
+            raise ImportFailed(f'In {where}: "{name}" {value!r} is not an ISO 8601 date.'
+                               ) from None
+
+    def _article(self, item, where: str, label: str) -> PlannedArticle:
+        if not isinstance(item, dict):
+            raise ImportFailed(f"In {where}: an article must be an object.")
+        import_id = one_line(self._string(item, "id", where, required=True))
+        where = f"{where} (id {import_id!r})"
+        source = one_line(self._string(item, "source", where)) or f"json:{label}"
+        if len(source) > SOURCE_MAX or len(import_id) > ID_MAX:
+            raise ImportFailed(f'In {where}: "source" may have at most {SOURCE_MAX} and "id" '
+                               f"at most {ID_MAX} characters.")
+        title = one_line(self._string(item, "title", where, required=True))
+        published = self._date(item, "published_at", where, required=False)
+        article = PlannedArticle(
+            import_id=import_id,
+            source=source,
+            title="",
+            slug=slug_from(self._string(item, "slug", where), title) or f"json-{import_id}",
+            body=self._string(item, "body", where).replace("\r\n", "\n"),
+            published_at=published or timezone.now(),
+            byline=cut(one_line(self._string(item, "byline", where)), BYLINE_MAX),
+            outlet=cut(one_line(self._string(item, "outlet", where)), OUTLET_MAX),
+            source_url=url_or_blank(self._string(item, "source_url", where)),
+            comment_policy=self._choice(item, "comment_policy", where, POLICIES,
+                                        Article.Policy.PRE_MODERATED),
+            editors_note=self._string(item, "editors_note", where),
+            editors_note_author=cut(one_line(self._string(item, "editors_note_author", where)),
+                                    100),
+        )
+        article.title = cut(title, TITLE_MAX, article.notes, "Title")
+        if published is None:
+            article.notes.add("No published_at; dated today")
+        comments = item.get("comments", [])
+        if not isinstance(comments, list):
+            raise ImportFailed(f'In {where}: "comments" must be a list.')
+        seen: set[str] = set()
+        for index, raw in enumerate(comments):
+            comment = self._comment(raw, f"{where}, comments[{index}]", article)
+            if comment.key in seen:
+                raise ImportFailed(f"In {where}, comments[{index}]: the id {comment.key!r} is "
+                                   "used twice in this article.")
+            seen.add(comment.key)
+            article.comments.append(comment)
+        return article
+
+    def _comment(self, raw, where: str, article: PlannedArticle) -> PlannedComment:
+        if not isinstance(raw, dict):
+            raise ImportFailed(f"In {where}: a comment must be an object.")
+        key = one_line(self._string(raw, "id", where, required=True))
+        where = f"{where} (id {key!r})"
+        if len(key) > KEY_MAX:
+            raise ImportFailed(f'In {where}: "id" may have at most {KEY_MAX} characters.')
+        parent = raw.get("parent")
+        if parent is not None:
+            parent = one_line(self._string(raw, "parent", where)) or None
+        status = self._choice(raw, "status", where, STATUSES, "")
+        reason = self._string(raw, "hidden_reason", where)
+        if reason and reason not in Reason.values:
+            raise ImportFailed(f'In {where}: "hidden_reason" must be one of '
+                               f"{', '.join(Reason.values)}, not {reason!r}.")
+        if status != Comment.Status.HIDDEN:
+            reason = ""
+        created = self._date(raw, "created", where, required=False)
+        if created is None:
+            created = article.published_at
+            article.notes.add("Comments without a date dated as their article", key)
+        name = one_line(self._string(raw, "author_name", where)) or "Anonymous"
+        return PlannedComment(
+            key=key,
+            parent_key=parent,
+            author_name=cut(name, AUTHOR_MAX),
+            author_email=email_or_blank(self._string(raw, "author_email", where)),
+            body=self._string(raw, "body", where),
+            body_format=self._choice(raw, "body_format", where, FORMATS,
+                                     Comment.Format.TEXT),
+            status=status,
+            created=created,
+            reason=reason,
+        )
+
+
+# Writing
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def article_document(article: Article, label: str, hidden_reasons: dict[int, str]) -> dict:
+    comments = []
+    for comment in article.comments.order_by("path"):
+        comments.append({
+            "id": comment.import_key or f"{label}:{comment.pk}",
+            "parent": None,  # filled below, once every comment has its id
+            "author_name": comment.author_name,
+            "author_email": comment.author_email,
+            "body": comment.body,
+            "body_format": comment.body_format,
+            "status": comment.status,
+            "created": _iso(comment.created),
+            "hidden_reason": hidden_reasons.get(comment.pk, ""),
+            "_pk": comment.pk,
+            "_parent_pk": comment.parent_id,
+        })
+    ids = {c["_pk"]: c["id"] for c in comments}
+    for c in comments:
+        parent_pk = c.pop("_parent_pk")
+        c.pop("_pk")
+        c["parent"] = ids.get(parent_pk) if parent_pk else None
+    return {
+        "source": article.import_source or f"json:{label}",
+        "id": article.import_id if article.import_source else str(article.pk),
+        "slug": article.slug,
+        "title": article.title,
+        "outlet": article.outlet,
+        "byline": article.byline,
+        "published_at": _iso(article.published_at),
+        "body": article.body,
+        "editors_note": article.editors_note,
+        "editors_note_author": article.editors_note_author,
+        "source_url": article.source_url,
+        "comment_policy": article.comment_policy,
+        "comments": comments,
+    }
+
+
+def hidden_reasons_of(article: Article) -> dict[int, str]:
+    """Why each hidden comment was hidden: the reason of the last event that hid it."""
+    last_reason = (
+        ModerationEvent.objects.filter(comment=OuterRef("pk"), status_after="hidden")
+        .order_by("-created_at", "-id")
+        .values("reason")[:1]
+    )
+    rows = (
+        article.comments.filter(status=Comment.Status.HIDDEN)
+        .annotate(reason=Subquery(last_reason))
+        .values_list("pk", "reason")
+    )
+    return {pk: reason or "" for pk, reason in rows}
+
+
+def write(out, articles: Iterable[Article], *, label: str) -> tuple[int, int]:
+    """Write the export to the text stream `out`, one article at a time.
+
+    Returns how many articles and comments were written.
+    """
+    header = {"format": FORMAT, "version": VERSION,
+              "exported_at": _iso(timezone.now()), "source": label}
+    head = json.dumps(header, ensure_ascii=False, indent=1)
+    out.write(head[:-2] + ',\n "articles": [')
+    article_count = comment_count = 0
+    for article in articles:
+        document = article_document(article, label, hidden_reasons_of(article))
+        out.write(",\n" if article_count else "\n")
+        out.write(json.dumps(document, ensure_ascii=False, indent=1))
+        article_count += 1
+        comment_count += len(document["comments"])
+    out.write("\n ]\n}\n")
+    return article_count, comment_count

@@ -1,0 +1,170 @@
+"""Write an import's new comments and their audit rows, a chunk of articles at a time.
+
+ModelWriter is the reference: Comment objects through Comment.objects.bulk_create_threaded
+and moderation.services.record_import, on any database. CopyWriter does the same on
+PostgreSQL without building model instances, which cost more than the database's own work
+at 100,000 comments: it numbers and places the comments exactly as bulk_create_threaded
+does (siblings oldest first, paths from reserved sequence numbers; the test suite checks
+that both writers build the same threads) and loads them with COPY.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+
+from articles.models import Article
+from moderation import services
+from moderation.models import (
+    Comment,
+    allocate_ids,
+    can_copy,
+    copy_rows,
+    path_segment,
+    reserve_sequences,
+)
+
+from .plan import PlannedComment
+
+INSERT_BATCH = 2000
+
+
+class Saved(NamedTuple):
+    """A comment the writer has inserted: enough for record_import and triage."""
+
+    pk: int
+    status: str
+
+
+Placed = list[tuple[PlannedComment, "PlannedComment | Comment | None"]]
+
+
+def writer_for(source_label: str, max_depth: int, *, using: str = "default"):
+    cls = CopyWriter if can_copy(using) else ModelWriter
+    return cls(source_label, max_depth, using=using)
+
+
+class _Writer:
+    def __init__(self, source_label: str, max_depth: int, *, using: str = "default"):
+        self.source_label = source_label
+        self.max_depth = max_depth
+        self.using = using
+        self.groups: list[tuple[Article, Placed, bool]] = []
+
+    def fresh_comment_seq(self, count: int) -> int:
+        """The comment_seq to create a new article with, which will get `count` comments."""
+        return 0
+
+    def add(self, article: Article, placed: Placed, *, fresh: bool = False) -> None:
+        """Queue an article's new comments, placed parents first (engine.resolve_thread).
+
+        `fresh`: the article was created by this import with fresh_comment_seq().
+        """
+        if placed:
+            self.groups.append((article, placed, fresh))
+
+    def flush(self) -> list[Saved]:
+        """Insert everything queued, with its audit rows; return what was saved."""
+        if not self.groups:
+            return []
+        saved, reasons, notes = self._insert()
+        self.groups = []
+        services.record_import(comments=saved, source_label=self.source_label,
+                               reasons=reasons, notes=notes, batch_size=INSERT_BATCH)
+        return saved
+
+
+class ModelWriter(_Writer):
+    def _insert(self):
+        comments: list[Comment] = []
+        planned: list[PlannedComment] = []
+        for article, placed, _fresh in self.groups:
+            objects: dict[str, Comment] = {}
+            for planned_comment, parent in placed:
+                if isinstance(parent, PlannedComment):
+                    parent = objects[parent.key]
+                comment = Comment(
+                    article=article, parent=parent, author_name=planned_comment.author_name,
+                    author_email=planned_comment.author_email, body=planned_comment.body,
+                    body_format=planned_comment.body_format, status=planned_comment.status,
+                    created=planned_comment.created, import_key=planned_comment.key,
+                )
+                objects[planned_comment.key] = comment
+                comments.append(comment)
+                planned.append(planned_comment)
+        Comment.objects.db_manager(self.using).bulk_create_threaded(
+            comments, batch_size=INSERT_BATCH
+        )
+        saved = [Saved(c.pk, c.status) for c in comments]
+        reasons = {c.pk: p.reason for c, p in zip(comments, planned, strict=True) if p.reason}
+        notes = {c.pk: p.note for c, p in zip(comments, planned, strict=True) if p.note}
+        return saved, reasons, notes
+
+
+class CopyWriter(_Writer):
+    def fresh_comment_seq(self, count: int) -> int:
+        # A new article is created already holding its comments' numbers (1..count): no
+        # article in this transaction's making can get comments from anyone else.
+        return count
+
+    def _insert(self):
+        fields = Comment._meta.concrete_fields
+        # A row of defaults for the fields an import does not set (triage scores, …),
+        # copied and filled in for each comment.
+        template = [f.get_default() for f in fields]
+        at = {f.attname: i for i, f in enumerate(fields)}
+        ids = iter(allocate_ids(Comment, sum(len(g[1]) for g in self.groups), using=self.using))
+        firsts = reserve_sequences(
+            {a.pk: len(p) for a, p, fresh in self.groups if not fresh}, self.using
+        )
+        rows, saved, reasons, notes = [], [], {}, {}
+        for article, placed, fresh in self.groups:
+            if fresh:
+                firsts[article.pk] = 1
+            # Siblings oldest first, as bulk_create_threaded numbers them.
+            order = sorted(range(len(placed)), key=lambda i: placed[i][0].created)
+            seqs = [0] * len(placed)
+            for number, index in enumerate(order, start=firsts[article.pk]):
+                seqs[index] = number
+            where: dict[str, tuple[int, str, int]] = {}  # key → (pk, path, depth)
+            for (planned, parent), seq in zip(placed, seqs, strict=True):
+                pk = next(ids)
+                if parent is None:
+                    parent_id, path, depth = None, path_segment(seq), 0
+                else:
+                    if isinstance(parent, PlannedComment):
+                        parent_id, parent_path, parent_depth = where[parent.key]
+                    else:
+                        if parent.article_id != article.pk:
+                            raise ValidationError(
+                                "A reply must belong to the same article as its parent.")
+                        parent_id, parent_path, parent_depth = (
+                            parent.pk, parent.path, parent.depth)
+                    if parent_depth + 1 >= self.max_depth:
+                        raise ValidationError(
+                            f"Replies may nest at most {self.max_depth} levels deep.")
+                    path, depth = parent_path + path_segment(seq), parent_depth + 1
+                where[planned.key] = (pk, path, depth)
+                row = template.copy()
+                row[at["id"]] = pk
+                row[at["article_id"]] = article.pk
+                row[at["parent_id"]] = parent_id
+                row[at["author_name"]] = planned.author_name
+                row[at["author_email"]] = planned.author_email
+                row[at["body"]] = planned.body
+                row[at["body_format"]] = planned.body_format
+                row[at["status"]] = planned.status
+                row[at["created"]] = planned.created
+                row[at["import_key"]] = planned.key
+                row[at["seq"]] = seq
+                row[at["path"]] = path
+                row[at["depth"]] = depth
+                rows.append(row)
+                saved.append(Saved(pk, planned.status))
+                if planned.reason:
+                    reasons[pk] = planned.reason
+                if planned.note:
+                    notes[pk] = planned.note
+        copy_rows(Comment, rows, using=self.using)
+        return saved, reasons, notes

@@ -1,0 +1,84 @@
+"""manage.py import_articles FILE... [--format auto|wxr|disqus|json] [--dry-run]"""
+
+import os
+import sys
+
+from django.core.management import BaseCommand, CommandError
+from tqdm import tqdm
+
+from articles import importers
+
+# Files at least this big get progress bars (on standard error).
+PROGRESS_BYTES = 5 * 1024 * 1024
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles with their comment threads from WordPress (WXR), Disqus or JSON "
+        "export files, all in one transaction, and print what was done (the admin's "
+        "preview). Importing a file again adds only what is new."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("--format", default="auto",
+                            choices=[value for value, _label in importers.FORMAT_CHOICES],
+                            help="the files' format (default: detect it from each file)")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="print what the import would do, and write nothing")
+        parser.add_argument("--repair-cycles", action="store_true",
+                            help="import files whose comments are each other's parents, "
+                                 "making the earliest of each cycle top-level (by default "
+                                 "such a file is refused)")
+        parser.add_argument("--brief", action="store_true",
+                            help="print the totals and warnings, not a line per article")
+
+    def handle(self, *args, files, format, dry_run, brief, repair_cycles, **options):
+        plans = []
+        for path in files:
+            plans.append(self._read(path, format))
+        total_comments = sum(plan.comment_count for plan in plans)
+        bar = None
+        if not dry_run and total_comments and self._wants_progress(files):
+            bar = tqdm(total=total_comments, unit=" comments", desc="Writing",
+                       file=sys.stderr, leave=False)
+        try:
+            if dry_run:
+                summaries = [importers.preview(plan, repair_cycles=repair_cycles)
+                             for plan in plans]
+            else:
+                summaries = importers.apply_many(plans, repair_cycles=repair_cycles,
+                                                 progress=bar.update if bar else None)
+        except importers.ImportFailed as error:
+            raise CommandError(f"Nothing was imported: {error}") from None
+        finally:
+            if bar is not None:
+                bar.close()
+        for summary in summaries:
+            for line in summary.lines(per_article=not brief):
+                self.stdout.write(line)
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+
+    def _wants_progress(self, files) -> bool:
+        return any(os.path.getsize(path) >= PROGRESS_BYTES for path in files)
+
+    def _read(self, path: str, fmt: str):
+        name = os.path.basename(path)
+        try:
+            size = os.path.getsize(path)
+            with open(path, "rb") as fileobj:
+                bar = None
+                if size >= PROGRESS_BYTES:
+                    bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"Reading {name}",
+                               file=sys.stderr, leave=False)
+                try:
+                    return importers.read_plan(fileobj, fmt, filename=name,
+                                               progress=bar.update if bar else None)
+                finally:
+                    if bar is not None:
+                        bar.close()
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror or error}") from None
+        except importers.ImportFailed as error:
+            raise CommandError(f"{path}: {error}") from None

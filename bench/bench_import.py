@@ -1,0 +1,226 @@
+"""Import a generated 100,000-comment WordPress export and print the speed and memory.
+
+    DJANGO_DEBUG=1 .venv/bin/python bench/bench_import.py [--comments 100000] [--posts 1000]
+
+Writes the WXR file to /tmp (nested replies, some deeper than the depth limit, pending,
+spam and trashed comments, pingbacks), then imports it in a fresh process into a scratch
+SQLite database and, if it answers, into the PostgreSQL database named by
+BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/mod_bench_import, dropped
+and made anew). For each it prints parse and write times, comments per second over both,
+the queries run, and the process's peak memory (ru_maxrss), then checks that a second
+import of the same file creates nothing. Target: 20,000 comments/s on PostgreSQL.
+"""
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/mod_bench_import"
+STATUSES = ["1"] * 85 + ["0"] * 8 + ["spam"] * 5 + ["trash"] * 2
+
+HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="https://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:wp="https://wordpress.org/export/1.2/">
+<channel>
+<title>Benchmark Gazette</title>
+<link>https://bench.example.org</link>
+<wp:wxr_version>1.2</wp:wxr_version>
+<wp:base_site_url>https://bench.example.org</wp:base_site_url>
+<wp:base_blog_url>https://bench.example.org</wp:base_blog_url>
+<wp:author><wp:author_login><![CDATA[editor]]></wp:author_login>
+<wp:author_display_name><![CDATA[Erin Editor]]></wp:author_display_name></wp:author>
+"""
+
+ITEM = """<item>
+<title>Benchmark post {n}: a headline of ordinary length</title>
+<link>https://bench.example.org/{year}/post-{n}/</link>
+<pubDate>Mon, 10 Jun 2024 12:29:10 +0000</pubDate>
+<dc:creator><![CDATA[editor]]></dc:creator>
+<guid isPermaLink="false">https://bench.example.org/?p={n}</guid>
+<content:encoded><![CDATA[<!-- wp:paragraph -->
+<p>First paragraph of post {n}, with <a href="https://example.org/">a link</a>.</p>
+<!-- /wp:paragraph -->
+<!-- wp:paragraph --><p>Second paragraph &amp; more text.</p><!-- /wp:paragraph -->
+]]></content:encoded>
+<wp:post_id>{n}</wp:post_id>
+<wp:post_date_gmt><![CDATA[{year}-06-05 16:04:48]]></wp:post_date_gmt>
+<wp:comment_status><![CDATA[open]]></wp:comment_status>
+<wp:post_name><![CDATA[post-{n}]]></wp:post_name>
+<wp:status><![CDATA[publish]]></wp:status>
+<wp:post_type><![CDATA[post]]></wp:post_type>
+"""
+
+COMMENT = """<wp:comment>
+<wp:comment_id>{id}</wp:comment_id>
+<wp:comment_author><![CDATA[Reader {id}]]></wp:comment_author>
+<wp:comment_author_email><![CDATA[reader{id}@example.org]]></wp:comment_author_email>
+<wp:comment_author_url>https://example.org/~{id}</wp:comment_author_url>
+<wp:comment_author_IP><![CDATA[192.0.2.{ip}]]></wp:comment_author_IP>
+<wp:comment_date><![CDATA[{date}]]></wp:comment_date>
+<wp:comment_date_gmt><![CDATA[{date}]]></wp:comment_date_gmt>
+<wp:comment_content><![CDATA[{body}]]></wp:comment_content>
+<wp:comment_approved><![CDATA[{approved}]]></wp:comment_approved>
+<wp:comment_type><![CDATA[{type}]]></wp:comment_type>
+<wp:comment_parent>{parent}</wp:comment_parent>
+<wp:comment_user_id>0</wp:comment_user_id>
+</wp:comment>
+"""
+
+BODIES = [
+    "I disagree with the second point. The numbers in the report say otherwise.",
+    "Thanks for writing this.\n\nI shared it with my colleagues; we discussed it for an "
+    "hour.",
+    "Source? <a href=\"https://example.org/report\">This report</a> says the opposite.",
+    "<b>Exactly.</b> Nobody asked the people who live there.",
+    "Long comment. " * 30,
+]
+
+
+def generate(path: Path, comments: int, posts: int, seed: int = 4) -> int:
+    """Write the export; return how many of its comments are importable (not pings)."""
+    rng = random.Random(seed)
+    per_post = comments // posts
+    comment_id = 0
+    made = 0
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for n in range(1, posts + 1):
+            out.write(ITEM.format(n=n, year=2000 + n % 25))
+            count = per_post + (comments - per_post * posts if n == posts else 0)
+            ids: list[int] = []
+            deep_chain = n % 50 == 0  # every 50th post holds a 20-level chain
+            for i in range(count):
+                comment_id += 1
+                if deep_chain and i < 20:
+                    parent = ids[-1] if ids else 0
+                elif ids and rng.random() < 0.6:
+                    parent = rng.choice(ids[-30:])
+                else:
+                    parent = 0
+                ids.append(comment_id)
+                minute = i % 60
+                out.write(COMMENT.format(
+                    id=comment_id, ip=comment_id % 250, parent=parent, type="comment",
+                    date=f"2024-06-{1 + i // 1440 % 28:02d} {i // 60 % 24:02d}:{minute:02d}:"
+                         f"{i % 7:02d}",
+                    body=rng.choice(BODIES), approved=rng.choice(STATUSES),
+                ))
+                made += 1
+            if n % 10 == 0:
+                comment_id += 1
+                out.write(COMMENT.format(
+                    id=comment_id, ip=1, parent=0, type="pingback", date="2024-06-01 00:00:00",
+                    body="[…] linked here […]", approved="1",
+                ))
+            out.write("</item>\n")
+        out.write("</channel>\n</rss>\n")
+    return made
+
+
+def postgres_reachable(url: str) -> bool:
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    try:
+        psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"],
+                        password=cfg["PASSWORD"] or None, dbname="postgres",
+                        connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+def run_import(path: Path, database_url: str | None) -> None:
+    """Import `path` into a fresh database (in this process) and print the figures."""
+    os.environ["TRIAGE_ENABLED"] = "false"  # scoring is not part of the import
+    from bench._setup import setup_django
+
+    setup_django(database_url)
+    from django.db import connection
+
+    from articles.importers import apply, read_plan
+    from moderation.models import Comment, Flag, ModerationEvent
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        # Counted, not recorded: logging each 2,000-row INSERT would cost more than it.
+        queries.append(None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        started = time.perf_counter()
+        with open(path, "rb") as fileobj:
+            plan = read_plan(fileobj, filename=path.name)
+        parsed = time.perf_counter()
+        summary = apply(plan)
+        done = time.perf_counter()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    created = summary.total("created")
+    assert Comment.objects.count() == created
+    assert ModerationEvent.objects.filter(action="imported").count() == created
+    total = done - started
+    print(f"  {connection.vendor}: {created:,} comments in {len(summary.articles):,} articles; "
+          f"parse {parsed - started:.2f} s, write {done - parsed:.2f} s, total {total:.2f} s "
+          f"= {created / total:,.0f} comments/s")
+    print(f"    {len(queries):,} queries; {Flag.objects.count():,} spam flags; peak memory "
+          f"{rss_after / 1024:.0f} MB (before the import: {rss_before / 1024:.0f} MB)")
+    for warning in summary.lines(per_article=False):
+        if warning.startswith(("Left out", "Warning")):
+            print(f"    {warning}")
+    depth_warnings = sum(1 for row in summary.articles for w in row.warnings if "deeper" in w)
+    print(f"    {depth_warnings} articles had replies deeper than the limit re-attached")
+
+    started = time.perf_counter()
+    with open(path, "rb") as fileobj:
+        again = apply(read_plan(fileobj, filename=path.name))
+    assert again.total("created") == 0 and again.count("create") == 0
+    assert Comment.objects.count() == created
+    print(f"    second import of the same file: nothing created, {again.total('unchanged'):,} "
+          f"comments unchanged, in {time.perf_counter() - started:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=1_000)
+    parser.add_argument("--file", type=Path, help="import this file instead of generating one")
+    parser.add_argument("--run", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    postgres_url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+
+    if args.run:
+        run_import(args.file, postgres_url if args.run == "postgres" else None)
+        return
+
+    path = args.file
+    if path is None:
+        path = Path(tempfile.gettempdir()) / f"bench_import_{args.comments}_{args.posts}.xml"
+        started = time.perf_counter()
+        made = generate(path, args.comments, args.posts)
+        print(f"Generated {path} ({path.stat().st_size / 1e6:.1f} MB, {made:,} comments in "
+              f"{args.posts:,} posts) in {time.perf_counter() - started:.1f} s")
+    targets = ["sqlite"]
+    if postgres_reachable(postgres_url):
+        targets.append("postgres")
+    else:
+        print(f"PostgreSQL at {postgres_url} does not answer; SQLite only.")
+    for target in targets:
+        # A fresh process each, so one run's peak memory does not hide the other's.
+        subprocess.run([sys.executable, __file__, "--run", target, "--file", str(path)],
+                       check=True, env={**os.environ, "BENCH_DATABASE_URL": ""})
+
+
+if __name__ == "__main__":
+    main()
