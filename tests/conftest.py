@@ -1,5 +1,6 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -120,3 +121,97 @@ def triage_on(settings):
     settings.TRIAGE_ENABLED = True
     settings.TRIAGE_BACKGROUND = False
     return settings
+
+
+# Importing articles (articles/importers)
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared test corpus, ../shared/corpus beside the checkout."""
+    if not (CORPUS / "MANIFEST.tsv").is_file():
+        pytest.fail(f"The test corpus is missing: expected {CORPUS} (clone the repository "
+                    "with shared/ beside it).")
+    return CORPUS
+
+
+@pytest.fixture
+def import_upload_dir(settings, tmp_path):
+    """Keep the admin's uploaded export files in this test's own directory."""
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    return settings.IMPORT_UPLOAD_DIR
+
+
+WXR_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="{namespace}">
+<channel>
+<title>{site_title}</title>
+<link>{site}</link>
+<wp:wxr_version>1.2</wp:wxr_version>
+<wp:base_blog_url>{site}</wp:base_blog_url>
+<wp:author><wp:author_login>editor</wp:author_login>
+<wp:author_display_name><![CDATA[Erin Editor]]></wp:author_display_name></wp:author>
+"""
+
+
+def _wxr_comment(c: dict) -> str:
+    approved = "" if c.get("approved") is None else (
+        f"<wp:comment_approved>{c['approved']}</wp:comment_approved>")
+    return (
+        "<wp:comment>"
+        f"<wp:comment_id>{c['id']}</wp:comment_id>"
+        f"<wp:comment_author><![CDATA[{c.get('author', 'Reader ' + str(c['id']))}]]>"
+        "</wp:comment_author>"
+        f"<wp:comment_author_email>{c.get('email', 'reader@example.org')}"
+        "</wp:comment_author_email>"
+        f"<wp:comment_date_gmt>{c.get('date', '2024-05-01 10:00:00')}</wp:comment_date_gmt>"
+        f"<wp:comment_content><![CDATA[{c.get('content', 'Comment ' + str(c['id']))}]]>"
+        "</wp:comment_content>"
+        f"{approved}"
+        f"<wp:comment_type>{c.get('type', '')}</wp:comment_type>"
+        f"<wp:comment_parent>{c.get('parent', 0)}</wp:comment_parent>"
+        "</wp:comment>\n"
+    )
+
+
+def build_wxr(items, *, namespace="https://wordpress.org/export/1.2/",
+              site="https://blog.example.org", site_title="Example Blog") -> str:
+    """A small WordPress export: each item a dict (post_id, title, comments, …)."""
+    out = [WXR_HEAD.format(namespace=namespace, site=site, site_title=site_title)]
+    for item in items:
+        post_id = item["post_id"]
+        out.append(
+            "<item>"
+            f"<title>{item.get('title', f'Post {post_id}')}</title>"
+            f"<link>{site}/?p={post_id}</link>"
+            "<dc:creator>editor</dc:creator>"
+            f"<content:encoded><![CDATA[{item.get('content', '<p>Body.</p>')}]]>"
+            "</content:encoded>"
+            f"<wp:post_id>{post_id}</wp:post_id>"
+            f"<wp:post_date_gmt>{item.get('date', '2024-04-01 09:00:00')}</wp:post_date_gmt>"
+            f"<wp:post_name>{item.get('name', f'post-{post_id}')}</wp:post_name>"
+            f"<wp:status>{item.get('status', 'publish')}</wp:status>"
+            f"<wp:post_type>{item.get('type', 'post')}</wp:post_type>"
+            f"<wp:post_password>{item.get('password', '')}</wp:post_password>"
+            f"<wp:comment_status>{item.get('comment_status', 'open')}</wp:comment_status>\n"
+            + "".join(_wxr_comment(c) for c in item.get("comments", []))
+            + "</item>\n"
+        )
+    out.append("</channel>\n</rss>\n")
+    return "".join(out)
+
+
+@pytest.fixture
+def wxr_file(tmp_path):
+    """Write build_wxr(items, **options) to a file and return its path."""
+    counter = iter(range(1, 1000))
+
+    def write(items, name=None, **options) -> Path:
+        path = tmp_path / (name or f"export-{next(counter)}.xml")
+        path.write_text(build_wxr(items, **options), encoding="utf-8")
+        return path
+
+    return write
