@@ -209,10 +209,14 @@ def apply_many(plans: list[Plan], *, repair_cycles: bool = False, progress=None
     """Import several files in one transaction (the command line's FILE...)."""
     try:
         with transaction.atomic():
-            return [
-                _Run(plan, write=True, repair_cycles=repair_cycles, progress=progress).run()
-                for plan in plans
-            ]
+            summaries = []
+            for plan in plans:
+                try:
+                    summaries.append(_Run(plan, write=True, repair_cycles=repair_cycles,
+                                          progress=progress).run())
+                except ImportFailed as error:
+                    raise ImportFailed(f"{plan.filename}: {error}") from None
+            return summaries
     except IntegrityError:
         raise ImportFailed(
             "Someone else imported or created some of these articles at the same moment, so "
@@ -440,7 +444,7 @@ def resolve_thread(comments: list[PlannedComment], here: dict[str, Comment], max
                     f"In {where!r}, comments {chain} are each other's parents (a parent "
                     "cycle), so the file is damaged or forged; nothing was imported. To "
                     "import it anyway with the earliest comment of each cycle made "
-                    "top-level, choose “repair parent cycles”."
+                    "top-level, tick “Repair parent cycles” (or pass --repair-cycles)."
                 )
             earliest = min(cycle, key=lambda x: (x.created, x.key))
             parent[earliest.key] = None

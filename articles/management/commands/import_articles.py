@@ -44,13 +44,12 @@ class Command(BaseCommand):
                        file=sys.stderr, leave=False)
         try:
             if dry_run:
-                summaries = [importers.preview(plan, repair_cycles=repair_cycles)
-                             for plan in plans]
+                summaries = [self._preview(plan, repair_cycles) for plan in plans]
             else:
                 summaries = importers.apply_many(plans, repair_cycles=repair_cycles,
                                                  progress=bar.update if bar else None)
         except importers.ImportFailed as error:
-            raise CommandError(f"Nothing was imported: {error}") from None
+            raise CommandError(str(error)) from None
         finally:
             if bar is not None:
                 bar.close()
@@ -59,6 +58,12 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
+
+    def _preview(self, plan, repair_cycles):
+        try:
+            return importers.preview(plan, repair_cycles=repair_cycles)
+        except importers.ImportFailed as error:
+            raise importers.ImportFailed(f"{plan.filename}: {error}") from None
 
     def _wants_progress(self, files) -> bool:
         return any(os.path.getsize(path) >= PROGRESS_BYTES for path in files)
@@ -73,7 +78,7 @@ class Command(BaseCommand):
                     bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"Reading {name}",
                                file=sys.stderr, leave=False)
                 try:
-                    return importers.read_plan(fileobj, fmt, filename=name,
+                    return importers.read_plan(fileobj, fmt, filename=path,
                                                progress=bar.update if bar else None)
                 finally:
                     if bar is not None:
