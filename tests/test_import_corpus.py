@@ -55,7 +55,8 @@ def test_each_corpus_file_imports_or_is_refused_with_nothing_written(name, corpu
     assert name not in REFUSED, f"{name} should have been refused"
     comments = Comment.objects.count()
     assert ModerationEvent.objects.filter(action="imported").count() == comments
-    assert f"{comments} comments created" in out.getvalue()
+    noun = "comment" if comments == 1 else "comments"
+    assert f"; {comments} {noun} created, 0 status changes applied" in out.getvalue()
     # Every reply sits under a parent of its own article, within the depth limit.
     for reply in Comment.objects.filter(parent__isnull=False).select_related("parent"):
         assert reply.parent.article_id == reply.article_id

@@ -134,18 +134,20 @@ class Summary:
 
     def headline(self) -> str:
         """One sentence for a message or the last line of the command's output."""
+        t = self.totals
         if self.applied:
             return (
-                f"Imported {self.filename or 'the file'}: {self.count('create')} articles "
-                f"created, {self.count('update')} updated, {self.count('unchanged')} unchanged; "
-                f"{self.total('created')} comments created, {self.total('updated')} status "
-                f"changes applied, {self.total('kept')} kept as decided here."
+                f"Imported {self.filename or 'the file'}: {_n(t['create'], 'article')} "
+                f"created, {t['update']} updated, {t['unchanged']} unchanged; "
+                f"{_n(t['comments_created'], 'comment')} created, "
+                f"{_n(t['comments_updated'], 'status change')} applied, "
+                f"{t['comments_kept']} kept as decided here."
             )
         return (
-            f"{self.filename or 'The file'} would create {self.count('create')} articles and "
-            f"{self.total('created')} comments, update {self.count('update')} articles "
-            f"({self.total('updated')} status changes, {self.total('kept')} kept as decided "
-            f"here); {self.count('unchanged')} articles unchanged. Nothing written yet."
+            f"{self.filename or 'The file'} would create {_n(t['create'], 'article')} and "
+            f"{_n(t['comments_created'], 'comment')}, update {_n(t['update'], 'article')} "
+            f"({_n(t['comments_updated'], 'status change')}, {t['comments_kept']} kept as "
+            f"decided here); {t['unchanged']} unchanged. Nothing written yet."
         )
 
     def lines(self, *, per_article: bool = True) -> list[str]:
@@ -166,7 +168,7 @@ class Summary:
             f"(decided here), {t['comments_unchanged']} unchanged",
         ]
         if self.skipped:
-            out.append("Left out: " + "; ".join(f"{n} {what}" for what, n in self.skipped.items()))
+            out.append("Left out: " + "; ".join(f"{what}: {n}" for what, n in self.skipped.items()))
         for warning in self.warnings:
             out.append(f"Warning: {warning}")
         if per_article:
@@ -183,6 +185,10 @@ class Summary:
                     out.append(f"            ! {warning}")
         out.append(self.headline())
         return out
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def preview(plan: Plan, *, repair_cycles: bool = False) -> Summary:

@@ -1,0 +1,88 @@
+"""The two ways comments are written (bulk_create_threaded everywhere, COPY on PostgreSQL)
+build the same threads, in a number of queries that does not grow with the comments."""
+
+import pytest
+
+from articles import importers
+from articles.importers import engine, writer
+from moderation.models import Comment, Flag, ModerationEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def thread_file(wxr_file, posts, per_post):
+    items = []
+    for post in range(1, posts + 1):
+        comments = []
+        for n in range(1, per_post + 1):
+            # Chains of three under each top-level comment; siblings out of date order.
+            parent = n - 1 if n % 3 else 0
+            statuses = ["1", "0", "spam", "trash"]
+            comments.append({"id": n, "approved": statuses[n % 4], "parent": parent,
+                             "date": f"2024-05-01 10:{(per_post - n) % 60:02d}:00"})
+        items.append({"post_id": post, "comments": comments})
+    return wxr_file(items)
+
+
+def read(path):
+    with open(path, "rb") as fileobj:
+        return importers.read_plan(fileobj, filename=path.name)
+
+
+def threads():
+    return sorted(
+        (c.article.import_id, c.import_key, c.parent.import_key if c.parent else None, c.seq,
+         c.path, c.depth, c.status)
+        for c in Comment.objects.select_related("article", "parent")
+    )
+
+
+def audit():
+    return sorted(
+        (e.comment.import_key, e.comment.article.import_id, e.action, e.actor_label,
+         e.status_after, e.reason, e.note)
+        for e in ModerationEvent.objects.select_related("comment__article")
+    ), sorted(
+        (f.comment.import_key, f.comment.article.import_id, f.reason, f.source,
+         f.resolved_event_id == f.event_id)
+        for f in Flag.objects.select_related("comment__article")
+    )
+
+
+@pytest.mark.postgres
+def test_copy_and_bulk_create_threaded_build_the_same_threads(wxr_file, monkeypatch):
+    plan = read(thread_file(wxr_file, posts=3, per_post=25))
+    importers.apply(plan)
+    assert isinstance(writer.writer_for("wxr", 16), writer.CopyWriter)
+    copied = threads(), audit()
+    Flag.objects.all().delete()
+    ModerationEvent.objects.all().delete()
+    for depth in range(16, -1, -1):
+        Comment.objects.filter(depth=depth).delete()
+    from articles.models import Article
+
+    Article.objects.all().delete()
+
+    monkeypatch.setattr(engine, "writer_for", lambda label, depth: writer.ModelWriter(
+        label, depth))
+    importers.apply(plan)
+    assert (threads(), audit()) == copied
+
+
+@pytest.mark.parametrize(("posts", "per_post"), [(5, 20), (40, 40)])
+def test_an_import_costs_queries_per_batch_not_per_comment(
+    wxr_file, django_assert_max_num_queries, posts, per_post
+):
+    plan = read(thread_file(wxr_file, posts, per_post))
+    # One chunk of articles: a fixed number of queries with COPY; on other databases, one
+    # INSERT more per batch of rows that fits the database's parameter limit (SQLite: 999
+    # parameters, so 62 comments or 99 audit rows at a time).
+    from django.db import connection
+
+    rows = posts * per_post
+    limit = 10 if connection.vendor == "postgresql" else 12 + rows // 20
+    with django_assert_max_num_queries(limit):
+        importers.apply(plan)
+    assert Comment.objects.count() == posts * per_post
+    with django_assert_max_num_queries(3):
+        importers.preview(plan)
