@@ -112,6 +112,11 @@ class ArticleAdmin(admin.ModelAdmin):
                                     "cancelled (or was uploaded by someone else). Upload the "
                                     "file again.")
             return HttpResponseRedirect(self._upload_url())
+        if not upload.meta.get("preview"):
+            # Saved but never previewed (the upload request failed midway): start again.
+            uploads.discard(token, request=request)
+            messages.error(request, "That upload was not previewed; upload the file again.")
+            return HttpResponseRedirect(self._upload_url())
         summary = importers.Summary.from_dict(upload.meta["preview"])
         error = None
         if request.method == "POST":

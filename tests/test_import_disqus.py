@@ -51,7 +51,7 @@ def test_threads_become_articles_and_posts_their_comments(corpus):
 
     assert summary.format == "disqus"
     assert set(Article.objects.values_list("import_source", "import_id")) == {
-        ("disqus:disqusdev", "2"), ("disqus:disqusdev", "3"), ("disqus:redacted", "7")}
+        ("disqus:disqusdev", "2"), ("disqus:redacted", "7")}
     hello = Article.objects.get(import_id="2")
     assert (hello.title, hello.slug, hello.byline) == ("Hello, World!", "hello-world", "Baz")
     comments = {c.import_key: c for c in Comment.objects.select_related("parent")}
@@ -63,7 +63,9 @@ def test_threads_become_articles_and_posts_their_comments(corpus):
     assert ModerationEvent.objects.get(comment=comments["9"]).note == "deleted in Disqus"
     assert comments["5"].body == "<p>Hello, World.</p>" and comments["5"].body_format == "html"
     # The post on thread 1337, which the file does not have, is left out with a warning.
-    assert summary.skipped == {"posts on threads missing from the file": 1}
+    # Thread 3, which nobody commented on, would only be an empty article.
+    assert summary.skipped == {"posts on threads missing from the file": 1,
+                               "threads without posts": 1}
     assert summary.warnings == [
         "Posts on a thread that is not in the file skipped: post 6 (thread 1337)"]
     # The thread with neither title nor id is still an article, named after its dsq:id.
@@ -120,7 +122,7 @@ def test_deleted_threads_are_left_out_with_their_posts(tmp_path):
 
 def test_a_closed_thread_closes_the_article_and_the_link_names_the_slug(tmp_path):
     import_bytes(tmp_path, disqus(threads=[{"id": 1, "closed": "true", "slug": "budget-2025",
-                                            "title": "Бюджет"}]))
+                                            "title": "Бюджет"}], posts=[{"id": 10}]))
     article = Article.objects.get()
     assert article.comment_policy == "closed"
     assert article.slug == "budget-2025"

@@ -14,6 +14,8 @@ Threads become articles and posts their comments. Policies:
   (isSpam="123") refuses the file, naming the post: guessing could publish spam.
 - A date that is not ISO 8601 refuses the file, naming the post or thread.
 - isClosed true on a thread → the article is closed to new comments.
+- Threads without posts are left out (counted): Disqus lists every page that ever loaded
+  its widget, and they would only add empty articles.
 """
 
 from __future__ import annotations
@@ -249,4 +251,10 @@ class _DisqusReader:
                 article.notes.add("Posts without a date dated as their thread",
                                   f"post {comment.key}")
             article.comments.append(comment)
-        plan.articles.extend(self.threads.values())
+        # Disqus lists every page that ever loaded its widget; a thread nobody commented
+        # on would only add an empty article.
+        for article in self.threads.values():
+            if article.comments:
+                plan.articles.append(article)
+            else:
+                plan.skipped["threads without posts"] += 1
