@@ -333,35 +333,37 @@ def record_import(*, comments: Sequence[Comment], source_label: str,
                 **_event_fields(comment, action=Action.IMPORTED, status_before="",
                                 actor_label=label, reason=reason, note=note),
             }
-        rows.append({"comment_id": comment.pk, **kind})
+        rows.append((comment.pk, kind))
     spam = [
-        row for row in rows
-        if row["reason"] == Reason.SPAM and row["status_after"] == Status.HIDDEN
+        (pk, kind["note"]) for pk, kind in rows
+        if kind["reason"] == Reason.SPAM and kind["status_after"] == Status.HIDDEN
     ]
     with transaction.atomic():
         db = ModerationEvent.objects.db
         if can_copy(db):
-            fields = [f for f in ModerationEvent._meta.concrete_fields if not f.primary_key]
-            copy_rows(ModerationEvent, ([row[f.attname] for f in fields] for row in rows),
-                      fields=fields, using=db)
+            fields = [f for f in ModerationEvent._meta.concrete_fields
+                      if not f.primary_key and f.attname != "comment_id"]
+            lists = {id(kind): [kind[f.attname] for f in fields] for kind in kinds.values()}
+            copy_rows(
+                ModerationEvent, ([pk, *lists[id(kind)]] for pk, kind in rows),
+                fields=[ModerationEvent._meta.get_field("comment"), *fields], using=db,
+            )
             # COPY returns no ids; the few spam events' ids are read back for their flags.
             event_ids = dict(
                 ModerationEvent.objects.filter(
-                    comment_id__in=[row["comment_id"] for row in spam],
-                    action=Action.IMPORTED, created_at=now,
+                    comment_id__in=[pk for pk, _note in spam], action=Action.IMPORTED,
+                    created_at=now,
                 ).values_list("comment_id", "id")
             ) if spam else {}
         else:
             events = ModerationEvent.objects.bulk_create(
-                [ModerationEvent(**row) for row in rows], batch_size=batch_size
+                [ModerationEvent(comment_id=pk, **kind) for pk, kind in rows],
+                batch_size=batch_size,
             )
             event_ids = {event.comment_id: event.pk for event in events}
         Flag.objects.bulk_create(
-            [
-                _spam_flag(comment_id=row["comment_id"], event_id=event_ids[row["comment_id"]],
-                           note=row["note"], at=now)
-                for row in spam
-            ],
+            [_spam_flag(comment_id=pk, event_id=event_ids[pk], note=note, at=now)
+             for pk, note in spam],
             batch_size=batch_size,
         )
     return len(rows)

@@ -20,7 +20,7 @@ from django.conf import settings
 
 from .detect import FORMAT_NAMES, HEAD_BYTES, check_format
 from .engine import POLICY, ArticleRow, Summary, apply, apply_many, preview
-from .plan import ImportFailed, Plan
+from .plan import ImportFailed, Plan, gc_paused
 
 FORMAT_CHOICES = [
     ("auto", "Auto-detect"),
@@ -65,4 +65,5 @@ def read_plan(fileobj, fmt: str = "auto", *, filename: str = "", progress=None) 
         raise ImportFailed(f"Unknown format {fmt!r}: choose auto, wxr, disqus or json.")
     fmt = check_format(head, fmt)
     parser = {"wxr": wxr.parse, "disqus": disqus.parse, "json": jsonformat.parse}[fmt]
-    return parser(fileobj, filename=filename, progress=progress)
+    with gc_paused():
+        return parser(fileobj, filename=filename, progress=progress)

@@ -40,7 +40,15 @@ from articles.models import Article
 from moderation import services
 from moderation.models import SEGMENT_WIDTH, Comment
 
-from .plan import ImportFailed, Notes, Plan, PlannedArticle, PlannedComment, Status
+from .plan import (
+    ImportFailed,
+    Notes,
+    Plan,
+    PlannedArticle,
+    PlannedComment,
+    Status,
+    gc_paused,
+)
 from .writer import INSERT_BATCH, writer_for
 
 # Articles are compared and written this many comments at a time (never splitting an
@@ -257,8 +265,9 @@ class _Run:
         self.writer = writer_for(plan.format, self.max_depth) if write else None
 
     def run(self) -> Summary:
-        for chunk in _chunks(self.plan.articles):
-            self._chunk(chunk)
+        with gc_paused():
+            for chunk in _chunks(self.plan.articles):
+                self._chunk(chunk)
         if self.write and self.pending_for_triage:
             # Pending comments wait for a moderator: score them once committed, as a
             # reader's new comment is. Decided ones can be scored by triage_comments.

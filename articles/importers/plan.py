@@ -7,8 +7,10 @@ database (for the preview) and writes it (on confirm). Rows use __slots__ becaus
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
@@ -36,6 +38,23 @@ EMAIL_MAX = Comment._meta.get_field("author_email").max_length
 KEY_MAX = Comment._meta.get_field("import_key").max_length
 # Room for "-9999" when a slug is already taken.
 SLUG_BASE_MAX = SLUG_MAX - 10
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while parsing or writing.
+
+    An import allocates millions of small objects that hold no reference cycles;
+    reference counting frees them all the same, while the collector's repeated passes
+    over a growing heap cost about a sixth of the import's time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class ImportFailed(Exception):

@@ -108,12 +108,16 @@ class CopyWriter(_Writer):
         # article in this transaction's making can get comments from anyone else.
         return count
 
+    # The columns an import sets, in the order each row lists them; every other column
+    # (triage scores, …) gets its model default, the same for all rows.
+    SET = ["id", "article_id", "parent_id", "author_name", "author_email", "body",
+           "body_format", "status", "created", "import_key", "seq", "path", "depth"]
+
     def _insert(self):
-        fields = Comment._meta.concrete_fields
-        # A row of defaults for the fields an import does not set (triage scores, …),
-        # copied and filled in for each comment.
-        template = [f.get_default() for f in fields]
-        at = {f.attname: i for i, f in enumerate(fields)}
+        by_name = {f.attname: f for f in Comment._meta.concrete_fields}
+        rest = [f for name, f in by_name.items() if name not in self.SET]
+        fields = [by_name[name] for name in self.SET] + rest
+        defaults = [f.get_default() for f in rest]
         ids = iter(allocate_ids(Comment, sum(len(g[1]) for g in self.groups), using=self.using))
         firsts = reserve_sequences(
             {a.pk: len(p) for a, p, fresh in self.groups if not fresh}, self.using
@@ -146,25 +150,15 @@ class CopyWriter(_Writer):
                             f"Replies may nest at most {self.max_depth} levels deep.")
                     path, depth = parent_path + path_segment(seq), parent_depth + 1
                 where[planned.key] = (pk, path, depth)
-                row = template.copy()
-                row[at["id"]] = pk
-                row[at["article_id"]] = article.pk
-                row[at["parent_id"]] = parent_id
-                row[at["author_name"]] = planned.author_name
-                row[at["author_email"]] = planned.author_email
-                row[at["body"]] = planned.body
-                row[at["body_format"]] = planned.body_format
-                row[at["status"]] = planned.status
-                row[at["created"]] = planned.created
-                row[at["import_key"]] = planned.key
-                row[at["seq"]] = seq
-                row[at["path"]] = path
-                row[at["depth"]] = depth
-                rows.append(row)
+                rows.append([
+                    pk, article.pk, parent_id, planned.author_name, planned.author_email,
+                    planned.body, planned.body_format, planned.status, planned.created,
+                    planned.key, seq, path, depth, *defaults,
+                ])
                 saved.append(Saved(pk, planned.status))
                 if planned.reason:
                     reasons[pk] = planned.reason
                 if planned.note:
                     notes[pk] = planned.note
-        copy_rows(Comment, rows, using=self.using)
+        copy_rows(Comment, rows, fields=fields, using=self.using)
         return saved, reasons, notes

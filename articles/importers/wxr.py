@@ -88,6 +88,11 @@ class _Tags:
             setattr(self, name, f"{{{uri}}}{name}")
 
 
+def _token(value: str | None) -> str:
+    """An id or keyword: XML text holds no NUL or surrogates, so stripping is enough."""
+    return value.strip() if value else ""
+
+
 def parse(fileobj, *, filename: str = "", progress=None) -> Plan:
     return _WxrReader(filename).read(fileobj, progress)
 
@@ -281,8 +286,8 @@ class _WxrReader:
         notes = article.notes
         seen: set[str] = set()
         for raw in raw_comments:
-            kind = one_line(raw.get(tags.comment_type)).lower()
-            comment_id = one_line(raw.get(tags.comment_id))
+            kind = _token(raw.get(tags.comment_type)).lower()
+            comment_id = _token(raw.get(tags.comment_id))
             if kind in PINGS:
                 plan.skipped["pingbacks and trackbacks"] += 1
                 notes.add("Pingbacks and trackbacks skipped", f"comment {comment_id}")
@@ -306,7 +311,7 @@ class _WxrReader:
             seen.add(key)
 
             approved = raw.get(tags.comment_approved)
-            approved = one_line(approved).lower() if approved is not None else None
+            approved = _token(approved).lower() if approved is not None else None
             if approved in APPROVED_VALUES:
                 status, reason, note = APPROVED_VALUES[approved]
             elif approved is None:
@@ -319,7 +324,7 @@ class _WxrReader:
                 notes.add("Comments with an unknown status held as pending",
                           f"comment {comment_id} ({approved!r})")
 
-            parent = one_line(raw.get(tags.comment_parent))
+            parent = _token(raw.get(tags.comment_parent))
             created = self._date(f"{where}, comment {comment_id}", raw,
                                  tags.comment_date_gmt, tags.comment_date)
             if created is None:
