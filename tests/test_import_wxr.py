@@ -123,6 +123,7 @@ def test_only_published_posts_and_pages_become_articles(corpus):
     assert summary.skipped["draft posts and pages (not published)"] == 1
     assert summary.skipped["attachment items"] == 37
     assert summary.skipped["pingbacks and trackbacks"] == 4
+    assert Article.objects.get(import_id="1173").title == "Markup: Title With Markup"
     page = Article.objects.get(slug="page-with-comments")
     assert page.outlet == "Theme Unit Test Data"
     assert page.source_url.startswith("https://wpthemetestdata.wordpress.com/")

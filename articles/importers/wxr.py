@@ -193,7 +193,8 @@ class _WxrReader:
                 plan.notes.add("Comments outside any item skipped", count=len(outside))
                 plan.skipped["comments outside any item"] += len(outside)
             raw_comments = [raw for el, raw in raw_comments if id(el) in mine]
-        title = one_line(fields.get("title"))
+        # WordPress titles are HTML ("Title <em>With</em> Markup", "Caf&eacute;"); ours are text.
+        title = " ".join(html_to_paragraphs(fields.get("title")).split("\n"))
         post_type = one_line(fields.get(tags.post_type)).lower()
         if not post_type:
             post_type = "post"
