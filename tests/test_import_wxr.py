@@ -332,3 +332,20 @@ def test_a_date_that_is_not_a_date_refuses_the_file_naming_the_comment(wxr_file)
         "is not a date."
     )
     assert not Article.objects.exists()
+
+
+def test_a_plan_previewed_then_applied_reports_its_warnings_once(wxr_file):
+    path = wxr_file([{"post_id": 1, "comments": [{"id": 2, "approved": "1", "parent": 9}]}])
+    with open(path, "rb") as fileobj:
+        plan = importers.read_plan(fileobj)
+    assert importers.preview(plan).articles[0].warnings == importers.apply(
+        plan).articles[0].warnings == [
+        "Replies whose parent is not in the file made top-level: comment 2 (parent 9)"]
+
+
+def test_many_posts_wanting_one_slug_get_numbered_ones(wxr_file):
+    import_file(wxr_file([{"post_id": n, "name": "untitled"} for n in range(1, 5)]))
+    import_file(wxr_file([{"post_id": n, "name": "untitled"} for n in range(5, 7)],
+                         site="https://other.example.org"))
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [
+        "untitled", "untitled-2", "untitled-3", "untitled-4", "untitled-5", "untitled-6"]

@@ -259,6 +259,7 @@ class _Run:
         self.progress = progress
         self.max_depth = settings.COMMENTS_MAX_DEPTH
         self.taken_slugs: set[str] = set()
+        self.suffixed: dict[str, set[str]] = {}
         self.summary = Summary(plan.format, plan.filename, applied=write,
                                warnings=plan.notes.messages(), skipped=dict(plan.skipped))
         self.pending_for_triage: list[int] = []
@@ -312,12 +313,15 @@ class _Run:
         for planned in new:
             slug = planned.slug
             if slug in taken or slug in self.taken_slugs:
-                used = self.taken_slugs | set(
-                    Article.objects.filter(slug__startswith=f"{slug}-")
-                    .values_list("slug", flat=True)
-                )
+                if slug not in self.suffixed:
+                    # Once per wanted slug: a thousand "untitled" posts cost one query.
+                    self.suffixed[slug] = set(
+                        Article.objects.filter(slug__startswith=f"{slug}-")
+                        .values_list("slug", flat=True)
+                    )
+                used = self.suffixed[slug]
                 n = 2
-                while f"{slug}-{n}" in used:
+                while f"{slug}-{n}" in used or f"{slug}-{n}" in self.taken_slugs:
                     n += 1
                 slug = f"{slug}-{n}"
             self.taken_slugs.add(slug)
@@ -343,14 +347,16 @@ class _Run:
                 article_id=article.pk if article else None,
             )
             here = old_comments.get(article.pk, {}) if article else {}
-            self._status_changes(planned, here, decided, row, planned.notes)
-            placed = resolve_thread(planned.comments, here, self.max_depth, planned.notes,
+            # The parser's notes, and this run's own: a plan can be previewed, then applied.
+            notes = planned.notes.copy()
+            self._status_changes(planned, here, decided, row, notes)
+            placed = resolve_thread(planned.comments, here, self.max_depth, notes,
                                     repair_cycles=self.repair_cycles, where=planned.title)
             row.created = len(placed)
             row.created_by_status = dict(Counter(c.status for c, _ in placed))
             if article and (row.created or row.updated):
                 row.action = "update"
-            row.warnings = planned.notes.messages()
+            row.warnings = notes.messages()
             self.summary.articles.append(row)
             rows.append((planned, row, placed))
         if self.writer is None:

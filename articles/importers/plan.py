@@ -76,6 +76,12 @@ class Notes:
         if example and len(examples) < self.EXAMPLES:
             examples.append(example)
 
+    def copy(self) -> Notes:
+        other = Notes()
+        other._counts = self._counts.copy()
+        other._examples = {message: list(e) for message, e in self._examples.items()}
+        return other
+
     def __bool__(self) -> bool:
         return bool(self._counts)
 
