@@ -24,7 +24,7 @@ REFUSED = {
                                                    "The file ends too early",
     "wxr/wordpress-importer/malformed.xml": "mismatched tag at line 90, column 3",
     "disqus/remark42-disqus.xml": "at line 1, column 1. Something comes before the XML "
-                                  "starts: '`<?xml",
+                                  "starts: '`'.",
     "disqus/remark42-disqus-deleted-post.xml": "at line 1, column 1",
     "disqus/remark42-disqus-deleted-thread.xml": "at line 1, column 1",
 }

@@ -35,9 +35,10 @@ def _hint(reason: str, line: int, column: int, head: bytes) -> str:
     if reason.startswith("mismatched tag"):
         return " An element is closed by the wrong tag: is a closing tag missing?"
     if (line, column) == (1, 0):
-        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:12]
-        if start and not start.startswith(b"<"):
-            shown = start.decode("utf-8", "replace")
+        start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        stray = start.split(b"<", 1)[0][:12]
+        if stray:
+            shown = stray.decode("utf-8", "replace")
             return f" Something comes before the XML starts: {shown!r}."
     return ""
 
