@@ -5,6 +5,7 @@ import json
 import pytest
 
 from articles import importers
+from articles.importers import jsonformat
 from articles.models import Article
 from moderation.models import Comment
 
@@ -53,8 +54,14 @@ def test_a_minimal_export_imports(tmp_path):
 
 
 @pytest.mark.parametrize(("data", "expected"), [
-    (b"{not json", "The file is not valid JSON: Expecting property name enclosed in double "
-                   "quotes at line 1, column 2."),
+    (b"{not json", "The file is not valid JSON: Expecting value at line 1, column 2."),
+    (b'{"format": "newsroom-comments", "version": 1, "articles": [{"id": "1",',
+     "The file is not valid JSON: Expecting property name enclosed in double quotes at line "
+     "1, column 71."),
+    (b'{"format": "newsroom-comments", "version": 1, "articles": []} []',
+     "there is more after the end of the document, at line 1, column 63."),
+    (b'{"format": "newsroom-comments", "version": 1}', 'needs an "articles" list'),
+    (b"[]", "not one of our exports"),
     (b'{"format": "newsroom-comments", "source": "caf\xe9"}', "The JSON file is not UTF-8: "
                                                               "byte 47 cannot be read."),
     ({"format": "something-else"}, 'needs "format": "newsroom-comments"'),
@@ -110,3 +117,40 @@ def test_a_reply_to_an_unknown_comment_becomes_top_level(tmp_path):
 def test_an_articles_own_source_keeps_its_identity(tmp_path):
     importers.apply(read(tmp_path, document(article(source="wxr:blog.example.org", id="77"))))
     assert Article.objects.get().import_source == "wxr:blog.example.org"
+
+
+def test_a_large_export_is_read_one_article_at_a_time(tmp_path):
+    # Header after the articles, and a chunk far smaller than one article: every value is
+    # decoded across several reads, and errors still say where they are.
+    articles = [article(id=str(n), slug=f"story-{n}",
+                        comments=[comment(f"{n}-{c}", body="x" * 50) for c in range(30)])
+                for n in range(20)]
+    text = json.dumps({"articles": articles, "source": "late", "version": 1,
+                       "format": "newsroom-comments"}, indent=1)
+    path = tmp_path / "big.json"
+    path.write_text(text)
+    with open(path, "rb") as fileobj:
+        plan = jsonformat.parse(fileobj, chunk_size=64)
+    assert len(plan.articles) == 20 and plan.comment_count == 600
+    assert {a.source for a in plan.articles} == {"json:late"}
+
+    # Deep into the file, after many chunks have been read and dropped.
+    at = -1
+    for _ in range(400):
+        at = text.index('"status": "approved"', at + 1)
+    broken = text[:at] + '"status": approved' + text[at + len('"status": "approved"'):]
+    path.write_text(broken)
+    with pytest.raises(json.JSONDecodeError) as reference:
+        json.loads(broken)
+    with open(path, "rb") as fileobj, pytest.raises(importers.ImportFailed) as error:
+        jsonformat.parse(fileobj, chunk_size=64)
+    where = f"line {reference.value.lineno}, column {reference.value.colno}"
+    assert str(error.value) == f"The file is not valid JSON: Expecting value at {where}."
+
+    # The same on one long line.
+    one_line = json.dumps(json.loads(text))
+    at = one_line.index('"status": "approved"', len(one_line) // 2)
+    path.write_text(one_line[:at] + '"status": approved' + one_line[at + 20:])
+    with open(path, "rb") as fileobj, pytest.raises(importers.ImportFailed) as error:
+        jsonformat.parse(fileobj, chunk_size=64)
+    assert str(error.value).endswith(f"at line 1, column {at + 11}.")

@@ -67,6 +67,7 @@ Comments are written in thread order (parents before replies), but any order is 
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -108,53 +109,177 @@ POLICIES = set(Article.Policy.values)
 # Reading
 
 
-def parse(fileobj, *, filename: str = "", progress=None) -> Plan:
+def parse(fileobj, *, filename: str = "", progress=None, chunk_size: int = 1 << 20) -> Plan:
+    """Read an export one article at a time, so memory holds the plan and one article,
+    never the whole document as Python objects."""
     fileobj.seek(0)
-    raw = fileobj.read()
-    if progress:
-        progress(len(raw))
+    stream = _Stream(fileobj, progress, chunk_size)
+    reader = _JsonReader(filename)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFailed(
-            f"The JSON file is not UTF-8: byte {error.start + 1} cannot be read."
-        ) from None
-    del raw
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFailed(
-            f"The file is not valid JSON: {error.msg} at line {error.lineno}, column "
-            f"{error.colno}."
-        ) from None
+        return reader.read(stream)
     except RecursionError:
         raise ImportFailed("The JSON file is nested too deeply to be an export.") from None
-    del text
-    return _JsonReader(filename).read(document)
+
+
+class _Stream:
+    """Decode JSON values one by one from a UTF-8 file read in chunks.
+
+    json.JSONDecoder.raw_decode() needs a whole value in memory; when the buffer ends
+    inside one, more is read and the value decoded again (reading twice as much each
+    time, so a huge article costs a few passes, not one per chunk).
+    """
+
+    def __init__(self, fileobj, progress, chunk_size: int):
+        self.file = fileobj
+        self.progress = progress
+        self.chunk_size = chunk_size
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        self.json = json.JSONDecoder()
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+        self.bytes_read = 0
+        # Where the buffer starts in the file, for error messages.
+        self.line = 1
+        self.column = 1
+
+    def _read(self, size: int) -> bool:
+        """Add at least one chunk to the buffer; False at the end of the file."""
+        if self.eof:
+            return False
+        data = self.file.read(size)
+        if self.progress and data:
+            self.progress(len(data))
+        try:
+            self.buffer += self.decoder.decode(data, final=not data)
+        except UnicodeDecodeError as error:
+            raise ImportFailed(f"The JSON file is not UTF-8: byte "
+                               f"{self.bytes_read + error.start + 1} cannot be read.") from None
+        self.bytes_read += len(data)
+        if not data:
+            self.eof = True
+        return True
+
+    def _compact(self) -> None:
+        # Forget what has been decoded, keeping count of its lines for error messages.
+        if self.pos < self.chunk_size:
+            return
+        done = self.buffer[: self.pos]
+        newlines = done.count("\n")
+        self.line += newlines
+        self.column = (self.column if not newlines else 1) + len(done) - (
+            done.rfind("\n") + 1)
+        self.buffer = self.buffer[self.pos :]
+        self.pos = 0
+
+    def where(self, pos: int | None = None) -> str:
+        pos = self.pos if pos is None else pos
+        before = self.buffer[:pos]
+        newlines = before.count("\n")
+        if newlines:
+            return f"line {self.line + newlines}, column {pos - before.rfind(chr(10))}"
+        return f"line {self.line}, column {self.column + pos}"
+
+    def peek(self) -> str:
+        """The next character that is not whitespace ("" at the end of the file)."""
+        while True:
+            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buffer) or not self._read(self.chunk_size):
+                return self.buffer[self.pos : self.pos + 1]
+
+    def expect(self, allowed: str) -> str:
+        char = self.peek()
+        if not char or char not in allowed:
+            found = repr(char) if char else "the end of the file"
+            wanted = " or ".join(repr(c) for c in allowed)
+            raise ImportFailed(f"The file is not valid JSON: expected {wanted} but found "
+                               f"{found} at {self.where()}.")
+        self.pos += 1
+        return char
+
+    def value(self):
+        self.peek()
+        self._compact()
+        while True:
+            try:
+                value, end = self.json.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError as error:
+                # Perhaps the value goes on past what has been read so far.
+                if self._read(max(self.chunk_size, len(self.buffer))):
+                    continue
+                raise ImportFailed(f"The file is not valid JSON: {error.msg} at "
+                                   f"{self.where(error.pos)}.") from None
+            self.pos = end
+            return value
 
 
 class _JsonReader:
     def __init__(self, filename: str):
         self.plan = Plan("json", filename)
 
-    def read(self, document) -> Plan:
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
+    def read(self, stream: _Stream) -> Plan:
+        """Walk the top-level object; its "articles" are read one at a time."""
+        header: dict = {}
+        if stream.peek() != "{":
+            raise ImportFailed(
+                f'This JSON file is not one of our exports: it needs "format": "{FORMAT}" '
+                "in an object at the top level."
+            )
+        stream.expect("{")
+        articles_seen = False
+        if stream.peek() == "}":
+            stream.expect("}")
+        else:
+            while True:
+                key = stream.value()
+                if not isinstance(key, str):
+                    raise ImportFailed(f"The file is not valid JSON: a key must be a string, "
+                                       f"at {stream.where()}.")
+                stream.expect(":")
+                if key == "articles" and stream.peek() == "[" and not articles_seen:
+                    articles_seen = True
+                    self._articles(stream)
+                else:
+                    header[key] = stream.value()
+                if stream.expect(",}") == "}":
+                    break
+        if stream.peek():
+            raise ImportFailed(f"The file is not valid JSON: there is more after the end of "
+                               f"the document, at {stream.where()}.")
+        return self._finish(header, articles_seen)
+
+    def _articles(self, stream: _Stream) -> None:
+        stream.expect("[")
+        if stream.peek() == "]":
+            stream.expect("]")
+            return
+        index = 0
+        while True:
+            self.plan.articles.append(self._article(stream.value(), f"articles[{index}]"))
+            index += 1
+            if stream.expect(",]") == "]":
+                return
+
+    def _finish(self, header: dict, articles_seen: bool) -> Plan:
+        if header.get("format") != FORMAT:
             raise ImportFailed(
                 f'This JSON file is not one of our exports: it needs "format": "{FORMAT}" '
                 "at the top level."
             )
-        if document.get("version") != VERSION:
+        if header.get("version") != VERSION:
             raise ImportFailed(
-                f"This export is version {document.get('version')!r}; this importer reads "
+                f"This export is version {header.get('version')!r}; this importer reads "
                 f"version {VERSION}."
             )
-        label = self._string(document, "source", "the file") or "unknown"
-        articles = document.get("articles")
-        if not isinstance(articles, list):
+        if not articles_seen:
             raise ImportFailed('The file needs an "articles" list.')
+        label = one_line(self._string(header, "source", "the file")) or "unknown"
+        unique = []
         seen: set[tuple[str, str]] = set()
-        for index, item in enumerate(articles):
-            article = self._article(item, f"articles[{index}]", label)
+        for index, article in enumerate(self.plan.articles):
+            # The top-level source may come after the articles; only now is it known.
+            article.source = article.source or cut(f"json:{label}", SOURCE_MAX)
             identity = (article.source, article.import_id)
             if identity in seen:
                 self.plan.notes.add("Articles repeating an earlier article's source and id "
@@ -162,7 +287,8 @@ class _JsonReader:
                 self.plan.skipped["repeated articles"] += 1
                 continue
             seen.add(identity)
-            self.plan.articles.append(article)
+            unique.append(article)
+        self.plan.articles = unique
         return self.plan
 
     def _string(self, obj: dict, name: str, where: str, *, required=False) -> str:
@@ -196,12 +322,12 @@ class _JsonReader:
             raise ImportFailed(f'In {where}: "{name}" {value!r} is not an ISO 8601 date.'
                                ) from None
 
-    def _article(self, item, where: str, label: str) -> PlannedArticle:
+    def _article(self, item, where: str) -> PlannedArticle:
         if not isinstance(item, dict):
             raise ImportFailed(f"In {where}: an article must be an object.")
         import_id = one_line(self._string(item, "id", where, required=True))
         where = f"{where} (id {import_id!r})"
-        source = one_line(self._string(item, "source", where)) or f"json:{label}"
+        source = one_line(self._string(item, "source", where))
         if len(source) > SOURCE_MAX or len(import_id) > ID_MAX:
             raise ImportFailed(f'In {where}: "source" may have at most {SOURCE_MAX} and "id" '
                                f"at most {ID_MAX} characters.")
