@@ -7,11 +7,12 @@
 The admin (ArticleAdmin's "Import articles" button) and `manage.py import_articles` both
 go through these. Parsing turns the file into a Plan of plain rows (plan.py) and refuses
 a file that is unsafe or broken with ImportFailed, whose message says what and where;
-apply() writes in one transaction, creating comments with
-Comment.objects.bulk_create_threaded and their audit rows with
-moderation.services.record_import. The policies for each format are in wxr.py, disqus.py
-and jsonformat.py (which also documents the JSON format); re-imports and thread repairs
-in engine.py.
+apply() writes in one transaction: comments through Comment.objects.bulk_create_threaded
+(or, on PostgreSQL, the same numbering loaded with COPY: writer.py) and their audit rows
+through moderation.services.record_import. XML is read with defusedxml guarding the
+prolog (xmlsource.py). The policies for each format are in wxr.py, disqus.py and
+jsonformat.py (which also documents the JSON format); re-imports and thread repairs in
+engine.py.
 """
 
 from __future__ import annotations

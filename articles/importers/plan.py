@@ -1,6 +1,6 @@
 """What a parsed export file holds: plain rows, no database objects.
 
-Every format's parser turns a file into a Plan; apply.py compares the plan with the
+Every format's parser turns a file into a Plan; engine.py compares the plan with the
 database (for the preview) and writes it (on confirm). Rows use __slots__ because a
 100 MB export holds a few hundred thousand of them.
 """
