@@ -485,17 +485,20 @@ def resolve_thread(comments: list[PlannedComment], here: dict[str, Comment], max
 
     by_path = None
     depth: dict[str, int] = {}
+    def depth_under(p) -> int:
+        """The depth a reply to `p` (planned, already here, or None) would have."""
+        if p is None:
+            return 0
+        if isinstance(p, PlannedComment):
+            return depth[p.key] + 1
+        return p.depth + 1
+
     placed: list[tuple[PlannedComment, Parent]] = []
     stack = list(reversed(roots))
     while stack:
         c = stack.pop()
         p = parent[c.key]
-        if p is None:
-            d = 0
-        elif isinstance(p, PlannedComment):
-            d = depth[p.key] + 1
-        else:
-            d = p.depth + 1
+        d = depth_under(p)
         if d > max_depth - 1:
             # The parent sits at the deepest level; hang the reply beside it instead.
             if isinstance(p, PlannedComment):
@@ -504,12 +507,7 @@ def resolve_thread(comments: list[PlannedComment], here: dict[str, Comment], max
                 if by_path is None:
                     by_path = {old.path: old for old in here.values()}
                 p = by_path.get(p.path[:-SEGMENT_WIDTH])
-            if p is None:
-                d = 0
-            elif isinstance(p, PlannedComment):
-                d = depth[p.key] + 1
-            else:
-                d = p.depth + 1
+            d = depth_under(p)
             notes.add(f"Replies nested deeper than {max_depth} levels attached to their "
                       "deepest allowed ancestor", f"comment {c.key}")
             parent[c.key] = p
