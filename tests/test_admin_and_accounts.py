@@ -87,3 +87,9 @@ def test_demo_setup_loads_the_seed_and_prints_a_new_password(client, capsys):
     password = out.split("password: ")[1].split()[0]
     assert client.login(username="moderator", password=password)
     assert Comment.objects.filter(status="pending").count() == 13
+
+
+def test_demo_setup_scores_the_seed_so_the_priority_sort_works_at_once(triage_on, capsys):
+    call_command("demo_setup", "--keep-database")
+    assert not Comment.objects.filter(triaged_at__isnull=True).exists()
+    assert Comment.objects.filter(flags__source=Flag.Source.AUTOMATIC).exists()

@@ -35,6 +35,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not Article.objects.exists():
             call_command("loaddata", "seed", verbosity=0)
+            # A fixture bypasses the services, so score the seed here: the moderators'
+            # priority sort and the automatic flags are there from the first look.
+            if settings.TRIAGE_ENABLED:
+                call_command("triage_comments", verbosity=0)
         self.stdout.write(f"{Article.objects.count()} articles in the database")
 
         password = secrets.token_urlsafe(12)
