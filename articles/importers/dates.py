@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -12,37 +13,29 @@ class BadDate(ValueError):
     pass
 
 
-def parse_wp(value: str | None) -> datetime | None:
-    """WordPress's "2013-03-14 08:01:21"; None for the empty or all-zero "no date"."""
+def _parse(value: str | None, parser: Callable[[str], datetime],
+           empty: set[str] | frozenset[str] = frozenset({""})) -> datetime | None:
+    """Parse `value` with `parser`; None for "no date"; a date without a zone is UTC."""
     value = (value or "").strip()
-    if value in ZERO_DATES:
+    if value in empty:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadDate(value) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def parse_rfc2822(value: str | None) -> datetime | None:
-    """RSS's "Tue, 27 Jan 2015 14:56:57 +0000"."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = parsedate_to_datetime(value)
+        parsed = parser(value)
     except (TypeError, ValueError, IndexError):
         raise BadDate(value) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def parse_wp(value: str | None) -> datetime | None:
+    """WordPress's "2013-03-14 08:01:21"; None for the empty or all-zero "no date"."""
+    return _parse(value, datetime.fromisoformat, ZERO_DATES)
+
+
+def parse_rfc2822(value: str | None) -> datetime | None:
+    """RSS's "Tue, 27 Jan 2015 14:56:57 +0000"."""
+    return _parse(value, parsedate_to_datetime)
+
+
 def parse_iso(value: str | None) -> datetime | None:
     """ISO 8601 as Disqus and our JSON write it: "2013-10-10T19:20:29Z"."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadDate(value) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _parse(value, datetime.fromisoformat)
