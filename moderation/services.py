@@ -72,6 +72,16 @@ def _record(comment: Comment, *, actor, action, status_before, actor_label="", r
     )
 
 
+def _change_status(current: Comment, to: str, *, actor, action, **event_fields
+                   ) -> ModerationEvent:
+    """Move a locked comment to status `to` (if it is not there) and write the audit row."""
+    before = current.status
+    if to != before:
+        current.status = to
+        current.save(update_fields=["status"])
+    return _record(current, actor=actor, action=action, status_before=before, **event_fields)
+
+
 def _resolve_open_flags(comment: Comment, *, actor, event: ModerationEvent) -> int:
     return comment.flags.open().update(
         resolved_at=event.created_at, resolved_by=actor, resolved_event=event
@@ -85,11 +95,8 @@ def _decide(comment: Comment, *, to: str, action: str, actor, expected_status, r
         has_open_flags = current.flags.open().exists()
         if current.status == to and not has_open_flags:
             return None  # nothing to change, nothing to log
-        before = current.status
-        current.status = to
-        current.save(update_fields=["status"])
-        event = _record(current, actor=actor, action=action, status_before=before,
-                        actor_label=actor_label, reason=reason, note=note)
+        event = _change_status(current, to, actor=actor, action=action,
+                               actor_label=actor_label, reason=reason, note=note)
         _resolve_open_flags(current, actor=actor, event=event)
     comment.status = current.status
     return event
@@ -156,13 +163,11 @@ def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> Mo
                 f"Comment #{current.pk} was {last.get_action_display().lower()} by "
                 f"{last.actor_name} after that; nothing was undone."
             )
-        before = current.status
-        if last.action != Action.FLAGGED and current.status != last.status_before:
-            current.status = last.status_before
-            current.save(update_fields=["status"])
-        event = _record(current, actor=actor, action=Action.UNDONE, status_before=before,
-                        reason=last.reason, note=f"Undid: {last.get_action_display().lower()}",
-                        undoes=last)
+        # A flag never changed the status, so undoing one leaves the status alone.
+        to = current.status if last.action == Action.FLAGGED else last.status_before
+        event = _change_status(current, to, actor=actor, action=Action.UNDONE,
+                               reason=last.reason,
+                               note=f"Undid: {last.get_action_display().lower()}", undoes=last)
         Flag.objects.filter(resolved_event=last).update(
             resolved_at=None, resolved_by=None, resolved_event=None
         )
@@ -254,10 +259,8 @@ def hold(*, comment: Comment, reason: str, note: str = "", actor=None,
         current = _lock(comment, expected_status)
         if current.status != Status.APPROVED:
             return None
-        current.status = Status.PENDING
-        current.save(update_fields=["status"])
-        event = _record(current, actor=actor, action=Action.HELD, status_before=Status.APPROVED,
-                        actor_label=actor_label, reason=reason, note=note)
+        event = _change_status(current, Status.PENDING, actor=actor, action=Action.HELD,
+                               actor_label=actor_label, reason=reason, note=note)
     comment.status = current.status
     return event
 
@@ -389,11 +392,8 @@ def import_status_change(*, comment: Comment, status: str, source_label: str, re
             )
         if current.status == status:
             return None
-        before = current.status
-        current.status = status
-        current.save(update_fields=["status"])
-        event = _record(current, actor=None, action=Action.IMPORTED, status_before=before,
-                        actor_label=f"import: {source_label}", reason=reason, note=note)
+        event = _change_status(current, status, actor=None, action=Action.IMPORTED,
+                               actor_label=f"import: {source_label}", reason=reason, note=note)
         if status == Status.HIDDEN and reason == Reason.SPAM:
             _spam_flag(comment_id=current.pk, event_id=event.pk, note=note,
                        at=event.created_at).save(force_insert=True)
