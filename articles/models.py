@@ -4,18 +4,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 
-class ArticleQuerySet(models.QuerySet):
-    def with_comment_counts(self):
-        """Annotate each article with the number of comments a reader can see."""
-        from moderation.models import Comment
-
-        return self.annotate(
-            approved_count=models.Count(
-                "comments", filter=Q(comments__status=Comment.Status.APPROVED)
-            )
-        )
-
-
 class Article(models.Model):
     class Policy(models.TextChoices):
         PRE_MODERATED = "pre", "Pre-moderated: comments wait for a moderator"
@@ -42,8 +30,6 @@ class Article(models.Model):
     comment_seq = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-id"]

@@ -15,7 +15,7 @@ from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from moderation import services
-from moderation.models import Comment, Flag
+from moderation.models import Comment
 from moderation.rendering import render_body
 from moderation.threads import page_of, thread_page
 
@@ -58,7 +58,8 @@ def report_rate(group, request):
 
 @require_safe
 def article_list(request):
-    articles = Article.objects.with_comment_counts()
+    visible = Comment.objects.visible()
+    articles = Article.objects.annotate(approved_count=visible.count_per_article())
     return render(request, "articles/article_list.html", {"articles": articles})
 
 
@@ -128,7 +129,7 @@ def _too_many(request, group: str, rate) -> HttpResponse:
 # Duplicate text is recognised per client, by its IP address and by its session, so
 # neither a new session nor a new address alone gets the same text through again.
 def _client_keys(request) -> list[str]:
-    ip_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
+    ip_key = settings.RATELIMIT_IP_META_KEY
     keys = [f"ip:{request.META.get(ip_key, '')}"]
     if request.session.session_key:
         keys.append(f"session:{request.session.session_key}")
@@ -192,7 +193,7 @@ def _posted_context(request, comment: Comment) -> dict:
     return {
         "comment": comment,
         "html": render_body(comment.body, comment.body_format),
-        "notice": AWAITING_NOTICE if comment.status == Comment.Status.PENDING else PUBLISHED_NOTICE,
+        "notice": PUBLISHED_NOTICE if comment.is_visible else AWAITING_NOTICE,
         "url": _comment_url(request, comment),
     }
 
@@ -249,7 +250,7 @@ def reply(request, slug, pk):
         return _refuse(request, CLOSED, 403, article)
     parent = get_object_or_404(Comment, article=article, pk=pk)
     if request.method != "POST":
-        if parent.status != Comment.Status.APPROVED:
+        if not parent.is_visible:
             return _refuse(request, GONE, 404, article)
         form = _new_comment_form(request, auto_id=f"id_reply{parent.pk}_%s")
         return _reply_response(request, article, parent, form)
@@ -302,11 +303,10 @@ def report(request, slug, pk):
     if not form.is_valid():
         return _report_response(request, article, comment, form, status=422)
     try:
-        services.flag(
-            comment=comment, actor=request.user if request.user.is_authenticated else None,
+        services.report(
+            comment=comment, user=request.user if request.user.is_authenticated else None,
             reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
-            source=Flag.Source.READER, reporter_key=reporter_key(request),
-            actor_label="reader",
+            reporter_key=reporter_key(request),
         )
     except IntegrityError:  # the same reader's report, sent twice at once
         return _reported(request, comment, ALREADY_REPORTED, status=409)

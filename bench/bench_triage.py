@@ -77,8 +77,7 @@ def main() -> None:
 
     from articles.models import Article
     from moderation.models import Comment
-    from moderation.triage import score_comments
-    from moderation.triage.worker import worker
+    from moderation.screening import score_comments, worker
 
     call_command("loaddata", "seed", verbosity=0)
     texts = sample_texts()

@@ -94,7 +94,7 @@ def rescore(comments, model: str):
     from django.conf import settings
 
     from moderation.models import Comment
-    from moderation.triage import score_comments
+    from moderation.screening import score_comments
 
     settings.TRIAGE_OFFTOPIC_MODEL = model
     score_comments(comments, flag=False)

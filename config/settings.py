@@ -207,8 +207,7 @@ COMMENTS_DUPLICATE_SECONDS = envint("COMMENTS_DUPLICATE_SECONDS", 600)
 # from the proxy: make the proxy overwrite a header with the client's address (e.g.
 # X-Real-IP) and name it here as a request.META key (HTTP_X_REAL_IP). Never trust a
 # header the client can set itself.
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "REMOTE_ADDR"
 
 # Automated triage (moderation/triage). Scores run from 0 to 1. A comment at or over a
 # threshold gets an automatic flag with that reason; on a post-moderated article, abuse,
@@ -229,6 +228,8 @@ TRIAGE_OFFTOPIC_MODEL = os.environ.get("TRIAGE_OFFTOPIC_MODEL", "minilm")
 if TRIAGE_OFFTOPIC_MODEL not in ("minilm", "tfidf"):
     raise ImproperlyConfigured("TRIAGE_OFFTOPIC_MODEL must be minilm or tfidf")
 TRIAGE_MODEL_THREADS = envint("TRIAGE_MODEL_THREADS", 1)
+# At exit, how long to wait for the background thread to score what is still queued.
+TRIAGE_EXIT_WAIT = envint("TRIAGE_EXIT_WAIT", 300)
 
 # Importing articles with their comments (admin "Import articles", manage.py
 # import_articles). Uploads wait between the preview and the confirmation in

@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 
 from . import services
 from .models import Comment, Flag, ModerationEvent, Reason, Word, WordList, normalise_word
+from .triage.display import summary
 
 
 class FlagInline(admin.TabularInline):
@@ -58,8 +59,6 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="triage")
     def triage_line(self, obj):
-        from .triage.display import summary
-
         return summary(obj.triage) or "not scored yet"
 
     @admin.display(description="open flags", ordering="open_flag_count")

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class ModerationConfig(AppConfig):
     name = "moderation"
+
+    def ready(self):
+        # Connected here, above every layer: the services announce new comments and
+        # never import the triage that scores them.
+        from . import screening, signals
+
+        signals.comments_added.connect(screening.on_comments_added,
+                                       dispatch_uid="moderation.screening")

@@ -1,7 +1,8 @@
 """The moderator's queues, their filters and sort orders, and the data a queue card shows.
 
-Each queue is one condition (a Q) used both to list its comments and to count them, so a
-tab's count and its contents cannot disagree. All tab counts come from one aggregate
+Each queue is one of the conditions behind CommentQuerySet's methods (moderation.models.Is),
+used both to list its comments and to count them, so a tab's count and its contents cannot
+disagree, and no queue restates a rule. All tab counts come from one aggregate
 query, and a page of cards from a fixed handful, however long the queue is.
 """
 
@@ -14,7 +15,6 @@ from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
@@ -25,22 +25,13 @@ from django.db.models import (
 )
 from django.utils.functional import cached_property
 
-from .models import Comment, Flag, ModerationEvent
+from .models import Comment, Flag, Is, ModerationEvent
 
 Status = Comment.Status
 Source = Flag.Source
 
 # Sources whose open flags put a comment in the Flagged queue; readers' go to Reported.
 FLAGGED_SOURCES = (Source.MODERATOR, Source.AUTOMATIC)
-
-
-def _open_flags(*sources: str, reason: str = "") -> Exists:
-    flags = Flag.objects.open().filter(comment=OuterRef("pk"))
-    if sources:
-        flags = flags.filter(source__in=sources)
-    if reason:
-        flags = flags.filter(reason=reason)
-    return Exists(flags)
 
 
 @dataclass(frozen=True)
@@ -54,20 +45,15 @@ class Queue:
 QUEUES: dict[str, Queue] = {
     queue.key: queue
     for queue in (
-        # Must agree with Comment.objects.needs_review(); tests/test_queue.py checks it.
-        Queue("needs_review", "Needs review",
-              lambda: Q(status=Status.PENDING) | Q(_open_flags()),
+        Queue("needs_review", "Needs review", Is.needs_review,
               "Pending comments and comments with open flags"),
-        Queue("pending", "Pending", lambda: Q(status=Status.PENDING),
-              "Waiting for a first decision"),
-        Queue("flagged", "Flagged", lambda: Q(_open_flags(*FLAGGED_SOURCES)),
+        Queue("pending", "Pending", Is.pending, "Waiting for a first decision"),
+        Queue("flagged", "Flagged", lambda: Is.flagged(*FLAGGED_SOURCES),
               "Open flags raised by moderators or the triage rules"),
-        Queue("reported", "Reported", lambda: Q(_open_flags(Source.READER)),
+        Queue("reported", "Reported", lambda: Is.flagged(Source.READER),
               "Open reports from readers"),
-        Queue("approved", "Approved", lambda: Q(status=Status.APPROVED),
-              "Published to readers"),
-        Queue("hidden", "Hidden", lambda: Q(status=Status.HIDDEN),
-              "Removed from the reader's view, kept here"),
+        Queue("approved", "Approved", Is.approved, "Published to readers"),
+        Queue("hidden", "Hidden", Is.hidden, "Removed from the reader's view, kept here"),
         Queue("all", "All", lambda: Q(), "Every comment"),
     )
 }
@@ -118,7 +104,7 @@ def filter_comments(queryset: QuerySet, *, article=None, reason: str = "", autho
         queryset = queryset.filter(article=article)
     if reason:
         queryset = queryset.annotate(_hide_reason=_hide_reason()).filter(
-            Q(_open_flags(reason=reason)) | Q(status=Status.HIDDEN, _hide_reason=reason)
+            Is.flagged(reason=reason) | Q(status=Status.HIDDEN, _hide_reason=reason)
         )
     if author:
         queryset = queryset.filter(
@@ -172,13 +158,6 @@ def attach_last_events(comments: list[Comment]) -> list[Comment]:
     for comment in comments:
         comment.last_event = events.get(getattr(comment, "last_event_id", None))
     return comments
-
-
-def queue_queryset(queue: str, sort: str, **filters) -> QuerySet:
-    base = filter_comments(Comment.objects.all(), **filters)
-    return cards(base.filter(QUEUES[queue].condition()), queue=queue).order_by(
-        *SORTS[sort].order_by
-    )
 
 
 class CountedPaginator(Paginator):

@@ -15,7 +15,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
 from django.db.models.functions import Substr
 
 from .models import SEGMENT_WIDTH, Comment
@@ -73,16 +72,9 @@ class ThreadPage:
 
 
 def shown_comments(article, own_ids: Collection[int] = (), own_user_id: int | None = None):
-    """Return the article's comments one reader sees: the approved ones and their own
-    pending ones (by id, or by user when logged in)."""
-    visible = Comment.objects.visible().filter(article=article)
-    own = Q(pk__in=list(own_ids)) if own_ids else Q()
-    if own_user_id is not None:
-        own |= Q(user_id=own_user_id)
-    if not own:
-        return visible
-    return visible | Comment.objects.filter(article=article, status=Comment.Status.PENDING).filter(
-        own
+    """Return the article's comments one reader sees (Comment.objects.visible_to)."""
+    return Comment.objects.visible_to(own_ids=own_ids, user_id=own_user_id).filter(
+        article=article
     )
 
 
@@ -155,7 +147,7 @@ def thread_page(article, page: int = 1, per_page: int | None = None,
             author_name=c.author_name,
             created=c.created,
             html=render_body(c.body, c.body_format),
-            awaiting=c.status != Comment.Status.APPROVED,
+            awaiting=not c.is_visible,
         )
         for c in approved
     ]

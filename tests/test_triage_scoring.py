@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 
 from moderation import services
 from moderation.models import Comment, Flag, ModerationEvent, Reason
-from moderation.triage import score_comments
-from moderation.triage.worker import worker
+from moderation.screening import score_comments, worker
 from tests.factories import make_article, make_comment
 
 Status = Comment.Status

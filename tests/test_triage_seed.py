@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from moderation.models import Comment, Flag, ModerationEvent
 from moderation.queues import QUEUES, SORTS
-from moderation.triage import score_comments
+from moderation.screening import score_comments
 
 LABELS = json.loads(
     (Path(__file__).resolve().parent.parent / "fixtures" / "seed_labels.json").read_text()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from moderation.models import Comment, Flag, ModerationEvent, Reason, Word, WordList
-from moderation.triage import score_comments
+from moderation.screening import score_comments
 from moderation.triage.wordlists import Entry, Matcher, load_matcher
 from tests.factories import make_article, make_comment
 

@@ -37,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from articles.models import Article
-from moderation import services
+from moderation import screening, services
 from moderation.models import SEGMENT_WIDTH, Comment
 
 from .plan import (
@@ -272,7 +272,7 @@ class _Run:
         if self.write and self.pending_for_triage:
             # Pending comments wait for a moderator: score them once committed, as a
             # reader's new comment is. Decided ones can be scored by triage_comments.
-            transaction.on_commit(partial(services.schedule_triage, self.pending_for_triage))
+            transaction.on_commit(partial(screening.schedule, self.pending_for_triage))
         return self.summary
 
     # Reading what is already here

@@ -9,6 +9,7 @@ from django.utils.text import Truncator
 
 from ..models import Comment, ModerationEvent, Reason
 from ..rendering import render_body
+from ..triage.display import signals
 
 register = template.Library()
 
@@ -26,6 +27,12 @@ ACTION_STYLES = {
     ModerationEvent.Action.UNDONE: "text-bg-info",
     ModerationEvent.Action.HELD: "text-bg-warning",
 }
+
+
+@register.filter
+def triage_signals(comment) -> list:
+    """The comment's triage scores as a moderator reads them (moderation/triage/display.py)."""
+    return signals(comment.triage)
 
 
 @register.filter

@@ -1,18 +1,7 @@
 """Automated triage: abuse, off-topic and spam scores for every comment, with reasons.
 
-`score_comments(comments)` scores a batch now (imports, rescoring); `schedule(ids)` scores
-after the current transaction commits, in a background thread unless
-settings.TRIAGE_BACKGROUND is off, so posting a comment does not wait for the models.
+It reads comments and computes; it changes nothing and never calls the moderation
+services. scoring.py is how a comment is scored (signals, findings, priority), display.py
+how a moderator reads the scores; classifiers.py, topic.py, text.py and wordlists.py are
+the measures behind them. moderation/screening.py runs it and acts on what it finds.
 """
-
-
-def score_comments(comments, *, flag: bool = True):
-    from .scoring import score_comments as _score
-
-    return _score(comments, flag=flag)
-
-
-def schedule(comment_ids) -> None:
-    from .worker import schedule as _schedule
-
-    _schedule(comment_ids)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .scoring import Thresholds
+
 
 @dataclass(frozen=True)
 class Signal:
@@ -30,8 +32,6 @@ def signals(triage: dict) -> list[Signal]:
     empty if it was never scored."""
     if not triage:
         return []
-    from .scoring import Thresholds
-
     limits = Thresholds.from_settings()
     notes = {f["reason"]: f["note"] for f in triage.get("findings", [])}
     out = [

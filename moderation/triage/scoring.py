@@ -1,25 +1,21 @@
-"""Score comments, store the scores, raise automatic flags and hold the worst.
+"""How triage scores a comment: every signal, the findings over their thresholds, the
+priority.
 
-`score_comments()` takes any number of comments (a post, an import batch, a rescoring
-run), computes every signal for all of them in a handful of batched calls, saves them
-with one bulk update, and then goes through the moderation services for every change a
-moderator will see: an automatic flag per reason (never a second one for the same reason,
-however often a comment is rescored) and, on post-moderated articles, a hold.
+`compute()` takes any number of comments (a post, an import batch, a rescoring run) and
+computes every signal for all of them in a handful of batched calls. It changes nothing:
+moderation/screening.py stores the scores and turns the findings into automatic flags and
+holds through the moderation services.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
-from moderation import services
-from moderation.models import Comment, Flag, ModerationEvent, Reason, WordList
+from moderation.models import Comment, Reason, WordList
 
 from . import topic
 from .classifiers import ModelUnavailable, abuse_scores
@@ -29,7 +25,6 @@ from .wordlists import load_matcher
 log = logging.getLogger(__name__)
 
 VERSION = 1
-AUTOMATIC = "automatic"
 # How much each signal counts towards the queue's priority: what harms readers most
 # (abuse, banned words) before spam, and spam before a comment that is merely off-topic.
 WEIGHTS = {"abuse": 1.0, "banned": 1.0, "spam": 0.9, "suspect": 0.8, "off_topic": 0.7}
@@ -52,13 +47,13 @@ class Thresholds:
     @classmethod
     def from_settings(cls) -> Thresholds:
         return cls(
-            abuse=getattr(settings, "TRIAGE_ABUSE_THRESHOLD", 0.5),
-            off_topic=getattr(settings, "TRIAGE_OFFTOPIC_THRESHOLD", 0.6),
-            spam=getattr(settings, "TRIAGE_SPAM_THRESHOLD", 0.8),
-            hold=getattr(settings, "TRIAGE_HOLD_THRESHOLD", 0.9),
-            max_links=getattr(settings, "TRIAGE_MAX_LINKS", 2),
-            topic_model=getattr(settings, "TRIAGE_OFFTOPIC_MODEL", "minilm"),
-            threads=getattr(settings, "TRIAGE_MODEL_THREADS", 1),
+            abuse=settings.TRIAGE_ABUSE_THRESHOLD,
+            off_topic=settings.TRIAGE_OFFTOPIC_THRESHOLD,
+            spam=settings.TRIAGE_SPAM_THRESHOLD,
+            hold=settings.TRIAGE_HOLD_THRESHOLD,
+            max_links=settings.TRIAGE_MAX_LINKS,
+            topic_model=settings.TRIAGE_OFFTOPIC_MODEL,
+            threads=settings.TRIAGE_MODEL_THREADS,
         )
 
 
@@ -70,14 +65,6 @@ class Finding:
     note: str
     score: float
     holds: bool = False
-
-
-@dataclass
-class Outcome:
-    scored: int = 0
-    flagged: int = 0
-    held: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _topic_space(model: str, articles: list):
@@ -253,7 +240,8 @@ def compute(batch: list[Comment], limits: Thresholds | None = None) -> dict[int,
     """Return every comment's signals (the `triage` JSON), without saving anything.
 
     The comments need their article and parent loaded, and the batch must list parents
-    before their replies (depth order) where both are in it.
+    before their replies (depth order) where both are in it: Comment.objects.for_triage()
+    gives them so.
     """
     limits = limits or Thresholds.from_settings()
     texts = {c.pk: plain_text(c.body, c.body_format) for c in batch}
@@ -294,77 +282,3 @@ def compute(batch: list[Comment], limits: Thresholds | None = None) -> dict[int,
         signals["priority"] = _priority(signals, hits)
         result[comment.pk] = signals
     return result
-
-
-def _load(comments: Iterable) -> list[Comment]:
-    ids = [c if isinstance(c, int) else c.pk for c in comments]
-    decided = ModerationEvent.objects.filter(
-        comment=OuterRef("pk"),
-        action__in=[ModerationEvent.Action.APPROVED, ModerationEvent.Action.HIDDEN],
-    )
-    return list(
-        Comment.objects.filter(pk__in=ids)
-        .select_related("article", "parent")
-        .annotate(decided=Exists(decided))
-        .order_by("depth", "path", "pk")
-    )
-
-
-def score_comments(comments: Iterable, *, flag: bool = True) -> Outcome:
-    """Score `comments` (Comment objects or ids), save the scores, and unless `flag` is
-    False raise the automatic flags and holds their scores call for."""
-    batch = _load(comments)
-    outcome = Outcome()
-    if not batch:
-        return outcome
-    limits = Thresholds.from_settings()
-    signals = compute(batch, limits)
-    now = timezone.now()
-    for comment in batch:
-        comment.triage = signals[comment.pk]
-        comment.priority = signals[comment.pk]["priority"]
-        comment.triaged_at = now
-    Comment.objects.bulk_update(batch, ["triage", "priority", "triaged_at"], batch_size=500)
-    outcome.scored = len(batch)
-    if flag:
-        _act(batch, outcome)
-    return outcome
-
-
-def _act(batch: list[Comment], outcome: Outcome) -> None:
-    # A reason already raised automatically, open or since resolved by a moderator, is
-    # not raised again: rescoring must not undo a moderator's decision.
-    raised = set(
-        Flag.objects.filter(comment__in=batch, source=Flag.Source.AUTOMATIC)
-        .values_list("comment_id", "reason")
-    )
-    for comment in batch:
-        findings = comment.triage.get("findings", [])
-        # Hidden or decided by a moderator: the scores are kept, the queue is left alone.
-        if not findings or comment.status == Comment.Status.HIDDEN or comment.decided:
-            continue
-        for finding in findings:
-            if (comment.pk, finding["reason"]) in raised:
-                continue
-            try:
-                services.flag(comment=comment, actor=None, reason=finding["reason"],
-                              note=finding["note"], source=Flag.Source.AUTOMATIC,
-                              actor_label=AUTOMATIC, expected_status=comment.status)
-            except services.ModerationError as error:
-                outcome.skipped.append((comment.pk, str(error)))
-                break
-            outcome.flagged += 1
-        holding = [f for f in findings if f["holds"]]
-        if holding and comment.status == Comment.Status.APPROVED and (
-            comment.article.comment_policy == comment.article.Policy.POST_MODERATED
-        ):
-            worst = holding[0]
-            try:
-                event = services.hold(comment=comment, reason=worst["reason"],
-                                      note=worst["note"], actor_label=AUTOMATIC,
-                                      expected_status=Comment.Status.APPROVED)
-            except services.ModerationError as error:
-                outcome.skipped.append((comment.pk, str(error)))
-                continue
-            if event is not None:
-                outcome.held += 1

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+from .classifiers import embedder
+
 LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -76,8 +78,6 @@ class MiniLMSpace:
     _articles: OrderedDict = OrderedDict()  # (pk, updated_at) -> vector, shared per process
 
     def __init__(self, threads: int = 1):
-        from .classifiers import embedder
-
         self.embedder = embedder(threads)
 
     def article_vector(self, article) -> np.ndarray:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from moderation.models import Word
+
 # A letter, digit or underscore on either side means the match is inside a longer word.
 _BEFORE = r"(?<![\w])"
 _AFTER = r"(?![\w])"
@@ -79,8 +81,6 @@ def load_matcher() -> Matcher:
     Read on every batch rather than cached per process, so an edit in the admin applies to
     the next comment in every worker process at once.
     """
-    from moderation.models import Word
-
     rows = (
         Word.objects.filter(word_list__enabled=True)
         .order_by("word_list__kind", "text")

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from articles.models import Article
 from moderation.models import Comment
-from moderation.services import triage_comments
+from moderation.screening import score_comments
 
 BATCH = 256
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
                   file=self.stderr._out) as progress:
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start:start + BATCH]
-                outcome = triage_comments(comments=chunk, flag=not no_flags)
+                outcome = score_comments(chunk, flag=not no_flags)
                 flagged += outcome.flagged
                 held += outcome.held
                 progress.update(len(chunk))

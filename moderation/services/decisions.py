@@ -1,4 +1,6 @@
-"""Every change to a comment's moderation state, one function per transition.
+"""Every moderator's decision on a comment, one function per transition, and the one
+helper (change_status) through which every status change, here or in posting.py and
+imports.py, is made and logged.
 
 Views, admin actions, bulk actions, imports and management commands all call these, so
 each change is checked the same way and writes its audit row (ModerationEvent) in the same
@@ -8,14 +10,12 @@ someone else changed the comment meanwhile the change is refused, never overwrit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 
 from django.db import transaction
-from django.utils import timezone
 
-from .models import Comment, Flag, ModerationEvent, Reason, can_copy, copy_rows
+from moderation.models import Comment, Flag, ModerationEvent, Reason
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -36,7 +36,7 @@ def _describe_last_change(comment: Comment) -> str:
     return f"already {event.get_action_display().lower()} by {event.actor_name}"
 
 
-def _lock(comment: Comment, expected_status: str | None) -> Comment:
+def lock_for_change(comment: Comment, expected_status: str | None) -> Comment:
     """Re-read the comment under a row lock and check it is still as the moderator saw it.
 
     The lock (a no-op on SQLite, whose writers are serialised anyway) stops two moderators
@@ -48,7 +48,7 @@ def _lock(comment: Comment, expected_status: str | None) -> Comment:
     return current
 
 
-def _event_fields(comment: Comment, *, action, status_before, actor_label="", reason="",
+def event_fields(comment: Comment, *, action, status_before, actor_label="", reason="",
                   note="") -> dict:
     """What an audit row says about a change to `comment` (its links are the caller's)."""
     return {
@@ -61,25 +61,25 @@ def _event_fields(comment: Comment, *, action, status_before, actor_label="", re
     }
 
 
-def _record(comment: Comment, *, actor, action, status_before, actor_label="", reason="",
+def record_event(comment: Comment, *, actor, action, status_before, actor_label="", reason="",
             note="", undoes=None) -> ModerationEvent:
     return ModerationEvent.objects.create(
         comment=comment,
         actor=actor,
         undoes=undoes,
-        **_event_fields(comment, action=action, status_before=status_before,
+        **event_fields(comment, action=action, status_before=status_before,
                         actor_label=actor_label, reason=reason, note=note),
     )
 
 
-def _change_status(current: Comment, to: str, *, actor, action, **event_fields
+def change_status(current: Comment, to: str, *, actor, action, **event_fields
                    ) -> ModerationEvent:
     """Move a locked comment to status `to` (if it is not there) and write the audit row."""
     before = current.status
     if to != before:
         current.status = to
         current.save(update_fields=["status"])
-    return _record(current, actor=actor, action=action, status_before=before, **event_fields)
+    return record_event(current, actor=actor, action=action, status_before=before, **event_fields)
 
 
 def _resolve_open_flags(comment: Comment, *, actor, event: ModerationEvent) -> int:
@@ -91,11 +91,11 @@ def _resolve_open_flags(comment: Comment, *, actor, event: ModerationEvent) -> i
 def _decide(comment: Comment, *, to: str, action: str, actor, expected_status, reason="",
             note="", actor_label="") -> ModerationEvent | None:
     with transaction.atomic():
-        current = _lock(comment, expected_status)
+        current = lock_for_change(comment, expected_status)
         has_open_flags = current.flags.open().exists()
         if current.status == to and not has_open_flags:
             return None  # nothing to change, nothing to log
-        event = _change_status(current, to, actor=actor, action=action,
+        event = change_status(current, to, actor=actor, action=action,
                                actor_label=actor_label, reason=reason, note=note)
         _resolve_open_flags(current, actor=actor, event=event)
     comment.status = current.status
@@ -129,10 +129,10 @@ def flag(*, comment: Comment, actor, reason: str, note: str = "",
         raise ModerationError("Say what is wrong when the reason is “other”.")
     action = Action.REPORTED if source == Flag.Source.READER else Action.FLAGGED
     with transaction.atomic():
-        current = _lock(comment, expected_status)
+        current = lock_for_change(comment, expected_status)
         if reporter_key and current.flags.filter(reporter_key=reporter_key).exists():
             raise ModerationError("You have already reported this comment.")
-        event = _record(current, actor=actor, action=action, status_before=current.status,
+        event = record_event(current, actor=actor, action=action, status_before=current.status,
                         actor_label=actor_label, reason=reason, note=note)
         return Flag.objects.create(
             comment=current, reason=reason, source=source, note=note,
@@ -150,7 +150,7 @@ def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> Mo
     was made meanwhile, the undo is refused.
     """
     with transaction.atomic():
-        current = _lock(comment, None)
+        current = lock_for_change(comment, None)
         last = (
             current.events.filter(action__in=ModerationEvent.DECISIONS, undone_by__isnull=True)
             .select_related("actor")
@@ -165,7 +165,7 @@ def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> Mo
             )
         # A flag never changed the status, so undoing one leaves the status alone.
         to = current.status if last.action == Action.FLAGGED else last.status_before
-        event = _change_status(current, to, actor=actor, action=Action.UNDONE,
+        event = change_status(current, to, actor=actor, action=Action.UNDONE,
                                reason=last.reason,
                                note=f"Undid: {last.get_action_display().lower()}", undoes=last)
         Flag.objects.filter(resolved_event=last).update(
@@ -221,30 +221,6 @@ def bulk_hide(*, comments: Iterable[Comment], actor, reason: str, note: str = ""
     return _bulk(hide, comments, expected_statuses, actor=actor, reason=reason, note=note)
 
 
-def post_comment(*, article, author_name: str, body: str, author_email: str = "",
-                 parent: Comment | None = None, user=None) -> Comment:
-    """Save a reader's new comment under the article's policy and log it.
-
-    Pre-moderated articles hold it as pending; post-moderated ones publish it at once
-    (it still shows in the moderators' queues through its audit row and flags).
-    """
-    if not article.accepts_comments:
-        raise ModerationError("Comments are closed on this article.")
-    if parent is not None and (parent.article_id != article.pk or parent.status != Status.APPROVED):
-        raise ModerationError("You can only reply to a published comment on this article.")
-    status = Status.APPROVED if article.comment_policy == "post" else Status.PENDING
-    with transaction.atomic():
-        comment = Comment.objects.create(
-            article=article, parent=parent, author_name=author_name, author_email=author_email,
-            body=body, user=user, status=status, created=timezone.now(),
-        )
-        _record(comment, actor=user, action=Action.POSTED, status_before="",
-                actor_label="" if user else "reader")
-        # Scored once the comment is committed, off the request (moderation/triage).
-        transaction.on_commit(partial(schedule_triage, [comment.pk]))
-    return comment
-
-
 def hold(*, comment: Comment, reason: str, note: str = "", actor=None,
          actor_label: str = "automatic", expected_status: str | None = None
          ) -> ModerationEvent | None:
@@ -256,146 +232,10 @@ def hold(*, comment: Comment, reason: str, note: str = "", actor=None,
     if reason not in Reason.values:
         raise ModerationError("Choose why the comment is held.")
     with transaction.atomic():
-        current = _lock(comment, expected_status)
+        current = lock_for_change(comment, expected_status)
         if current.status != Status.APPROVED:
             return None
-        event = _change_status(current, Status.PENDING, actor=actor, action=Action.HELD,
+        event = change_status(current, Status.PENDING, actor=actor, action=Action.HELD,
                                actor_label=actor_label, reason=reason, note=note)
-    comment.status = current.status
-    return event
-
-
-def schedule_triage(comment_ids: Iterable[int]) -> None:
-    """Score new comments (abuse, off-topic, spam) soon, off the caller's thread.
-
-    Call it after the comments are committed (e.g. from transaction.on_commit); it never
-    raises. Importers that want the scores and flags in place before they return call
-    triage_comments() instead.
-    """
-    from .triage import schedule
-
-    schedule(comment_ids)
-
-
-def triage_comments(*, comments: Iterable[Comment], flag: bool = True):
-    """Score `comments` now, in one batch: store their signals and priority, raise their
-    automatic flags and, on post-moderated articles, hold the worst (see hold())."""
-    from .triage import score_comments
-
-    return score_comments(comments, flag=flag)
-
-
-# Imports (articles/importers). A decision a moderator made here is never overridden by
-# an import: these are the actions that count as one.
-MODERATOR_ACTIONS = (*ModerationEvent.DECISIONS, Action.UNDONE)
-
-
-def decided_comment_ids(comments):
-    """The ids of the comments among `comments` (a queryset) a moderator decided on here."""
-    return (
-        ModerationEvent.objects.filter(comment__in=comments, action__in=MODERATOR_ACTIONS)
-        .values_list("comment_id", flat=True)
-        .distinct()
-    )
-
-
-def _spam_flag(*, comment_id: int, event_id: int, note: str, at) -> Flag:
-    # The source already decided (the comment comes in hidden), so the flag is resolved
-    # by the import's own event: it explains the hiding without filling the flag queues.
-    return Flag(
-        comment_id=comment_id, reason=Reason.SPAM, source=Flag.Source.AUTOMATIC, note=note,
-        event_id=event_id, created_at=at, resolved_at=at, resolved_event_id=event_id,
-    )
-
-
-def record_import(*, comments: Sequence[Comment], source_label: str,
-                  reasons: Mapping[int, str] | None = None,
-                  notes: Mapping[int, str] | None = None,
-                  batch_size: int = 2000) -> int:
-    """Log comments an import has just created, with their imported statuses.
-
-    One "imported" event per comment (no actor; labelled "import: <source_label>"), and a
-    resolved automatic spam flag for each comment the source hid as spam. `reasons` and
-    `notes` map comment ids to the reason and note of their event. Writes in bulk (COPY
-    on PostgreSQL), in the caller's transaction, so a 100,000-comment import stays fast.
-    Returns how many events were written.
-    """
-    reasons = reasons or {}
-    notes = notes or {}
-    label = f"import: {source_label}"
-    now = timezone.now()
-    # The audit rows differ only by comment, status, reason and note: a handful of kinds.
-    kinds: dict[tuple, dict] = {}
-    rows = []
-    for comment in comments:
-        reason, note = reasons.get(comment.pk, ""), notes.get(comment.pk, "")
-        kind = kinds.get((comment.status, reason, note))
-        if kind is None:
-            kind = kinds[comment.status, reason, note] = {
-                "actor_id": None, "undoes_id": None, "created_at": now,
-                **_event_fields(comment, action=Action.IMPORTED, status_before="",
-                                actor_label=label, reason=reason, note=note),
-            }
-        rows.append((comment.pk, kind))
-    spam = [
-        (pk, kind["note"]) for pk, kind in rows
-        if kind["reason"] == Reason.SPAM and kind["status_after"] == Status.HIDDEN
-    ]
-    with transaction.atomic():
-        db = ModerationEvent.objects.db
-        if can_copy(db):
-            fields = [f for f in ModerationEvent._meta.concrete_fields
-                      if not f.primary_key and f.attname != "comment_id"]
-            lists = {id(kind): [kind[f.attname] for f in fields] for kind in kinds.values()}
-            copy_rows(
-                ModerationEvent, ([pk, *lists[id(kind)]] for pk, kind in rows),
-                fields=[ModerationEvent._meta.get_field("comment"), *fields], using=db,
-            )
-            # COPY returns no ids; the few spam events' ids are read back for their flags.
-            event_ids = dict(
-                ModerationEvent.objects.filter(
-                    comment_id__in=[pk for pk, _note in spam], action=Action.IMPORTED,
-                    created_at=now,
-                ).values_list("comment_id", "id")
-            ) if spam else {}
-        else:
-            events = ModerationEvent.objects.bulk_create(
-                [ModerationEvent(comment_id=pk, **kind) for pk, kind in rows],
-                batch_size=batch_size,
-            )
-            event_ids = {event.comment_id: event.pk for event in events}
-        Flag.objects.bulk_create(
-            [_spam_flag(comment_id=pk, event_id=event_ids[pk], note=note, at=now)
-             for pk, note in spam],
-            batch_size=batch_size,
-        )
-    return len(rows)
-
-
-def import_status_change(*, comment: Comment, status: str, source_label: str, reason: str = "",
-                         note: str = "") -> ModerationEvent | None:
-    """Give an imported comment the status its source gives it now.
-
-    Refused with Conflict if a moderator has approved, hidden, flagged or undone anything
-    on it here: a re-import never overrides a decision made here. Returns None when the
-    status already matches.
-    """
-    with transaction.atomic():
-        current = _lock(comment, None)
-        decision = (
-            current.events.filter(action__in=MODERATOR_ACTIONS).select_related("actor").first()
-        )
-        if decision is not None:
-            raise Conflict(
-                f"Comment #{current.pk} was {decision.get_action_display().lower()} by "
-                f"{decision.actor_name} here; the import keeps that."
-            )
-        if current.status == status:
-            return None
-        event = _change_status(current, status, actor=None, action=Action.IMPORTED,
-                               actor_label=f"import: {source_label}", reason=reason, note=note)
-        if status == Status.HIDDEN and reason == Reason.SPAM:
-            _spam_flag(comment_id=current.pk, event_id=event.pk, note=note,
-                       at=event.created_at).save(force_insert=True)
     comment.status = current.status
     return event

@@ -1,0 +1,29 @@
+"""The moderation app's models, one module per subject.
+
+- comments.py: Comment, its thread placement and CommentQuerySet, which holds every rule
+  on what readers see and what waits for a moderator (the conditions in `Is`);
+- audit.py: ModerationEvent (one audit row per change) and Flag;
+- wordlists.py: the triage word lists;
+- bulk.py: COPY and sequence helpers for imports on PostgreSQL.
+"""
+
+from .audit import Flag, FlagQuerySet, ModerationEvent
+from .bulk import allocate_ids, can_copy, copy_rows
+from .comments import (
+    MAX_SEQ,
+    SEGMENT_WIDTH,
+    Comment,
+    CommentQuerySet,
+    Is,
+    Reason,
+    path_segment,
+    reserve_sequence,
+    reserve_sequences,
+)
+from .wordlists import Word, WordList, normalise_word
+
+__all__ = [
+    "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Flag", "FlagQuerySet", "Is",
+    "ModerationEvent", "Reason", "Word", "WordList", "allocate_ids", "can_copy", "copy_rows",
+    "normalise_word", "path_segment", "reserve_sequence", "reserve_sequences",
+]

@@ -1,0 +1,136 @@
+"""The audit trail (one ModerationEvent per change) and the flags that ask for a look."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .comments import Comment, Reason
+
+
+class ModerationEvent(models.Model):
+    """One audit row per change to a comment, written in the change's transaction."""
+
+    class Action(models.TextChoices):
+        POSTED = "posted", "Posted"
+        IMPORTED = "imported", "Imported"
+        APPROVED = "approved", "Approved"
+        HIDDEN = "hidden", "Hidden"
+        FLAGGED = "flagged", "Flagged"
+        REPORTED = "reported", "Reported"
+        UNDONE = "undone", "Undone"
+        # The triage rules took a published comment back to pending for a moderator.
+        HELD = "held", "Held for review"
+
+    # The actions a moderator can take back with undo.
+    DECISIONS = (Action.APPROVED, Action.HIDDEN, Action.FLAGGED)
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moderation_events",
+    )
+    # Who acted when there is no user: "import: wxr", "reader", "automatic".
+    actor_label = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    status_before = models.CharField(max_length=10, choices=Comment.Status.choices, blank=True)
+    status_after = models.CharField(max_length=10, choices=Comment.Status.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    undoes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["comment", "-created_at"], name="event_comment_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} #{self.comment_id} by {self.actor_name}"
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        return self.actor_label or "system"
+
+
+class FlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class Flag(models.Model):
+    """A reason to look at a comment, raised by a moderator, a reader or the triage rules."""
+
+    class Source(models.TextChoices):
+        MODERATOR = "moderator", "Moderator"
+        READER = "reader", "Reader"
+        AUTOMATIC = "automatic", "Automatic"
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="flags")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flags_raised",
+    )
+    # For reader reports: who reported, as a user id or a hash of the session, so one
+    # reader reports a comment once.
+    reporter_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    event = models.ForeignKey(
+        ModerationEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flags_resolved",
+    )
+    resolved_event = models.ForeignKey(
+        ModerationEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolved_flags",
+    )
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter_key"],
+                condition=~Q(reporter_key=""),
+                name="one_report_per_reader",
+            )
+        ]
+        indexes = [
+            # Open flags drive the Flagged and Reported queues.
+            models.Index(
+                fields=["comment", "source"],
+                condition=Q(resolved_at__isnull=True),
+                name="flag_open_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.get_source_display()}) on #{self.comment_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -1,0 +1,325 @@
+"""Comments: the tree they form, what each reader may see of them, and their placement.
+
+Every comment sits in one article's thread; `path` stores where (see SEGMENT_WIDTH), so
+that a thread or a page of it is one index range scan. CommentQuerySet holds every rule
+on who sees which comment and which comments wait for a moderator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from articles.models import Article
+
+
+class Reason(models.TextChoices):
+    OFF_TOPIC = "off_topic", "Off-topic"
+    ABUSIVE = "abusive", "Abusive"
+    SPAM = "spam", "Spam"
+    PERSONAL_ATTACK = "personal_attack", "Personal attack"
+    OTHER = "other", "Other"
+
+
+
+# A comment's path is its ancestors' sequence numbers and its own, each as a fixed-width
+# run of digits. Ordering by path is display order (parents before replies, siblings
+# oldest first), so one index range scan returns a whole thread or one page of it.
+# Digits only, so the order is the same under every database collation.
+SEGMENT_WIDTH = 7
+MAX_SEQ = 10**SEGMENT_WIDTH - 1
+
+
+def path_segment(seq: int) -> str:
+    if not 0 < seq <= MAX_SEQ:
+        raise ValueError(f"comment sequence {seq} does not fit in a path segment")
+    return f"{seq:0{SEGMENT_WIDTH}d}"
+
+
+def reserve_sequence(article_id: int, count: int) -> int:
+    """Reserve `count` consecutive comment numbers of an article and return the first.
+
+    The UPDATE locks the article row until the surrounding transaction ends, so two
+    writers never get the same numbers.
+    """
+    Article.objects.filter(pk=article_id).update(comment_seq=F("comment_seq") + count)
+    last = Article.objects.filter(pk=article_id).values_list("comment_seq", flat=True).get()
+    return last - count + 1
+
+
+def reserve_sequences(counts: dict[int, int], using: str = "default") -> dict[int, int]:
+    """reserve_sequence() for many articles at once ({article id: count}), in two queries
+    per 300 articles instead of two per article."""
+    firsts = {}
+    ids = list(counts)
+    for start in range(0, len(ids), 300):
+        batch = ids[start : start + 300]
+        articles = Article.objects.using(using).filter(pk__in=batch)
+        articles.update(comment_seq=Case(
+            *(When(pk=pk, then=F("comment_seq") + counts[pk]) for pk in batch),
+            default=F("comment_seq"),
+            output_field=models.PositiveIntegerField(),
+        ))
+        for pk, last in articles.values_list("pk", "comment_seq"):
+            firsts[pk] = last - counts[pk] + 1
+    if len(firsts) != len(counts):
+        raise Article.DoesNotExist(f"No articles {sorted(set(counts) - set(firsts))}.")
+    return firsts
+
+
+# Who may see which comment, and which comments wait for a moderator: every rule is one
+# condition here. The QuerySet methods below filter by them; the moderation queues
+# (moderation/queues.py) count several at once in one aggregate, which needs them as Q
+# objects. No other module decides by status what someone may see.
+
+
+def _open_flags(*sources: str, reason: str = "") -> Exists:
+    # Flag lives in audit.py, which builds on Comment: reached through the relation.
+    flags = Comment.flags.rel.related_model.objects.open().filter(comment=OuterRef("pk"))
+    if sources:
+        flags = flags.filter(source__in=sources)
+    if reason:
+        flags = flags.filter(reason=reason)
+    return Exists(flags)
+
+
+class Is:
+    """The conditions behind CommentQuerySet's methods, as Q objects."""
+
+    @staticmethod
+    def visible() -> Q:
+        return Q(status=Comment.Status.APPROVED)
+
+    @staticmethod
+    def visible_to(own_ids: Collection[int] = (), user_id: int | None = None) -> Q:
+        own = Q(pk__in=list(own_ids)) if own_ids else Q()
+        if user_id is not None:
+            own |= Q(user_id=user_id)
+        if not own:
+            return Is.visible()
+        return Is.visible() | (Is.pending() & own)
+
+    @staticmethod
+    def pending() -> Q:
+        return Q(status=Comment.Status.PENDING)
+
+    @staticmethod
+    def approved() -> Q:
+        return Q(status=Comment.Status.APPROVED)
+
+    @staticmethod
+    def hidden() -> Q:
+        return Q(status=Comment.Status.HIDDEN)
+
+    @staticmethod
+    def flagged(*sources: str, reason: str = "") -> Q:
+        return Q(_open_flags(*sources, reason=reason))
+
+    @staticmethod
+    def needs_review() -> Q:
+        return Is.pending() | Is.flagged()
+
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """Return the comments every reader may see."""
+        return self.filter(Is.visible())
+
+    def visible_to(self, *, own_ids: Collection[int] = (), user_id: int | None = None):
+        """Return the comments one reader sees: the visible ones and their own pending
+        ones, named by id (remembered in the writer's session) or by user."""
+        return self.filter(Is.visible_to(own_ids, user_id))
+
+    def pending(self):
+        """Return the comments waiting for a first decision."""
+        return self.filter(Is.pending())
+
+    def approved(self):
+        return self.filter(Is.approved())
+
+    def hidden(self):
+        return self.filter(Is.hidden())
+
+    def with_open_flags(self, *sources: str, reason: str = ""):
+        """Return comments with an unresolved flag (from any of `sources`, or any source;
+        with `reason`, or any reason)."""
+        return self.filter(Is.flagged(*sources, reason=reason))
+
+    def needs_review(self):
+        """Return the comments a moderator has yet to decide on: pending, or flagged and
+        unresolved."""
+        return self.filter(Is.needs_review())
+
+    def count_per_article(self) -> Subquery:
+        """An annotation for Article querysets: how many of these comments each has."""
+        counts = (
+            self.filter(article=OuterRef("pk")).order_by().values("article")
+            .annotate(n=Count("pk")).values("n")
+        )
+        return Coalesce(Subquery(counts), 0)
+
+    def in_thread_order(self):
+        return self.order_by("path")
+
+    def for_triage(self):
+        """Comments as the automated triage reads them: with article and parent, parents
+        before replies, and `decided`: whether a moderator approved or hid one."""
+        # ModerationEvent lives in audit.py, which builds on Comment: reached through the
+        # relation.
+        events = Comment.events.rel.related_model
+        decided = events.objects.filter(
+            comment=OuterRef("pk"), action__in=[events.Action.APPROVED, events.Action.HIDDEN]
+        )
+        return (
+            self.select_related("article", "parent")
+            .annotate(decided=Exists(decided))
+            .order_by("depth", "path", "pk")
+        )
+
+    def bulk_create_threaded(self, comments: Iterable[Comment], batch_size: int = 2000):
+        """Insert many comments at once, placing each in its thread as save() would.
+
+        A comment's parent must be saved already or come earlier in `comments`; the
+        comments of one call may belong to several articles. Siblings are numbered
+        oldest first (by `created`). Returns the saved comments.
+        """
+        comments = list(comments)
+        max_depth = settings.COMMENTS_MAX_DEPTH
+        by_article: dict[int, list[Comment]] = {}
+        for comment in sorted(comments, key=lambda c: c.created):
+            by_article.setdefault(comment.article_id, []).append(comment)
+        with transaction.atomic(using=self.db):
+            firsts = reserve_sequences({a: len(g) for a, g in by_article.items()}, self.db)
+            for article_id, group in by_article.items():
+                seq = firsts[article_id]
+                for comment in group:
+                    comment.seq = seq
+                    seq += 1
+            # Parents must get their paths before their replies: place them in depth order.
+            placed: set[int] = set()
+            pending = list(comments)
+            while pending:
+                ready, waiting = [], []
+                for comment in pending:
+                    parent = comment.parent
+                    if parent is None or parent.pk is not None or id(parent) in placed:
+                        ready.append(comment)
+                    else:
+                        waiting.append(comment)
+                if not ready:
+                    raise ValidationError("Some comments' parents are neither saved nor given.")
+                for comment in ready:
+                    comment._place(comment.parent, max_depth)
+                    placed.add(id(comment))
+                # Replies need their parents' primary keys, so insert level by level.
+                self.bulk_create(ready, batch_size=batch_size)
+                pending = waiting
+        return comments
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        HIDDEN = "hidden", "Hidden"
+
+    class Format(models.TextChoices):
+        TEXT = "text", "Plain text"
+        HTML = "html", "HTML"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    author_name = models.CharField(max_length=100)
+    author_email = models.EmailField(blank=True, help_text="Never shown publicly.")
+    body = models.TextField()
+    body_format = models.CharField(max_length=4, choices=Format.choices, default=Format.TEXT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created = models.DateTimeField(default=timezone.now)
+    # Where an imported comment came from, unique within its article; empty otherwise.
+    import_key = models.CharField(max_length=255, blank=True)
+    seq = models.PositiveIntegerField(editable=False)
+    path = models.CharField(max_length=255, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False)
+    # Automated triage (moderation/triage): each signal's score and why, the highest
+    # weighted score as `priority` (the queue's "Priority" sort), and when it was scored
+    # (null: never, which `manage.py triage_comments` picks up).
+    triage = models.JSONField(default=dict, blank=True, editable=False)
+    priority = models.FloatField(default=0.0, editable=False)
+    triaged_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "path"], name="comment_path_unique"),
+            models.UniqueConstraint(
+                fields=["article", "import_key"],
+                condition=~Q(import_key=""),
+                name="comment_import_key_unique",
+            ),
+        ]
+        permissions = [("moderate_comment", "Can moderate comments")]
+        indexes = [
+            # The reader's thread: approved comments of one article in path order.
+            models.Index(fields=["article", "status", "path"], name="comment_thread_idx"),
+            # Moderation queues: by status, oldest or newest first.
+            models.Index(fields=["status", "created"], name="comment_queue_idx"),
+            # The queue's "Priority" sort: worst first, oldest first among equals, read
+            # in index order so a page of a long queue stops early.
+            models.Index(fields=["-priority", "created"], name="comment_priority_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.body[:60]}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.path:
+            with transaction.atomic(using=kwargs.get("using")):
+                self.seq = reserve_sequence(self.article_id, 1)
+                self._place(self.parent, settings.COMMENTS_MAX_DEPTH)
+                super().save(*args, **kwargs)
+        else:
+            super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#c{self.pk}"
+
+    def _place(self, parent: Comment | None, max_depth: int) -> None:
+        if parent is None:
+            self.path, self.depth = path_segment(self.seq), 0
+            return
+        if parent.article_id != self.article_id:
+            raise ValidationError("A reply must belong to the same article as its parent.")
+        if parent.depth + 1 >= max_depth:
+            raise ValidationError(f"Replies may nest at most {max_depth} levels deep.")
+        self.path = parent.path + path_segment(self.seq)
+        self.depth = parent.depth + 1
+
+    @property
+    def is_visible(self) -> bool:
+        """Whether every reader may see this comment: Is.visible() for one loaded row."""
+        return self.status == Comment.Status.APPROVED
+
+    @property
+    def ancestor_paths(self) -> list[str]:
+        """The paths of this comment's ancestors, the top-level one first."""
+        return [self.path[: SEGMENT_WIDTH * n] for n in range(1, self.depth + 1)]
+
+

@@ -1,0 +1,36 @@
+"""Every change to a comment's moderation state, one function per transition.
+
+Views, admin actions, bulk actions, imports, the automated triage's findings and
+management commands all call these, so each change is checked the same way and writes its
+audit row (ModerationEvent) in the same transaction. A moderator's request carries the
+status they saw (`expected_status`); if someone else changed the comment meanwhile the
+change is refused, never overwritten.
+
+- decisions.py: approve, hide, flag, undo, hold, the bulk forms, and change_status(),
+  the one helper every status change goes through;
+- posting.py: a reader's new comment and report;
+- imports.py: an import's audit rows and status changes;
+- findings.py: storing the triage's scores and acting on its findings (flags, holds).
+"""
+
+from .decisions import (
+    BulkResult,
+    Conflict,
+    ModerationError,
+    approve,
+    bulk_approve,
+    bulk_hide,
+    flag,
+    hide,
+    hold,
+    undo,
+)
+from .findings import act_on_findings, store_scores
+from .imports import MODERATOR_ACTIONS, decided_comment_ids, import_status_change, record_import
+from .posting import post_comment, report
+
+__all__ = [
+    "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
+    "approve", "bulk_approve", "bulk_hide", "decided_comment_ids", "flag", "hide", "hold",
+    "import_status_change", "post_comment", "record_import", "report", "store_scores", "undo",
+]

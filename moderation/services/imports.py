@@ -1,0 +1,128 @@
+"""What an import does to comments' moderation state: its audit rows, its status changes,
+and which comments a moderator has decided on here (an import never overrides those)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from moderation.models import Comment, Flag, ModerationEvent, Reason, can_copy, copy_rows
+
+from .decisions import Action, Conflict, Status, change_status, event_fields, lock_for_change
+
+# Imports (articles/importers). A decision a moderator made here is never overridden by
+# an import: these are the actions that count as one.
+MODERATOR_ACTIONS = (*ModerationEvent.DECISIONS, Action.UNDONE)
+
+
+def decided_comment_ids(comments):
+    """The ids of the comments among `comments` (a queryset) a moderator decided on here."""
+    return (
+        ModerationEvent.objects.filter(comment__in=comments, action__in=MODERATOR_ACTIONS)
+        .values_list("comment_id", flat=True)
+        .distinct()
+    )
+
+
+def _spam_flag(*, comment_id: int, event_id: int, note: str, at) -> Flag:
+    # The source already decided (the comment comes in hidden), so the flag is resolved
+    # by the import's own event: it explains the hiding without filling the flag queues.
+    return Flag(
+        comment_id=comment_id, reason=Reason.SPAM, source=Flag.Source.AUTOMATIC, note=note,
+        event_id=event_id, created_at=at, resolved_at=at, resolved_event_id=event_id,
+    )
+
+
+def record_import(*, comments: Sequence[Comment], source_label: str,
+                  reasons: Mapping[int, str] | None = None,
+                  notes: Mapping[int, str] | None = None,
+                  batch_size: int = 2000) -> int:
+    """Log comments an import has just created, with their imported statuses.
+
+    One "imported" event per comment (no actor; labelled "import: <source_label>"), and a
+    resolved automatic spam flag for each comment the source hid as spam. `reasons` and
+    `notes` map comment ids to the reason and note of their event. Writes in bulk (COPY
+    on PostgreSQL), in the caller's transaction, so a 100,000-comment import stays fast.
+    Returns how many events were written.
+    """
+    reasons = reasons or {}
+    notes = notes or {}
+    label = f"import: {source_label}"
+    now = timezone.now()
+    # The audit rows differ only by comment, status, reason and note: a handful of kinds.
+    kinds: dict[tuple, dict] = {}
+    rows = []
+    for comment in comments:
+        reason, note = reasons.get(comment.pk, ""), notes.get(comment.pk, "")
+        kind = kinds.get((comment.status, reason, note))
+        if kind is None:
+            kind = kinds[comment.status, reason, note] = {
+                "actor_id": None, "undoes_id": None, "created_at": now,
+                **event_fields(comment, action=Action.IMPORTED, status_before="",
+                                actor_label=label, reason=reason, note=note),
+            }
+        rows.append((comment.pk, kind))
+    spam = [
+        (pk, kind["note"]) for pk, kind in rows
+        if kind["reason"] == Reason.SPAM and kind["status_after"] == Status.HIDDEN
+    ]
+    with transaction.atomic():
+        db = ModerationEvent.objects.db
+        if can_copy(db):
+            fields = [f for f in ModerationEvent._meta.concrete_fields
+                      if not f.primary_key and f.attname != "comment_id"]
+            lists = {id(kind): [kind[f.attname] for f in fields] for kind in kinds.values()}
+            copy_rows(
+                ModerationEvent, ([pk, *lists[id(kind)]] for pk, kind in rows),
+                fields=[ModerationEvent._meta.get_field("comment"), *fields], using=db,
+            )
+            # COPY returns no ids; the few spam events' ids are read back for their flags.
+            event_ids = dict(
+                ModerationEvent.objects.filter(
+                    comment_id__in=[pk for pk, _note in spam], action=Action.IMPORTED,
+                    created_at=now,
+                ).values_list("comment_id", "id")
+            ) if spam else {}
+        else:
+            events = ModerationEvent.objects.bulk_create(
+                [ModerationEvent(comment_id=pk, **kind) for pk, kind in rows],
+                batch_size=batch_size,
+            )
+            event_ids = {event.comment_id: event.pk for event in events}
+        Flag.objects.bulk_create(
+            [_spam_flag(comment_id=pk, event_id=event_ids[pk], note=note, at=now)
+             for pk, note in spam],
+            batch_size=batch_size,
+        )
+    return len(rows)
+
+
+def import_status_change(*, comment: Comment, status: str, source_label: str, reason: str = "",
+                         note: str = "") -> ModerationEvent | None:
+    """Give an imported comment the status its source gives it now.
+
+    Refused with Conflict if a moderator has approved, hidden, flagged or undone anything
+    on it here: a re-import never overrides a decision made here. Returns None when the
+    status already matches.
+    """
+    with transaction.atomic():
+        current = lock_for_change(comment, None)
+        decision = (
+            current.events.filter(action__in=MODERATOR_ACTIONS).select_related("actor").first()
+        )
+        if decision is not None:
+            raise Conflict(
+                f"Comment #{current.pk} was {decision.get_action_display().lower()} by "
+                f"{decision.actor_name} here; the import keeps that."
+            )
+        if current.status == status:
+            return None
+        event = change_status(current, status, actor=None, action=Action.IMPORTED,
+                               actor_label=f"import: {source_label}", reason=reason, note=note)
+        if status == Status.HIDDEN and reason == Reason.SPAM:
+            _spam_flag(comment_id=current.pk, event_id=event.pk, note=note,
+                       at=event.created_at).save(force_insert=True)
+    comment.status = current.status
+    return event
