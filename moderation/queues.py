@@ -85,15 +85,6 @@ def _last_event(**filters) -> Subquery:
     return Subquery(events.order_by("-created_at", "-id").values("pk")[:1])
 
 
-def _hide_reason() -> Subquery:
-    # The hide in force is the newest hide that was not undone: undoing a later approve
-    # restores "hidden", and the reason that goes with it is that older hide's.
-    hides = ModerationEvent.objects.filter(
-        comment=OuterRef("pk"), action=ModerationEvent.Action.HIDDEN, undone_by__isnull=True
-    )
-    return Subquery(hides.order_by("-created_at", "-id").values("reason")[:1])
-
-
 def filter_comments(queryset: QuerySet, *, article=None, reason: str = "", author: str = "",
                     text: str = "") -> QuerySet:
     """Narrow comments by the queue's filters (empty ones are ignored).
@@ -103,9 +94,7 @@ def filter_comments(queryset: QuerySet, *, article=None, reason: str = "", autho
     if article is not None:
         queryset = queryset.filter(article=article)
     if reason:
-        queryset = queryset.annotate(_hide_reason=_hide_reason()).filter(
-            Is.flagged(reason=reason) | Q(status=Status.HIDDEN, _hide_reason=reason)
-        )
+        queryset = queryset.filter(Is.about(reason))
     if author:
         queryset = queryset.filter(
             Q(author_name__icontains=author) | Q(author_email__icontains=author)
@@ -134,7 +123,6 @@ def cards(queryset: QuerySet, *, queue: str = DEFAULT_QUEUE) -> QuerySet:
         .annotate(
             in_queue=in_queue,
             last_event_id=_last_event(),
-            hide_reason=_hide_reason(),
         )
         .prefetch_related(
             Prefetch(

@@ -72,11 +72,10 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from articles.models import Article
-from moderation.models import Comment, ModerationEvent, Reason
+from moderation.models import Comment, Reason
 
 from . import dates
 from .plan import (
@@ -380,8 +379,7 @@ class _JsonReader:
         if reason and reason not in Reason.values:
             raise ImportFailed(f'In {where}: "hidden_reason" must be one of '
                                f"{', '.join(Reason.values)}, not {reason!r}.")
-        if status != Comment.Status.HIDDEN:
-            reason = ""
+        reason = Comment.hidden_reason_for(status, reason)
         created = self._date(raw, "created", where, required=False)
         if created is None:
             created = article.published_at
@@ -408,7 +406,7 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-def article_document(article: Article, label: str, hidden_reasons: dict[int, str]) -> dict:
+def article_document(article: Article, label: str) -> dict:
     comments = []
     for comment in article.comments.order_by("path"):
         comments.append({
@@ -420,7 +418,7 @@ def article_document(article: Article, label: str, hidden_reasons: dict[int, str
             "body_format": comment.body_format,
             "status": comment.status,
             "created": _iso(comment.created),
-            "hidden_reason": hidden_reasons.get(comment.pk, ""),
+            "hidden_reason": comment.hidden_reason,
             "_pk": comment.pk,
             "_parent_pk": comment.parent_id,
         })
@@ -446,21 +444,6 @@ def article_document(article: Article, label: str, hidden_reasons: dict[int, str
     }
 
 
-def hidden_reasons_of(article: Article) -> dict[int, str]:
-    """Why each hidden comment was hidden: the reason of the last event that hid it."""
-    last_reason = (
-        ModerationEvent.objects.filter(comment=OuterRef("pk"), status_after="hidden")
-        .order_by("-created_at", "-id")
-        .values("reason")[:1]
-    )
-    rows = (
-        article.comments.filter(status=Comment.Status.HIDDEN)
-        .annotate(reason=Subquery(last_reason))
-        .values_list("pk", "reason")
-    )
-    return {pk: reason or "" for pk, reason in rows}
-
-
 def write(out, articles: Iterable[Article], *, label: str) -> tuple[int, int]:
     """Write the export to the text stream `out`, one article at a time.
 
@@ -472,7 +455,7 @@ def write(out, articles: Iterable[Article], *, label: str) -> tuple[int, int]:
     out.write(head[:-2] + ',\n "articles": [')
     article_count = comment_count = 0
     for article in articles:
-        document = article_document(article, label, hidden_reasons_of(article))
+        document = article_document(article, label)
         out.write(",\n" if article_count else "\n")
         out.write(json.dumps(document, ensure_ascii=False, indent=1))
         article_count += 1

@@ -88,6 +88,8 @@ class ModelWriter(_Writer):
                     article=article, parent=parent, author_name=planned_comment.author_name,
                     author_email=planned_comment.author_email, body=planned_comment.body,
                     body_format=planned_comment.body_format, status=planned_comment.status,
+                    hidden_reason=Comment.hidden_reason_for(planned_comment.status,
+                                                            planned_comment.reason),
                     created=planned_comment.created, import_key=planned_comment.key,
                 )
                 objects[planned_comment.key] = comment
@@ -111,7 +113,8 @@ class CopyWriter(_Writer):
     # The columns an import sets, in the order each row lists them; every other column
     # (triage scores, …) gets its model default, the same for all rows.
     SET = ["id", "article_id", "parent_id", "author_name", "author_email", "body",
-           "body_format", "status", "created", "import_key", "seq", "path", "depth"]
+           "body_format", "status", "hidden_reason", "created", "import_key", "seq", "path",
+           "depth"]
 
     def _insert(self):
         by_name = {f.attname: f for f in Comment._meta.concrete_fields}
@@ -152,7 +155,8 @@ class CopyWriter(_Writer):
                 where[planned.key] = (pk, path, depth)
                 rows.append([
                     pk, article.pk, parent_id, planned.author_name, planned.author_email,
-                    planned.body, planned.body_format, planned.status, planned.created,
+                    planned.body, planned.body_format, planned.status,
+                    Comment.hidden_reason_for(planned.status, planned.reason), planned.created,
                     planned.key, seq, path, depth, *defaults,
                 ])
                 saved.append(Saved(pk, planned.status))

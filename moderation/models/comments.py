@@ -114,7 +114,9 @@ class Is:
         return Q(status=Comment.Status.APPROVED)
 
     @staticmethod
-    def hidden() -> Q:
+    def hidden(reason: str = "") -> Q:
+        if reason:
+            return Q(status=Comment.Status.HIDDEN, hidden_reason=reason)
         return Q(status=Comment.Status.HIDDEN)
 
     @staticmethod
@@ -124,6 +126,10 @@ class Is:
     @staticmethod
     def needs_review() -> Q:
         return Is.pending() | Is.flagged()
+
+    @staticmethod
+    def about(reason: str) -> Q:
+        return Is.flagged(reason=reason) | Is.hidden(reason)
 
 
 
@@ -144,8 +150,9 @@ class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(Is.approved())
 
-    def hidden(self):
-        return self.filter(Is.hidden())
+    def hidden_for(self, reason: str = ""):
+        """Return the hidden comments, those hidden for `reason` if one is given."""
+        return self.filter(Is.hidden(reason))
 
     def with_open_flags(self, *sources: str, reason: str = ""):
         """Return comments with an unresolved flag (from any of `sources`, or any source;
@@ -156,6 +163,10 @@ class CommentQuerySet(models.QuerySet):
         """Return the comments a moderator has yet to decide on: pending, or flagged and
         unresolved."""
         return self.filter(Is.needs_review())
+
+    def about(self, reason: str):
+        """Return comments with an open flag for `reason`, or hidden for it."""
+        return self.filter(Is.about(reason))
 
     def count_per_article(self) -> Subquery:
         """An annotation for Article querysets: how many of these comments each has."""
@@ -250,6 +261,9 @@ class Comment(models.Model):
     body = models.TextField()
     body_format = models.CharField(max_length=4, choices=Format.choices, default=Format.TEXT)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Why a hidden comment is hidden (empty when it is not hidden, or its source gave no
+    # reason). Kept by the services with the status: moderation/services/decisions.py.
+    hidden_reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     created = models.DateTimeField(default=timezone.now)
     # Where an imported comment came from, unique within its article; empty otherwise.
     import_key = models.CharField(max_length=255, blank=True)
@@ -311,6 +325,12 @@ class Comment(models.Model):
             raise ValidationError(f"Replies may nest at most {max_depth} levels deep.")
         self.path = parent.path + path_segment(self.seq)
         self.depth = parent.depth + 1
+
+    @staticmethod
+    def hidden_reason_for(status: str, reason: str) -> str:
+        """The hidden_reason a comment moved to `status` for `reason` keeps: the reason
+        while it is hidden, nothing otherwise."""
+        return reason if status == Comment.Status.HIDDEN else ""
 
     @property
     def is_visible(self) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 
 from moderation.models import Comment, Flag, ModerationEvent, Reason
 
@@ -72,14 +73,42 @@ def record_event(comment: Comment, *, actor, action, status_before, actor_label=
     )
 
 
-def change_status(current: Comment, to: str, *, actor, action, **event_fields
-                   ) -> ModerationEvent:
-    """Move a locked comment to status `to` (if it is not there) and write the audit row."""
+def change_status(current: Comment, to: str, *, actor, action, hidden_reason: str = "",
+                  **event_fields) -> ModerationEvent:
+    """Move a locked comment to status `to` (if it is not there) and write the audit row.
+
+    Every status change goes through here, so the comment's `hidden_reason` always goes
+    with its status: `hidden_reason` while it is hidden, cleared once it is not.
+    """
     before = current.status
-    if to != before:
-        current.status = to
-        current.save(update_fields=["status"])
+    after = {"status": to, "hidden_reason": Comment.hidden_reason_for(to, hidden_reason)}
+    changed = [name for name, value in after.items() if getattr(current, name) != value]
+    if changed:
+        for name in changed:
+            setattr(current, name, after[name])
+        current.save(update_fields=changed)
     return record_event(current, actor=actor, action=action, status_before=before, **event_fields)
+
+
+def copy_state(comment: Comment, current: Comment) -> None:
+    """Give the caller's comment object the state its locked copy now has."""
+    comment.status = current.status
+    comment.hidden_reason = current.hidden_reason
+
+
+def _hidden_reason_before(current: Comment, event: ModerationEvent) -> str:
+    """Why the comment was hidden before `event`: the reason of the newest hide (or
+    import as hidden) before it that is still in force."""
+    earlier = (
+        current.events.filter(
+            Q(created_at__lt=event.created_at) | Q(created_at=event.created_at, pk__lt=event.pk),
+            action__in=[Action.HIDDEN, Action.IMPORTED], status_after=Status.HIDDEN,
+            undone_by__isnull=True,
+        )
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return earlier or ""
 
 
 def _resolve_open_flags(comment: Comment, *, actor, event: ModerationEvent) -> int:
@@ -95,10 +124,10 @@ def _decide(comment: Comment, *, to: str, action: str, actor, expected_status, r
         has_open_flags = current.flags.open().exists()
         if current.status == to and not has_open_flags:
             return None  # nothing to change, nothing to log
-        event = change_status(current, to, actor=actor, action=action,
-                               actor_label=actor_label, reason=reason, note=note)
+        event = change_status(current, to, actor=actor, action=action, hidden_reason=reason,
+                              actor_label=actor_label, reason=reason, note=note)
         _resolve_open_flags(current, actor=actor, event=event)
-    comment.status = current.status
+    copy_state(comment, current)
     return event
 
 
@@ -164,17 +193,21 @@ def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> Mo
                 f"{last.actor_name} after that; nothing was undone."
             )
         # A flag never changed the status, so undoing one leaves the status alone.
-        to = current.status if last.action == Action.FLAGGED else last.status_before
+        if last.action == Action.FLAGGED:
+            to, hidden_reason = current.status, current.hidden_reason
+        else:
+            to = last.status_before
+            hidden_reason = _hidden_reason_before(current, last) if to == Status.HIDDEN else ""
         event = change_status(current, to, actor=actor, action=Action.UNDONE,
-                               reason=last.reason,
-                               note=f"Undid: {last.get_action_display().lower()}", undoes=last)
+                              hidden_reason=hidden_reason, reason=last.reason,
+                              note=f"Undid: {last.get_action_display().lower()}", undoes=last)
         Flag.objects.filter(resolved_event=last).update(
             resolved_at=None, resolved_by=None, resolved_event=None
         )
         Flag.objects.filter(event=last, resolved_at__isnull=True).update(
             resolved_at=event.created_at, resolved_by=actor, resolved_event=event
         )
-    comment.status = current.status
+    copy_state(comment, current)
     return event
 
 
@@ -237,5 +270,5 @@ def hold(*, comment: Comment, reason: str, note: str = "", actor=None,
             return None
         event = change_status(current, Status.PENDING, actor=actor, action=Action.HELD,
                                actor_label=actor_label, reason=reason, note=note)
-    comment.status = current.status
+    copy_state(comment, current)
     return event

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from moderation.models import Comment, Flag, ModerationEvent, Reason, can_copy, copy_rows
 
-from .decisions import Action, Conflict, Status, change_status, event_fields, lock_for_change
+from .decisions import (
+    Action,
+    Conflict,
+    Status,
+    change_status,
+    copy_state,
+    event_fields,
+    lock_for_change,
+)
 
 # Imports (articles/importers). A decision a moderator made here is never overridden by
 # an import: these are the actions that count as one.
@@ -120,9 +128,10 @@ def import_status_change(*, comment: Comment, status: str, source_label: str, re
         if current.status == status:
             return None
         event = change_status(current, status, actor=None, action=Action.IMPORTED,
-                               actor_label=f"import: {source_label}", reason=reason, note=note)
+                              hidden_reason=reason, actor_label=f"import: {source_label}",
+                              reason=reason, note=note)
         if status == Status.HIDDEN and reason == Reason.SPAM:
             _spam_flag(comment_id=current.pk, event_id=event.pk, note=note,
                        at=event.created_at).save(force_insert=True)
-    comment.status = current.status
+    copy_state(comment, current)
     return event

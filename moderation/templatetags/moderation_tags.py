@@ -7,7 +7,7 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from ..models import Comment, ModerationEvent, Reason
+from ..models import Comment, ModerationEvent
 from ..rendering import render_body
 from ..triage.display import signals
 
@@ -64,11 +64,6 @@ def action_badge(action: str) -> SafeString:
         '<span class="badge {}">{}</span>',
         ACTION_STYLES.get(action, "text-bg-light border"), labels.get(action, action),
     )
-
-
-@register.filter
-def reason_label(value: str) -> str:
-    return Reason(value).label if value in Reason.values else value
 
 
 UNDO_LABELS = {
