@@ -3,25 +3,25 @@
 ModelWriter is the reference: Comment objects through Comment.objects.bulk_create_threaded
 and moderation.services.record_import, on any database. CopyWriter does the same on
 PostgreSQL without building model instances, which cost more than the database's own work
-at 100,000 comments: it numbers and places the comments exactly as bulk_create_threaded
-does (siblings oldest first, paths from reserved sequence numbers; the test suite checks
-that both writers build the same threads) and loads them with COPY.
+at 100,000 comments: it numbers and places the comments with the same functions as
+bulk_create_threaded (moderation/models/comments.py number_oldest_first() and place();
+the test suite checks that both writers build the same threads) and loads them with COPY.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from django.core.exceptions import ValidationError
-
 from articles.models import Article
 from moderation import services
 from moderation.models import (
     Comment,
+    Spot,
     allocate_ids,
     can_copy,
     copy_rows,
-    path_segment,
+    number_oldest_first,
+    place,
     reserve_sequences,
 )
 
@@ -129,35 +129,23 @@ class CopyWriter(_Writer):
         for article, placed, fresh in self.groups:
             if fresh:
                 firsts[article.pk] = 1
-            # Siblings oldest first, as bulk_create_threaded numbers them.
-            order = sorted(range(len(placed)), key=lambda i: placed[i][0].created)
-            seqs = [0] * len(placed)
-            for number, index in enumerate(order, start=firsts[article.pk]):
-                seqs[index] = number
-            where: dict[str, tuple[int, str, int]] = {}  # key → (pk, path, depth)
+            seqs = number_oldest_first([p.created for p, _parent in placed], firsts[article.pk])
+            where: dict[str, tuple[int, Spot]] = {}  # key → (pk, spot)
             for (planned, parent), seq in zip(placed, seqs, strict=True):
                 pk = next(ids)
-                if parent is None:
-                    parent_id, path, depth = None, path_segment(seq), 0
+                if isinstance(parent, PlannedComment):
+                    parent_id, parent_spot = where[parent.key]
+                elif parent is not None:
+                    parent_id, parent_spot = parent.pk, parent.spot
                 else:
-                    if isinstance(parent, PlannedComment):
-                        parent_id, parent_path, parent_depth = where[parent.key]
-                    else:
-                        if parent.article_id != article.pk:
-                            raise ValidationError(
-                                "A reply must belong to the same article as its parent.")
-                        parent_id, parent_path, parent_depth = (
-                            parent.pk, parent.path, parent.depth)
-                    if parent_depth + 1 >= self.max_depth:
-                        raise ValidationError(
-                            f"Replies may nest at most {self.max_depth} levels deep.")
-                    path, depth = parent_path + path_segment(seq), parent_depth + 1
-                where[planned.key] = (pk, path, depth)
+                    parent_id, parent_spot = None, None
+                spot = place(article.pk, seq, parent_spot, self.max_depth)
+                where[planned.key] = (pk, spot)
                 rows.append([
                     pk, article.pk, parent_id, planned.author_name, planned.author_email,
                     planned.body, planned.body_format, planned.status,
                     Comment.hidden_reason_for(planned.status, planned.reason), planned.created,
-                    planned.key, seq, path, depth, *defaults,
+                    planned.key, seq, spot.path, spot.depth, *defaults,
                 ])
                 saved.append(Saved(pk, planned.status))
                 if planned.reason:

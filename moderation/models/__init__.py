@@ -16,7 +16,10 @@ from .comments import (
     CommentQuerySet,
     Is,
     Reason,
+    Spot,
+    number_oldest_first,
     path_segment,
+    place,
     reserve_sequence,
     reserve_sequences,
 )
@@ -25,5 +28,6 @@ from .wordlists import Word, WordList, normalise_word
 __all__ = [
     "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Flag", "FlagQuerySet", "Is",
     "ModerationEvent", "Reason", "Word", "WordList", "allocate_ids", "can_copy", "copy_rows",
-    "normalise_word", "path_segment", "reserve_sequence", "reserve_sequences",
+    "normalise_word", "number_oldest_first", "path_segment", "place", "Spot",
+    "reserve_sequence", "reserve_sequences",
 ]

@@ -7,7 +7,8 @@ on who sees which comment and which comments wait for a moderator.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,6 +41,37 @@ def path_segment(seq: int) -> str:
     if not 0 < seq <= MAX_SEQ:
         raise ValueError(f"comment sequence {seq} does not fit in a path segment")
     return f"{seq:0{SEGMENT_WIDTH}d}"
+
+
+class Spot(NamedTuple):
+    """Where a comment sits in its thread: enough to place a reply under it."""
+
+    article_id: int
+    path: str
+    depth: int
+
+
+def place(article_id: int, seq: int, parent: Spot | None, max_depth: int) -> Spot:
+    """Return the spot of comment number `seq` of an article, under `parent` or at top
+    level: the one placement rule for save(), bulk_create_threaded() and the COPY import.
+    """
+    if parent is None:
+        return Spot(article_id, path_segment(seq), 0)
+    if parent.article_id != article_id:
+        raise ValidationError("A reply must belong to the same article as its parent.")
+    if parent.depth + 1 >= max_depth:
+        raise ValidationError(f"Replies may nest at most {max_depth} levels deep.")
+    return Spot(article_id, parent.path + path_segment(seq), parent.depth + 1)
+
+
+def number_oldest_first(created: Sequence, first: int) -> list[int]:
+    """Number one article's new comments from `first`, oldest first (ties in the order
+    given); return each comment's number, in the order given."""
+    numbers = [0] * len(created)
+    for number, index in enumerate(sorted(range(len(created)), key=created.__getitem__),
+                                   start=first):
+        numbers[index] = number
+    return numbers
 
 
 def reserve_sequence(article_id: int, count: int) -> int:
@@ -204,15 +236,14 @@ class CommentQuerySet(models.QuerySet):
         comments = list(comments)
         max_depth = settings.COMMENTS_MAX_DEPTH
         by_article: dict[int, list[Comment]] = {}
-        for comment in sorted(comments, key=lambda c: c.created):
+        for comment in comments:
             by_article.setdefault(comment.article_id, []).append(comment)
         with transaction.atomic(using=self.db):
             firsts = reserve_sequences({a: len(g) for a, g in by_article.items()}, self.db)
             for article_id, group in by_article.items():
-                seq = firsts[article_id]
-                for comment in group:
+                numbers = number_oldest_first([c.created for c in group], firsts[article_id])
+                for comment, seq in zip(group, numbers, strict=True):
                     comment.seq = seq
-                    seq += 1
             # Parents must get their paths before their replies: place them in depth order.
             placed: set[int] = set()
             pending = list(comments)
@@ -316,15 +347,12 @@ class Comment(models.Model):
         return f"{self.article.get_absolute_url()}#c{self.pk}"
 
     def _place(self, parent: Comment | None, max_depth: int) -> None:
-        if parent is None:
-            self.path, self.depth = path_segment(self.seq), 0
-            return
-        if parent.article_id != self.article_id:
-            raise ValidationError("A reply must belong to the same article as its parent.")
-        if parent.depth + 1 >= max_depth:
-            raise ValidationError(f"Replies may nest at most {max_depth} levels deep.")
-        self.path = parent.path + path_segment(self.seq)
-        self.depth = parent.depth + 1
+        spot = place(self.article_id, self.seq, parent and parent.spot, max_depth)
+        self.path, self.depth = spot.path, spot.depth
+
+    @property
+    def spot(self) -> Spot:
+        return Spot(self.article_id, self.path, self.depth)
 
     @staticmethod
     def hidden_reason_for(status: str, reason: str) -> str:
