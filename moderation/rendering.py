@@ -1,19 +1,23 @@
-"""Turn a stored comment body into HTML that is safe to put in a page.
+"""A stored comment body as a page shows it, and as a reader reads it.
 
 Text bodies (typed here) are escaped; only line breaks and links become markup.
 HTML bodies (imported from WordPress or Disqus) pass through an allowlist sanitiser.
+plain_text() is the one way from HTML to text: the triage scores it, the moderator's
+excerpts show it, the importers make article bodies with it.
 """
 
 import re
 from html import escape
+from html.parser import HTMLParser
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 LINK_REL = "nofollow ugc noopener"
 
-# A URL runs to the next space, quote or angle bracket; trailing punctuation is prose.
-URL_RE = re.compile(r"""\bhttps?://[^\s<>"']+""", re.IGNORECASE)
+# A link as readers write one: with a scheme, or starting "www.". It runs to the next
+# space, quote or angle bracket; trailing punctuation is prose.
+URL_RE = re.compile(r"""\b(?:https?://|www\.)[^\s<>"']+""", re.IGNORECASE)
 TRAILING = ".,;:!?)]}'\""
 
 ALLOWED_TAGS = {
@@ -25,8 +29,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def _link(url: str) -> str:
-    href = escape(url, quote=True)
-    return f'<a href="{href}" rel="{LINK_REL}">{href}</a>'
+    href = escape(url if "://" in url else f"https://{url}", quote=True)
+    return f'<a href="{href}" rel="{LINK_REL}">{escape(url, quote=True)}</a>'
 
 
 def render_text(body: str) -> SafeString:
@@ -68,3 +72,61 @@ def render_body(body: str, body_format: str) -> SafeString:
     if body_format == "html":
         return render_html(body)
     return render_text(body)
+
+
+BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
+    "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+}
+# Their content is not text a reader sees.
+SKIPPED_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "svg"}
+SPACES = re.compile(r"[ \t\f\v\u00a0]+")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED_TAGS:
+            self.skipping += 1
+        elif tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str | None) -> str:
+    """Return the text of HTML as a reader reads it: no tags, entities decoded, one
+    paragraph (or other block) per line, blank lines dropped."""
+    if not html:
+        return ""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    text = "".join(extractor.parts).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def plain_text(body: str, body_format: str = "text") -> str:
+    """Return what a reader reads of a comment's body: a text body as written, an HTML
+    body's text."""
+    if body_format == "html":
+        return html_to_text(body)
+    return body

@@ -1,4 +1,4 @@
-from moderation.rendering import render_html, render_text
+from moderation.rendering import html_to_text, plain_text, render_html, render_text
 
 
 def test_text_is_escaped():
@@ -50,3 +50,18 @@ def test_html_links_get_rel_and_lose_javascript_hrefs():
     assert 'href="https://example.org"' in html
     assert 'rel="nofollow ugc noopener"' in html
     assert "javascript" not in html
+
+
+def test_a_www_link_is_clickable_and_goes_to_https():
+    html = render_text("see www.example.org/page, then")
+    assert html == (
+        'see <a href="https://www.example.org/page" rel="nofollow ugc noopener">'
+        "www.example.org/page</a>, then"
+    )
+
+
+def test_html_becomes_text_one_block_per_line_without_scripts_or_entities():
+    html = "<p>Fish &amp; chips</p><ul><li>one<li>two</ul><script>alert(1)</script>"
+    assert html_to_text(html) == "Fish & chips\none\ntwo"
+    assert plain_text(html, "html") == "Fish & chips\none\ntwo"
+    assert plain_text("<b>as typed</b>", "text") == "<b>as typed</b>"

@@ -8,61 +8,22 @@ paragraphs, so those breaks are made explicit here.
 
 import re
 from html import unescape
-from html.parser import HTMLParser
+
+from moderation.rendering import html_to_text
 
 from .plan import clean
 
-BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
-}
-# Their content is not text a reader saw.
-SKIPPED_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "svg"}
 # WordPress shortcodes such as [caption id="x"]…[/caption]: the markers go, the text stays.
 SHORTCODE = re.compile(
     r"\[/?(?:caption|wp_caption|gallery|embed|audio|video|playlist)\b[^\]]*\]", re.IGNORECASE
 )
-SPACES = re.compile(r"[ \t\f\v\u00a0]+")
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in SKIPPED_TAGS:
-            self.skipping += 1
-        elif tag in BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag, attrs):
-        if tag in BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in SKIPPED_TAGS:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
 
 
 def html_to_paragraphs(html: str | None) -> str:
     """Return the text of an HTML post, one paragraph per line, blank lines dropped."""
     if not html:
         return ""
-    extractor = _TextExtractor()
-    extractor.feed(SHORTCODE.sub("", clean(html)))
-    extractor.close()
-    text = "".join(extractor.parts).replace("\r\n", "\n").replace("\r", "\n")
-    lines = (SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return html_to_text(SHORTCODE.sub("", clean(html)))
 
 
 _BLOCK_START = re.compile(

@@ -1,14 +1,13 @@
 """Template helpers for the moderator's workspace."""
 
-from html import unescape
 
 from django import template
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from ..models import Comment, ModerationEvent
-from ..rendering import render_body
+from ..rendering import plain_text, render_body
 from ..triage.display import signals
 
 register = template.Library()
@@ -44,7 +43,7 @@ def body_html(comment) -> SafeString:
 @register.filter
 def excerpt(comment, length: int = 140) -> str:
     """The start of a comment's body as plain text (the template escapes it)."""
-    text = unescape(strip_tags(render_body(comment.body, comment.body_format)))
+    text = plain_text(comment.body, comment.body_format)
     return Truncator(" ".join(text.split())).chars(int(length))
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import re
 import zlib
 
-import nh3
+from moderation.rendering import URL_RE, plain_text
 
-# A link as readers write one: with a scheme, or starting "www.".
-URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 HREF_RE = re.compile(r"(?i)<a\b[^>]*\bhref\s*=")
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 SPACE_RE = re.compile(r"\s+")
@@ -18,15 +15,6 @@ SPACE_RE = re.compile(r"\s+")
 SHOUTING_MIN_LETTERS = 20
 # Below this many characters repetition inside a comment means nothing.
 REPETITION_MIN_CHARS = 200
-
-
-def plain_text(body: str, body_format: str = "text") -> str:
-    """Return what a reader reads of `body`: for HTML, the text without tags or entities."""
-    if body_format != "html":
-        return body
-    # Block-level tags end a line; removing them without a space would glue words.
-    spaced = re.sub(r"(?i)<(?:br|/p|/div|/li|/blockquote|/h\d)\b[^>]*>", "\n", body)
-    return html.unescape(nh3.clean(spaced, tags=set()))
 
 
 def count_links(body: str, body_format: str = "text") -> int:
