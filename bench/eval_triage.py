@@ -6,7 +6,7 @@
     explained in fixtures/README.md), and (b) a Jigsaw toxic-comment sample
     (../shared/corpus/toxic/jigsaw_test_examples.csv beside the checkout by default; any
     CSV with `comment_text` and `toxic` columns will do). Everything runs through the real
-    pipeline (moderation.triage.score_comments) on a scratch SQLite database with the
+    pipeline (moderation.screening.score_comments) on a scratch SQLite database with the
     thresholds in config/settings.py; nothing is tuned here.
 
 The baseline is what WordPress's "comment moderation" box does: a list of bad words, any
