@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from . import disqus, jsonformat, wxr
 from .detect import FORMAT_NAMES, HEAD_BYTES, check_format
 from .engine import POLICY, ArticleRow, Summary, apply, apply_many, preview
 from .plan import ImportFailed, Plan, gc_paused
@@ -55,8 +56,6 @@ def check_size(size: int) -> None:
 
 def read_plan(fileobj, fmt: str = "auto", *, filename: str = "", progress=None) -> Plan:
     """Parse an export file (a binary file object) into a Plan, or raise ImportFailed."""
-    from . import disqus, jsonformat, wxr
-
     fileobj.seek(0, 2)
     check_size(fileobj.tell())
     fileobj.seek(0)

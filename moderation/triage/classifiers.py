@@ -37,6 +37,7 @@ def preload_modules() -> None:
     the interpreter is exiting."""
     import onnxruntime  # noqa: F401
     import profanity_check  # noqa: F401
+    import sklearn.feature_extraction.text  # noqa: F401
 
 
 def abuse_scores(texts: Sequence[str]) -> list[float]:

@@ -11,11 +11,22 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from .classifiers import embedder
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+def _sklearn_text():
+    # scikit-learn takes most of a second to import: load it when triage first runs, not
+    # in every process that merely starts Django.
+    from sklearn.feature_extraction import text
+
+    return text
 
 LETTERS_RE = re.compile(r"[^\W\d_]+")
 
@@ -42,7 +53,7 @@ ARTICLE_PARAGRAPHS = 60
 def content_words(text: str) -> int:
     # Contractions split at the apostrophe: "I’m" is "i" and "m", neither of them content.
     return sum(1 for w in LETTERS_RE.findall(text.lower())
-               if len(w) > 1 and w not in ENGLISH_STOP_WORDS)
+               if len(w) > 1 and w not in _sklearn_text().ENGLISH_STOP_WORDS)
 
 
 def off_topic(*, sim_article: float, sim_parent: float | None, parent_off_topic: float,
@@ -110,7 +121,7 @@ class TfidfSpace:
     def _vectorizer(self, article) -> TfidfVectorizer:
         vectorizer = self._fitted.get(article.pk)
         if vectorizer is None:
-            vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True,
+            vectorizer = _sklearn_text().TfidfVectorizer(stop_words="english", sublinear_tf=True,
                                          strip_accents="unicode")
             vectorizer.fit([article_text(article), *self.thread_texts.get(article.pk, [])])
             self._fitted[article.pk] = vectorizer
