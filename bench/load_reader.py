@@ -16,15 +16,16 @@ want):
   after a --warmup;
 - at the same time --moderators (default 2) logged in through the login form (with its CSRF
   token), acting every --interval seconds (default 0.5) through the real htmx endpoints:
-  moderator 1 hides a published reply-less comment shown on the page's first page, then
-  undoes it; the others approve a pending comment of the story, then undo it; every undo
-  is done, so statuses end as they began (the audit rows stay, as they would);
-- after each hide, a poller reads the page until `id="c<id>"` is gone: "decision ->
-  readers" is the time from the hide's answer to the first page without the comment.
+  moderator 1 hides a published reply-less comment shown on the story's first page; the
+  others approve a pending comment of the story, then undo it; every decision is undone,
+  so statuses end as they began (the audit rows stay, as they would);
+- after each hide, a poller (one at a time, on top of the readers) reads the page until
+  `id="c<id>"` is gone, then undoes the hide: "decision -> readers" is the time from the
+  hide's answer to the first page without the comment.
 
 Prints per level: requests/s, p50/p95/p99 latency, errors, page size; the moderators'
 action latency p50/p95 and decision -> readers p50/max; and a final line per level as a
-markdown table. Bounded: a fixed number of levels and seconds (an overall deadline), 30 s
+markdown table. Bounded: a fixed number of levels and seconds (an overall deadline), 60 s
 per request; gunicorn is stopped by its PID on exit, on error and on Ctrl-C.
 """
 
@@ -48,7 +49,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_small"
-REQUEST_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 60.0
 
 
 # --------------------------------------------------------------------------------------
@@ -151,12 +152,19 @@ class Session:
             "X-CSRFToken": self.cookies.get("csrftoken", "")})
 
 
+class Num(float):
+    """A figure that prints as "-" when there was nothing to measure."""
+
+    def __format__(self, spec: str) -> str:
+        return "-" if self != self else format(float(self), spec)
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
-        return float("nan")
+        return Num("nan")
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
+    return Num(ordered[k])
 
 
 # --------------------------------------------------------------------------------------
@@ -255,11 +263,20 @@ class Load:
                            "WHERE comment_id = %s", [comment_id])[0][0])
 
     async def act(self, mod: Session, name: str, comment_id: int, data: dict) -> Response:
-        started = time.perf_counter()
-        response = await mod.htmx_post(f"/moderation/comments/{comment_id}/{name}/",
-                                       {"next": "/moderation/", "note": "", **data})
-        self.actions.append((self.level, name, time.perf_counter() - started, response.status))
+        """One htmx action; a timeout or a dropped connection counts as status 0."""
+        started, level = time.perf_counter(), self.level
+        try:
+            response = await mod.htmx_post(f"/moderation/comments/{comment_id}/{name}/",
+                                           {"next": "/moderation/", "note": "", **data})
+        except (TimeoutError, OSError, ValueError, IndexError):
+            response = Response(0, [], b"")
+        self.actions.append((level, name, time.perf_counter() - started, response.status))
         return response
+
+    def undone(self, event_id: str) -> bool:
+        """Whether the decision was undone (its undo may have landed after a timeout)."""
+        return bool(self.db("SELECT 1 FROM moderation_moderationevent WHERE undoes_id = %s",
+                            [int(event_id)]))
 
     async def undo(self, mod: Session, comment_id: int, event_id: str) -> None:
         response = await self.act(mod, "undo", comment_id, {"expected_event_id": event_id})
@@ -276,25 +293,37 @@ class Load:
                     return time.perf_counter() - decided
             except (TimeoutError, OSError):
                 pass
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.05)
         return None
 
     async def hider(self, mod: Session, leaves: list[int]) -> None:
+        """Hide a shown comment every interval; a follower task times how long readers
+        take to lose it, then undoes it. One follower at a time, so the polling adds one
+        reader, not more; meanwhile no new hide."""
+        followers: set[asyncio.Task] = set()
         i = 0
         while not self.stop.is_set() and leaves:
             tick = time.perf_counter()
             comment_id = leaves[i % len(leaves)]
             i += 1
-            response = await self.act(mod, "hide", comment_id,
-                                      {"expected_status": "approved", "reason": "off_topic"})
-            if response.status == 200:
-                event_id = self._event_id(response, comment_id)
-                self.outstanding[comment_id] = (mod, event_id)
-                level = self.level
-                gone = await self.until_gone(comment_id)
-                self.propagation.append((level, gone))
-                await self.undo(mod, comment_id, event_id)
+            if not followers and comment_id not in self.outstanding:
+                response = await self.act(mod, "hide", comment_id,
+                                          {"expected_status": "approved", "reason": "off_topic"})
+                if response.status == 200:
+                    event_id = self._event_id(response, comment_id)
+                    self.outstanding[comment_id] = (mod, event_id)
+                    task = asyncio.create_task(self._follow(mod, comment_id, event_id))
+                    followers.add(task)
+                    task.add_done_callback(followers.discard)
             await self._pace(tick)
+        if followers:
+            await asyncio.gather(*followers)
+
+    async def _follow(self, mod: Session, comment_id: int, event_id: str) -> None:
+        level = self.level
+        gone = await self.until_gone(comment_id)
+        self.propagation.append((level, gone))
+        await self.undo(mod, comment_id, event_id)
 
     async def approver(self, mod: Session, pending: list[int], offset: int) -> None:
         i = offset
@@ -394,9 +423,8 @@ def make_db(url: str):
 async def run(args, server: Server, users: dict[str, str], db) -> list[dict]:
     await server.wait_ready()
     port = args.port
-    if args.slug:
-        rows = db("SELECT id, slug FROM articles_article WHERE slug = %s", [args.slug])
-    else:
+    rows = db("SELECT id, slug FROM articles_article WHERE slug = %s", [args.slug])
+    if not rows:
         rows = db("SELECT id, slug FROM articles_article ORDER BY comment_seq DESC, id LIMIT 1")
     if not rows:
         raise RuntimeError("no article: load data first (bench/make_data.py)")
@@ -438,7 +466,8 @@ async def run(args, server: Server, users: dict[str, str], db) -> list[dict]:
             props = [p for lvl, p in load.propagation if lvl == concurrency]
             reached = [p * 1000 for p in props if p is not None]
             result.update(decisions=len(props), unreached=len(props) - len(reached),
-                          prop_p50=pct(reached, 50), prop_max=max(reached, default=float("nan")))
+                          prop_p50=pct(reached, 50),
+                          prop_max=Num(max(reached, default=float("nan"))))
             results.append(result)
             print(f"concurrency {concurrency:>3}: {result['rps']:.1f} req/s, p50 "
                   f"{result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f}"
@@ -455,7 +484,9 @@ async def run(args, server: Server, users: dict[str, str], db) -> list[dict]:
         for task in tasks:
             task.cancel()
         for comment_id, (mod, event_id) in list(load.outstanding.items()):
-            with contextlib.suppress(OSError, asyncio.TimeoutError):
+            if load.undone(event_id):
+                load.outstanding.pop(comment_id)
+            else:
                 await load.undo(mod, comment_id, event_id)
         if load.outstanding:
             print(f"WARNING: could not undo decisions on {sorted(load.outstanding)}")
@@ -478,7 +509,9 @@ def main() -> None:
                         help="seconds between a moderator's actions")
     parser.add_argument("--propagation-timeout", type=float, default=10.0)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2")
-    parser.add_argument("--slug", default="")
+    parser.add_argument("--slug", default="bench-viral-story",
+                        help="the story (default make_data.py's viral one, if it exists, "
+                             "else the article with the most comments)")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",")]
     if not 1 <= args.moderators <= 10 or max(args.levels) > 256 or args.duration > 600:
