@@ -28,8 +28,10 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
             for key in ("ip", _email_key)
         ]
         if any(limited):
-            return render(request, "429.html", {
+            response = render(request, "429.html", {
                 "message": "Too many password reset requests. Please wait an hour and try "
                            "again, or ask an admin to reset your password.",
-            }, status=429, headers={"Retry-After": "3600"})
+            }, status=429)
+            response["Retry-After"] = "3600"
+            return response
         return super().post(request, *args, **kwargs)

@@ -20,4 +20,9 @@ AXES_ENABLED = False
 # One process, and tests without database access clear the cache too (tests/conftest.py):
 # the per-process cache serves here. tests/test_cache.py tests the database cache that
 # production uses without Redis, and the smoke test runs with Redis.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The database cache is configured as a second alias so that migrate makes its table in
+# the test database, as it does in production.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {"BACKEND": "config.cache.AtomicDatabaseCache", "LOCATION": "django_cache"},
+}
