@@ -309,7 +309,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The same client address the rate limits use (see RATELIMIT_IP_META_KEY below).
+# The same client address the rate limits use (see CLIENT_IP_META_KEY below).
 AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 # Password reset: per address and per email address entered, so that nobody can flood a
 # mailbox or the mail server (django-ratelimit syntax).
@@ -339,8 +339,11 @@ COMMENTS_DUPLICATE_SECONDS = envint("COMMENTS_DUPLICATE_SECONDS", 600)
 # from the proxy: make the proxy overwrite a header with the client's address (e.g.
 # X-Real-IP) and name it here as a request.META key (HTTP_X_REAL_IP). Never trust a
 # header the client can set itself.
-if os.environ.get("RATELIMIT_IP_META_KEY"):
-    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
+CLIENT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "REMOTE_ADDR"
+# django-ratelimit asks this function (config/clients.py), which falls back to REMOTE_ADDR
+# when the header is missing (a request that did not come through the proxy) instead of
+# failing the request.
+RATELIMIT_IP_META_KEY = "config.clients.client_ip"
 
 # Automated triage (moderation/triage). Scores run from 0 to 1. A comment at or over a
 # threshold gets an automatic flag with that reason; on a post-moderated article, abuse,

@@ -98,7 +98,7 @@ def test_an_admin_sees_and_deletes_lockouts_in_the_admin(client, admin_user, rea
 
 
 def test_behind_the_proxy_the_lockout_counts_the_address_it_passes_on(settings, admin_user):
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
     for i in range(5):
         attempt(Client(REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="203.0.113.8"), LOGIN_PAGES[0],
                 f"guess{i}", "wrong")

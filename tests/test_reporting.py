@@ -118,7 +118,7 @@ def test_fresh_sessions_from_one_address_file_one_report_per_comment(article):
 
 
 def test_behind_a_proxy_readers_are_told_apart_by_the_header_it_sets(settings, article):
-    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
     comment = make_comment(article)
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
     report(Client(**proxy, HTTP_X_REAL_IP="203.0.113.1"), comment)
