@@ -44,6 +44,7 @@ logconfig_dict = {
         "error": {"class": "logging.StreamHandler", "formatter": "json",
                   "stream": "ext://sys.stderr"},
     },
+    "root": {"handlers": ["error"], "level": "INFO"},
     "loggers": {
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(),
