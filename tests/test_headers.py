@@ -59,7 +59,8 @@ def inline_parts(html: str) -> list[str]:
     return finder.found
 
 
-@pytest.mark.parametrize("path", sorted(TEMPLATES.rglob("*.html")), ids=lambda p: str(p.relative_to(TEMPLATES)))
+@pytest.mark.parametrize("path", sorted(TEMPLATES.rglob("*.html")),
+                         ids=lambda p: str(p.relative_to(TEMPLATES)))
 def test_no_template_has_inline_script_or_style(path):
     text = path.read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", text), path

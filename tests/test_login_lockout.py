@@ -68,7 +68,7 @@ def test_the_lockout_ends_after_the_cool_off(client, admin_user, settings):
     minutes = settings.AXES_COOLOFF_TIME.total_seconds() / 60
     assert minutes == 15
     with time_machine.travel("2026-05-01 09:00", tick=False) as clock:
-        for i in range(5):
+        for _i in range(5):
             attempt(client, LOGIN_PAGES[0], "ada", "wrong")
         clock.shift(14 * 60)
         assert attempt(client, LOGIN_PAGES[0], "ada", "admin-pass-1").status_code == 429
@@ -77,14 +77,14 @@ def test_the_lockout_ends_after_the_cool_off(client, admin_user, settings):
 
 
 def test_an_admin_unlocks_a_username_at_once(client, admin_user):
-    for i in range(5):
+    for _i in range(5):
         attempt(client, LOGIN_PAGES[0], "ada", "wrong")
     call_command("axes_reset_username", "ada")
     assert attempt(client, LOGIN_PAGES[0], "ada", "admin-pass-1").status_code == 302
 
 
 def test_an_admin_sees_and_deletes_lockouts_in_the_admin(client, admin_user, reader):
-    for i in range(5):
+    for _i in range(5):
         attempt(Client(REMOTE_ADDR="203.0.113.77"), LOGIN_PAGES[0], "rita", "wrong")
     client.force_login(admin_user)
     changelist = reverse("admin:axes_accessattempt_changelist")

@@ -73,19 +73,21 @@ def _admin_connection():
                            connect_timeout=3, autocommit=True)
 
 
-def _recreate_database(name: str) -> None:
-    from psycopg import sql
-
-    with _admin_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def _drop_database(name: str) -> None:
     from psycopg import sql
 
     with _admin_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                     .format(sql.Identifier(name)))
+
+
+def _recreate_database(name: str) -> None:
+    """The smoke test's own database (TEST_POSTGRES_URL's name + "_smoke"), made afresh."""
+    from psycopg import sql
+
+    _drop_database(name)
+    with _admin_connection() as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 class Browser:
