@@ -47,6 +47,21 @@ class PermissionsPolicyMiddleware:
 DATE_PART_BOUNDS = {"__year": (1, 9998), "__month": (1, 12), "__day": (1, 31)}
 
 
+# Ids and page numbers fit in 64 bits; a longer number would reach SQLite as an
+# OverflowError. The search box ("q") may hold any digits.
+INT64 = range(-(2**63), 2**63)
+
+
+def _bad_number(name: str, values: list[str]) -> bool:
+    if name == "q":
+        return False
+    for value in values:
+        stripped = value.strip()
+        if stripped.lstrip("+-").isdecimal() and (len(stripped) > 25 or int(stripped) not in INT64):
+            return True
+    return False
+
+
 def _bad_date_part(name: str, values: list[str]) -> bool:
     for suffix, (low, high) in DATE_PART_BOUNDS.items():
         if name.endswith(suffix):
@@ -61,8 +76,8 @@ def _bad_date_part(name: str, values: list[str]) -> bool:
 
 
 class RejectBadQueryMiddleware:
-    """Answer 400 to a query string no page can use: a NUL byte in a name or value, or a
-    date-hierarchy part (`created__year=99999`) out of range.
+    """Answer 400 to a query string no page can use: a NUL byte in a name or value, a
+    date-hierarchy part (`created__year=99999`) out of range, or a number past 64 bits.
 
     No page needs a NUL, PostgreSQL refuses them in text ("A string literal cannot contain
     NUL"), and the admin's filters and search pass query values straight to the database:
@@ -77,6 +92,6 @@ class RejectBadQueryMiddleware:
         for name, values in request.GET.lists():
             if "\x00" in name or any("\x00" in value for value in values):
                 raise BadRequest("A NUL byte in the query string")
-            if _bad_date_part(name, values):
+            if _bad_date_part(name, values) or _bad_number(name, values):
                 raise BadRequest(f"{name} is out of range")
         return self.get_response(request)
