@@ -46,12 +46,14 @@ class Command(BaseCommand):
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         while True:
-            close_old_connections()
             removed = sweep()
             logger.info("housekeeping removed %s", removed, extra={"removed": removed})
             if every <= 0:
                 self.stdout.write(", ".join(f"{n} {what}" for what, n in removed.items()))
                 return
+            # As at the end of a request: an hour is past CONN_MAX_AGE, and the database
+            # may have restarted meanwhile.
+            close_old_connections()
             # Sleep in short steps so that systemd's stop is answered at once.
             deadline = time.monotonic() + every
             while not stopping and time.monotonic() < deadline:
