@@ -190,6 +190,22 @@ COMMENTS_PER_PAGE = envint("COMMENTS_PER_PAGE", 50)  # top-level comments, with 
 COMMENTS_MAX_DEPTH = envint("COMMENTS_MAX_DEPTH", 16)  # levels, the top level counted
 COMMENTS_BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one
 
+# Commenters as people (moderation/models/commenters.py). Guests may comment with a name
+# and an optional email (off: only readers with an account may); a guest's email ties their
+# comments together. After COMMENTERS_AUTO_TRUST_AFTER approved comments and none hidden a
+# commenter is trusted automatically (0: never). Trust lets comments from the trusted
+# account publish on pre-moderated articles when triage raises nothing; a guest's typed
+# email is not proof of who they are, so guests' comments are trusted only with
+# COMMENTERS_TRUST_GUESTS.
+COMMENTS_ALLOW_GUESTS = envbool("COMMENTS_ALLOW_GUESTS", "true")
+COMMENTERS_AUTO_TRUST_AFTER = envint("COMMENTERS_AUTO_TRUST_AFTER", 5)
+COMMENTERS_TRUST_GUESTS = envbool("COMMENTERS_TRUST_GUESTS", "false")
+# Emails to commenters (off by default): why their comment was removed; that someone
+# replied (when they asked for it on the form). Links in them start with COMMENTS_SITE_URL.
+COMMENTERS_EMAIL_REJECTIONS = envbool("COMMENTERS_EMAIL_REJECTIONS")
+COMMENTERS_EMAIL_REPLIES = envbool("COMMENTERS_EMAIL_REPLIES")
+COMMENTS_SITE_URL = os.environ.get("COMMENTS_SITE_URL", "http://127.0.0.1:8000")
+
 # Keeping bots and floods out of reader posting and reporting. A form sent sooner than
 # COMMENTS_MIN_FORM_SECONDS after it was shown is a bot's (0 turns the check off); one
 # older than COMMENTS_FORM_MAX_AGE is refused and shown again with a fresh timestamp.
