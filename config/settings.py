@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "formguard",  # honeypot field and signed form timestamp on the reader's forms
+    "allauth",  # readers' accounts: sign-up with a verified email, login, password reset
+    "allauth.account",
     "articles",
     "moderation",
 ]
@@ -88,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -141,7 +144,39 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = None  # show registration/logged_out.html
+LOGOUT_REDIRECT_URL = "/"
+
+# Readers' accounts (django-allauth; articles/accounts.py). Moderators log in with their
+# username, readers with either; a reader's email must be verified before they can log in.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Newsroom Comments] "
+ACCOUNT_FORMS = {"login": "articles.accounts.LoginForm", "signup": "articles.accounts.SignupForm"}
+# One email per account, changed in place (allauth's page for several addresses needs
+# inline script).
+ACCOUNT_CHANGE_EMAIL = True
+# django-axes (issue 12) reads the username on both login pages with this:
+# AXES_USERNAME_CALLABLE = "articles.accounts.axes_username"
+
+# Email: printed to the console in development; SMTP (EMAIL_HOST etc.) otherwise.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "comments@localhost")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")

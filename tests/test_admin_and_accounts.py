@@ -77,7 +77,7 @@ def test_flags_and_events_are_read_only_in_the_admin(client, admin_user):
 def test_the_login_page_is_styled_and_logs_in(client, moderator):
     page = client.get(reverse("login")).content.decode()
     assert "bootstrap" in page and "Log in" in page
-    response = client.post(reverse("login"), {"username": "mona", "password": "moderator-pass-1"})
+    response = client.post(reverse("login"), {"login": "mona", "password": "moderator-pass-1"})
     assert response.status_code == 302
 
 

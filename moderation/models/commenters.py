@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .audit import ModerationEvent
 
@@ -168,3 +169,9 @@ class CommenterEvent(models.Model):
         if self.actor_id:
             return self.actor.get_username()
         return self.actor_label or "system"
+
+    @property
+    def suspension_end(self):
+        """When the suspension this action set ends (None if it set none)."""
+        value = self.after.get("suspended_until")
+        return parse_datetime(value) if value else None

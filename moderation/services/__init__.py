@@ -19,9 +19,9 @@ from .commenters import (
     commenter_for_account,
     commenters_for_import,
     link_verified_email,
+    rename_commenter,
 )
 from .commenters import recount as recount_commenters
-
 from .decisions import (
     BulkResult,
     Conflict,
@@ -52,6 +52,7 @@ __all__ = [
     "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
     "commenters_for_import", "decided_comment_ids", "flag", "hide", "hold",
     "import_status_change", "link_verified_email", "may_post", "note_commenter",
-    "post_comment", "premoderate_commenter", "recount_commenters", "record_import", "report",
+    "post_comment", "premoderate_commenter", "recount_commenters", "record_import",
+    "rename_commenter", "report",
     "store_scores", "suspend_commenter", "trust_commenter", "undo", "undo_commenter_event",
 ]

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, Value
+from django.db.models.functions import Greatest
 
 from moderation.models import Comment, Commenter, CommenterEvent, Flag, normalise_email
 
@@ -52,6 +53,15 @@ def commenter_for_account(user, *, display_name: str = "") -> Commenter:
         return existing
     name = display_name or user.get_full_name() or user.get_username()
     return _get_or_create({"user": user}, {"display_name": name[:100]})
+
+
+def rename_commenter(*, user, display_name: str) -> Commenter:
+    """Give an account's commenter the name its owner chose (for their next comments)."""
+    commenter = commenter_for_account(user, display_name=display_name)
+    if commenter.display_name != display_name[:100]:
+        commenter.display_name = display_name[:100]
+        commenter.save(update_fields=["display_name"])
+    return commenter
 
 
 def link_verified_email(*, user, email: str) -> Commenter:
@@ -142,7 +152,9 @@ def status_moved(comment: Comment, before: str, after: str, *, at) -> None:
         return
     changes = {}
     if before in COUNTERS:
-        changes[COUNTERS[before]] = F(COUNTERS[before]) - 1
+        # Never below zero, even for a record that missed a change (a comment made
+        # outside the services, say in a shell): recount() puts such a record right.
+        changes[COUNTERS[before]] = Greatest(F(COUNTERS[before]) - 1, Value(0))
     if after in COUNTERS:
         changes[COUNTERS[after]] = F(COUNTERS[after]) + 1
     if after == Status.HIDDEN:
