@@ -44,7 +44,8 @@ class SignupForm(AllauthSignupForm):
         super().custom_signup(request, user)
         user.first_name, user.last_name = self.cleaned_data["display_name"], ""
         user.save(update_fields=["first_name", "last_name"])
-        services.commenter_for_account(user, display_name=display_name(user))
+        # The commenter comes with the verified email (on_email_confirmed): it may be a
+        # guest's record already.
 
 
 class LoginForm(AllauthLoginForm):

@@ -67,7 +67,11 @@ def rename_commenter(*, user, display_name: str) -> Commenter:
 def link_verified_email(*, user, email: str) -> Commenter:
     """Tie an account to the guest commenter of an email its owner has just verified, so
     a banned guest who signs up with the same address is still banned; or give the
-    account's commenter that email, if no one else has it."""
+    account's commenter that email, if no one else has it.
+
+    An account that already has a record takes the guest's in: their comments and history
+    move to it, and so does any ban, suspension or pre-moderation the guest was under.
+    """
     key = normalise_email(email)
     with transaction.atomic():
         own = Commenter.objects.select_for_update().filter(user=user).first()
@@ -75,15 +79,37 @@ def link_verified_email(*, user, email: str) -> Commenter:
                  .first() if key else None)
         if guest is not None and own is None:
             guest.user = user
-            guest.save(update_fields=["user"])
+            guest.display_name = (user.get_full_name() or guest.display_name)[:100]
+            guest.save(update_fields=["user", "display_name"])
             return guest
         own = own or commenter_for_account(user)
-        if key and guest is None and not own.email_key and not (
-            Commenter.objects.filter(email_key=key).exists()
-        ):
+        if guest is not None:
+            _merge(guest, into=own)
+        if key and not own.email_key and not Commenter.objects.filter(email_key=key).exists():
             own.email_key = key
             own.save(update_fields=["email_key"])
         return own
+
+
+def _merge(guest: Commenter, *, into: Commenter) -> None:
+    Comment.objects.filter(commenter=guest).update(commenter=into)
+    CommenterEvent.objects.filter(commenter=guest).update(commenter=into)
+    changed = []
+    if guest.is_banned and not into.is_banned:
+        into.banned_at, into.ban_reason = guest.banned_at, guest.ban_reason
+        changed += ["banned_at", "ban_reason"]
+    if guest.suspended_until and (not into.suspended_until
+                                  or guest.suspended_until > into.suspended_until):
+        into.suspended_until = guest.suspended_until
+        into.suspension_reason = guest.suspension_reason
+        changed += ["suspended_until", "suspension_reason"]
+    if guest.premoderated and not into.premoderated:
+        into.premoderated, into.trust = True, Commenter.Trust.NONE
+        changed += ["premoderated", "trust"]
+    if changed:
+        into.save(update_fields=changed)
+    guest.delete()
+    recount([into.pk])
 
 
 def commenter_for_post(*, user, author_name: str, author_email: str) -> Commenter | None:

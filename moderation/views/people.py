@@ -90,12 +90,9 @@ def _done(request, person: Commenter, message: str, event: CommenterEvent | None
 
 
 def _refused(request, person: Commenter, message: str, status: int = 422):
-    # Without JavaScript the refusal is shown on the page the moderator came from.
-    messages.error(request, message)
-    response = redirect(_back(request, person))
-    if status == 409:
-        response["X-Refused"] = "conflict"
-    return response
+    """Say why nothing was done (422 for bad input, 409 when someone acted since)."""
+    return render(request, "moderation/error.html",
+                  {"message": message, "back": _back(request, person)}, status=status)
 
 
 def _first_error(form) -> str:
@@ -111,6 +108,8 @@ def _person_action(request, pk, form_class, perform):
         return _refused(request, person, _first_error(form))
     try:
         message, event = perform(person, request.user, form.cleaned_data)
+    except services.Conflict as error:
+        return _refused(request, person, str(error), status=409)
     except services.ModerationError as error:
         return _refused(request, person, str(error))
     if event is None:
@@ -188,7 +187,11 @@ def undo(request, event_pk):
     try:
         undone = services.undo_commenter_event(event=event, actor=request.user)
     except services.ModerationError as error:
-        response = _refused(request, person, str(error))
+        status = 409 if isinstance(error, services.Conflict) else 422
+        if request.htmx:
+            messages.error(request, str(error))
+            return HttpResponseClientRedirect(_back(request, person))
+        return _refused(request, person, str(error), status=status)
     else:
         message = f"Undid the {event.get_action_display().lower()} of {person}."
         if undone.refused:
