@@ -9,6 +9,7 @@ the same email: a banned guest stays banned after signing up.
 
 from __future__ import annotations
 
+from allauth.account import app_settings
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.signals import email_confirmed
@@ -55,6 +56,14 @@ class LoginForm(AllauthLoginForm):
         # that scripts, password managers and tests that fill it keep working.
         self.fields["login"].widget.attrs["id"] = "id_username"
         self.fields["login"].label = "Username or email"
+
+    def _login_with_password(self, request, redirect_url, credentials):
+        # Verification proves a self-registered reader owns their email. Staff accounts
+        # (moderators, admins) are made by an admin, often without an email, and must not
+        # be locked out by it.
+        if self._login.user is not None and self._login.user.is_staff:
+            self._login.email_verification = app_settings.EmailVerificationMethod.NONE
+        return super()._login_with_password(request, redirect_url, credentials)
 
     def user_credentials(self) -> dict:
         # django-axes (issue 12) reads the username from the credentials passed to

@@ -109,7 +109,8 @@ def test_the_commenter_page_lists_their_comments_newest_first_with_history_and_n
     assert html.index("The second one.") < html.index("The first one.")
     assert "Posts from a VPN." in html and "Suspended until" in html
     assert "t@example.org" in html  # moderators see the email
-    assert "Undo suspended" in html
+    assert reverse("moderation:commenter_undo",
+                   args=[person.events.get(action="suspended").pk]) in html
 
 
 def test_the_commenters_list_puts_recent_trouble_first_and_searches_names_and_emails(

@@ -164,7 +164,7 @@ def test_a_note_is_kept_and_its_undo_takes_it_off_the_person(tess, moderator):
 def test_undo_is_refused_when_the_person_was_changed_since(tess, moderator, admin_user):
     trusted = services.trust_commenter(commenter=tess, actor=moderator)
     services.premoderate_commenter(commenter=tess, actor=admin_user)
-    with pytest.raises(services.Conflict, match="changed after that trusted"):
+    with pytest.raises(services.Conflict, match="changed after that trust"):
         services.undo_commenter_event(event=trusted, actor=moderator)
     tess.refresh_from_db()
     assert tess.premoderated and not tess.is_trusted

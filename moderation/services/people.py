@@ -27,6 +27,9 @@ from .decisions import Conflict, ModerationError, hide, undo
 Action = CommenterEvent.Action
 Status = Comment.Status
 MAX_SUSPENSION_DAYS = 365
+# What each action is called when it is taken back ("the ban", "the trust").
+NOUNS = {Action.BANNED: "ban", Action.SUSPENDED: "suspension",
+         Action.PREMODERATED: "pre-moderation", Action.TRUSTED: "trust", Action.NOTED: "note"}
 
 
 def _lock(commenter: Commenter) -> Commenter:
@@ -160,20 +163,18 @@ def undo_commenter_event(*, event: CommenterEvent, actor) -> CommenterEvent:
             pk__in=[h.comment_id for h in hides]).order_by("pk"))
         current = _lock(event.commenter)
         event = CommenterEvent.objects.select_for_update().get(pk=event.pk)
+        noun = NOUNS[event.action]
         if CommenterEvent.objects.filter(undoes=event).exists():
-            raise Conflict(f"That {event.get_action_display().lower()} was already undone.")
+            raise Conflict(f"That {noun} was already undone.")
         if record.standing(current, event.after) != event.after:
-            raise Conflict(
-                f"{current} was changed after that {event.get_action_display().lower()}; "
-                "nothing was undone."
-            )
+            raise Conflict(f"{current} was changed after that {noun}; nothing was undone.")
         values = dict(event.before)
         changed = record.apply_standing(current, values)
         if changed:
             current.save(update_fields=changed)
         undone = CommenterEvent.objects.create(
             commenter=current, actor=actor, action=Action.UNDONE, undoes=event,
-            reason=f"Undid: {event.get_action_display().lower()}",
+            reason=f"Undid the {noun}",
             before=event.after, after=record.standing(current, values),
         )
         refused = []

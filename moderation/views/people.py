@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import services
 from ..models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
 from ..people_forms import BanForm, CommenterSearchForm, NoteForm, StandingForm, SuspendForm
-from ..services.people import notes, when
+from ..services.people import NOUNS, notes, when
 from ._common import moderator_required, safe_next
 from .actions import UNDO_SESSION_KEY
 
@@ -193,7 +193,7 @@ def undo(request, event_pk):
             return HttpResponseClientRedirect(_back(request, person))
         return _refused(request, person, str(error), status=status)
     else:
-        message = f"Undid the {event.get_action_display().lower()} of {person}."
+        message = f"Undid the {NOUNS[event.action]} of {person}."
         if undone.refused:
             message += " Some comments were changed since and were left: " + " ".join(
                 undone.refused)
