@@ -194,3 +194,13 @@ def test_bad_input_to_a_person_action_is_a_clear_4xx_and_changes_nothing(
     person.refresh_from_db()
     assert person.suspended_until is None and person.premoderated
     assert CommenterEvent.objects.count() == 2
+
+
+def test_commenters_are_read_only_in_the_admin(client, admin_user, article):
+    services.post_comment(article=article, author_name="Tess", author_email="t@example.org",
+                          body="Hi.")
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:moderation_commenter_changelist"), {"q": "tess"})
+    assert page.status_code == 200 and "t@example.org" in page.content.decode()
+    assert client.get(reverse("admin:moderation_commenter_add")).status_code == 403
+    assert client.get(reverse("admin:moderation_commenterevent_changelist")).status_code == 200

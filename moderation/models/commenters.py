@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .audit import ModerationEvent
+from .audit import ActedBy, ModerationEvent
 
 
 def normalise_email(email: str) -> str:
@@ -117,7 +117,7 @@ class Commenter(models.Model):
         return self.approved_count + self.pending_count + self.hidden_count
 
 
-class CommenterEvent(models.Model):
+class CommenterEvent(ActedBy, models.Model):
     """One audit row per action on a person, written in the action's transaction.
 
     Kept apart from ModerationEvent, whose rows each belong to one comment and record its
@@ -163,12 +163,6 @@ class CommenterEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.commenter_id} by {self.actor_name}"
-
-    @property
-    def actor_name(self) -> str:
-        if self.actor_id:
-            return self.actor.get_username()
-        return self.actor_label or "system"
 
     @property
     def suspension_end(self):

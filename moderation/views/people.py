@@ -144,39 +144,34 @@ def suspend(request, pk):
     return _person_action(request, pk, SuspendForm, perform)
 
 
-@moderator_required
-@require_POST
-def premoderate(request, pk):
-    def perform(person, actor, data):
-        event = services.premoderate_commenter(commenter=person, actor=actor,
-                                               reason=data["reason"])
-        if event is None:
-            return f"{person} is already pre-moderated; nothing changed.", None
-        return f"Every new comment of {person} now waits for a moderator.", event
+def _simple_action(service, form_class, *, already: str, done: str):
+    """A view for an action whose form's fields are the service's own arguments."""
 
-    return _person_action(request, pk, StandingForm, perform)
+    @moderator_required
+    @require_POST
+    def view(request, pk):
+        def perform(person, actor, data):
+            event = service(commenter=person, actor=actor, **data)
+            if event is None:
+                return already.format(person=person), None
+            return done.format(person=person), event
 
+        return _person_action(request, pk, form_class, perform)
 
-@moderator_required
-@require_POST
-def trust(request, pk):
-    def perform(person, actor, data):
-        event = services.trust_commenter(commenter=person, actor=actor, reason=data["reason"])
-        if event is None:
-            return f"{person} is already trusted; nothing changed.", None
-        return f"Trusted {person}: their comments publish when triage raises nothing.", event
-
-    return _person_action(request, pk, StandingForm, perform)
+    return view
 
 
-@moderator_required
-@require_POST
-def note(request, pk):
-    def perform(person, actor, data):
-        event = services.note_commenter(commenter=person, actor=actor, note=data["note"])
-        return f"Noted on {person}.", event
-
-    return _person_action(request, pk, NoteForm, perform)
+premoderate = _simple_action(
+    services.premoderate_commenter, StandingForm,
+    already="{person} is already pre-moderated; nothing changed.",
+    done="Every new comment of {person} now waits for a moderator.",
+)
+trust = _simple_action(
+    services.trust_commenter, StandingForm,
+    already="{person} is already trusted; nothing changed.",
+    done="Trusted {person}: their comments publish when triage raises nothing.",
+)
+note = _simple_action(services.note_commenter, NoteForm, already="", done="Noted on {person}.")
 
 
 @moderator_required
