@@ -204,3 +204,14 @@ def test_commenters_are_read_only_in_the_admin(client, admin_user, article):
     assert page.status_code == 200 and "t@example.org" in page.content.decode()
     assert client.get(reverse("admin:moderation_commenter_add")).status_code == 403
     assert client.get(reverse("admin:moderation_commenterevent_changelist")).status_code == 200
+
+
+@pytest.mark.postgres
+def test_the_commenters_search_and_order_can_use_their_indexes_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    search = Commenter.objects.search("prolific").explain()
+    assert "commenter_name_trgm" in search and "commenter_email_trgm" in search
+    assert "commenter_trouble_idx" in Commenter.objects.troublesome_first()[:50].explain()
+    queue = Comment.objects.filter(commenter_id=1).order_by("-created")[:25].explain()
+    assert "comment_commenter_idx" in queue

@@ -294,6 +294,7 @@ class Comment(models.Model):
     commenter = models.ForeignKey(
         "moderation.Commenter", null=True, blank=True, on_delete=models.PROTECT,
         related_name="comments",
+        db_index=False,  # comment_commenter_idx starts with it
     )
     # The writer asked to be emailed when someone replies (COMMENTERS_EMAIL_REPLIES).
     notify_replies = models.BooleanField(default=False)
