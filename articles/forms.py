@@ -97,13 +97,34 @@ class CommentForm(GuardedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    notify_replies = forms.BooleanField(
+        label="Email me when someone replies", required=False,
+        help_text="Needs your email; one message per reply, sent once it is published.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit = settings.COMMENTS_BODY_MAX_LENGTH
         self.fields["body"].help_text = f"Up to {limit:,} characters. Plain text; links work."
-        self.helper.layout = Layout(
-            Field("author_name"), Field("author_email"), Field("body")
-        )
+        fields = ["author_name", "author_email", "body", "notify_replies"]
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated:
+            # An account posts under its display name and verified email (its account
+            # page changes them), so they are not on the form.
+            del self.fields["author_name"], self.fields["author_email"]
+            fields = fields[2:]
+        if not settings.COMMENTERS_EMAIL_REPLIES:
+            del self.fields["notify_replies"]
+            fields.remove("notify_replies")
+        self.helper.layout = Layout(*(Field(name) for name in fields))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("notify_replies") and "author_email" in self.fields and not cleaned.get(
+            "author_email"
+        ):
+            self.add_error("author_email", "Give your email to be told about replies.")
+        return cleaned
 
     def clean_body(self):
         body = self.cleaned_data["body"]

@@ -19,6 +19,7 @@ from moderation.models import Comment
 from moderation.rendering import render_body
 from moderation.threads import page_of, thread_page
 
+from . import accounts
 from .forms import CommentForm, ReportForm
 from .models import Article
 
@@ -46,6 +47,7 @@ DUPLICATE_TEXT = (
     "Write something new, or wait a few minutes."
 )
 CLOSED = "Comments are closed on this article."
+SIGN_IN_TO_COMMENT = "Log in or sign up to comment."
 GONE = "This comment is no longer published."
 
 
@@ -80,6 +82,10 @@ def _page_number(request) -> int:
         return 1
 
 
+def _may_comment(request) -> bool:
+    return settings.COMMENTS_ALLOW_GUESTS or request.user.is_authenticated
+
+
 def _own_ids(request) -> list[int]:
     return request.session.get(OWN_COMMENTS_KEY, [])
 
@@ -90,10 +96,14 @@ def _own_user_id(request) -> int | None:
 
 def _new_comment_form(request, **kwargs) -> CommentForm:
     initial = dict(request.session.get(AUTHOR_KEY, {}))
-    if request.user.is_authenticated:
-        initial.setdefault("author_name", request.user.get_full_name() or request.user.username)
-        initial.setdefault("author_email", request.user.email)
     return CommentForm(initial=initial, request=request, **kwargs)
+
+
+def _author(request, data) -> tuple[str, str]:
+    """The name and email a comment is posted with: an account's own, or the form's."""
+    if request.user.is_authenticated:
+        return accounts.display_name(request.user), request.user.email
+    return data["author_name"], data["author_email"]
 
 
 def _article_page(request, article, form=None, posted=None, status=200):
@@ -101,7 +111,7 @@ def _article_page(request, article, form=None, posted=None, status=200):
         article, _page_number(request), own_ids=_own_ids(request),
         own_user_id=_own_user_id(request),
     )
-    if form is None and article.accepts_comments:
+    if form is None and article.accepts_comments and _may_comment(request):
         form = _new_comment_form(request)
     context = {
         "article": article, "page": page, "form": form, "posted": posted,
@@ -162,10 +172,11 @@ def _is_duplicate(request, body: str) -> bool:
 def _remember_post(request, comment: Comment, form: CommentForm) -> None:
     own = [pk for pk in _own_ids(request) if pk != comment.pk] + [comment.pk]
     request.session[OWN_COMMENTS_KEY] = own[-OWN_COMMENTS_KEPT:]
-    request.session[AUTHOR_KEY] = {
-        "author_name": form.cleaned_data["author_name"],
-        "author_email": form.cleaned_data["author_email"],
-    }
+    if not request.user.is_authenticated:
+        request.session[AUTHOR_KEY] = {
+            "author_name": form.cleaned_data["author_name"],
+            "author_email": form.cleaned_data["author_email"],
+        }
     # The session key is made on save; remember the text under it as well.
     request.session.save()
     cache.set_many(
@@ -182,11 +193,13 @@ def _save_comment(request, article, form: CommentForm, parent=None) -> Comment |
     if _is_duplicate(request, data["body"]):
         form.add_error("body", DUPLICATE_TEXT)
         return None
+    author_name, author_email = _author(request, data)
     try:
         comment = services.post_comment(
-            article=article, parent=parent, author_name=data["author_name"],
-            author_email=data["author_email"], body=data["body"],
+            article=article, parent=parent, author_name=author_name,
+            author_email=author_email, body=data["body"],
             user=request.user if request.user.is_authenticated else None,
+            notify_replies=data.get("notify_replies", False),
         )
     except services.ModerationError as error:
         form.add_error(None, str(error))
@@ -244,6 +257,8 @@ def post_comment(request, slug):
         return limited
     if not article.accepts_comments:
         return _refuse(request, CLOSED, 403, article)
+    if not _may_comment(request):
+        return _refuse(request, SIGN_IN_TO_COMMENT, 403, article)
     form = CommentForm(request.POST, request=request)
     comment = _save_comment(request, article, form)
     if comment is None:
@@ -273,6 +288,8 @@ def reply(request, slug, pk):
     if not article.accepts_comments:
         return _refuse(request, CLOSED, 403, article)
     parent = get_object_or_404(Comment, article=article, pk=pk)
+    if not _may_comment(request):
+        return _refuse(request, SIGN_IN_TO_COMMENT, 403, article)
     if request.method != "POST":
         if not parent.is_visible:
             return _refuse(request, GONE, 404, article)

@@ -177,6 +177,44 @@ def main() -> None:
             size_kib = len(samples[-1][2].content) / 1024
             print(f"  {label}: {summary(samples)}, {size_kib:.0f} KiB")
 
+    # ---- one person with many comments (commenters: their record, page and ban) -----------
+    from moderation.models import Commenter
+
+    people = Article.objects.create(title="People", slug="people", body="Text.",
+                                    comment_policy="post")
+    for size in sizes:
+        person = Commenter.objects.create(display_name=f"Prolific {size}",
+                                          email_key=f"prolific{size}@example.org")
+        Comment.objects.bulk_create_threaded(
+            Comment(article=people, author_name=person.display_name, commenter=person,
+                    author_email=person.email_key, body=f"Comment {i} by a regular.",
+                    status=Status.APPROVED if i % 3 else Status.PENDING,
+                    created=start + timedelta(seconds=i))
+            for i in range(size)
+        )
+        services.recount_commenters([person.pk])
+        print(f"\nOne commenter with {size} comments")
+        pages = [
+            ("their page (newest first, paged)",
+             reverse("moderation:commenter", args=[person.pk]), {}),
+            ("queue filtered to them", url, {"tab": "all", "commenter": person.pk}),
+            ("Commenters list, name search", reverse("moderation:commenters"),
+             {"q": "prolific"}),
+        ]
+        for label, page_url, params in pages:
+            client.get(page_url, params)
+            samples = [measure(lambda u=page_url, p=params: client.get(u, p))
+                       for _ in range(args.repeat)]
+            print(f"  {label}: {summary(samples)}")
+        elapsed, count, ban = measure(lambda p=person: services.ban_commenter(
+            commenter=p, actor=moderator, reason="bench", hide_all=True))
+        hidden = ban.hides.count()
+        print(f"  ban with hide all ({hidden} comments hidden through services.hide): "
+              f"{elapsed:.2f} s, {count} queries")
+        elapsed, count, _ = measure(lambda b=ban: services.undo_commenter_event(
+            event=b, actor=moderator))
+        print(f"  its undo: {elapsed:.2f} s, {count} queries")
+
 
 if __name__ == "__main__":
     main()

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "axes",  # login lockout
     "csp",
     "config.apps.SiteConfig",
+    "allauth",  # readers' accounts: sign-up with a verified email, login, password reset
+    "allauth.account",
     "articles",
     "moderation",
 ]
@@ -100,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.RejectBadQueryMiddleware",
@@ -159,6 +162,8 @@ AUTHENTICATION_BACKENDS = [
     # checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Readers log in with their username or email (django-allauth, below).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,7 +175,27 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = None  # show registration/logged_out.html
+LOGOUT_REDIRECT_URL = "/"
+
+# Readers' accounts (django-allauth; articles/accounts.py). Moderators log in with their
+# username, readers with either; a reader's email must be verified before they can log in.
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Newsroom Comments] "
+ACCOUNT_FORMS = {"login": "articles.accounts.LoginForm", "signup": "articles.accounts.SignupForm"}
+# One email per account, changed in place (allauth's page for several addresses needs
+# inline script).
+ACCOUNT_CHANGE_EMAIL = True
+# Wrong passwords are counted and locked out by django-axes alone (below), on both login
+# pages, with an admin's unlock; allauth's own count would keep a user out after that.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# django-axes reads the username on both login pages (allauth's "login", the admin's
+# "username") with this.
+AXES_USERNAME_CALLABLE = "articles.accounts.axes_username"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
@@ -294,8 +319,7 @@ elif os.environ.get("EMAIL_HOST"):
     EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-if os.environ.get("DEFAULT_FROM_EMAIL"):
-    DEFAULT_FROM_EMAIL = os.environ["DEFAULT_FROM_EMAIL"]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "comments@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL if "DEFAULT_FROM_EMAIL" in
                               os.environ else "root@localhost")
 
@@ -319,6 +343,22 @@ PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/h") or None
 COMMENTS_PER_PAGE = envint("COMMENTS_PER_PAGE", 50)  # top-level comments, with their replies
 COMMENTS_MAX_DEPTH = envint("COMMENTS_MAX_DEPTH", 16)  # levels, the top level counted
 COMMENTS_BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one
+
+# Commenters as people (moderation/models/commenters.py). Guests may comment with a name
+# and an optional email (off: only readers with an account may); a guest's email ties their
+# comments together. After COMMENTERS_AUTO_TRUST_AFTER approved comments and none hidden a
+# commenter is trusted automatically (0: never). Trust lets comments from the trusted
+# account publish on pre-moderated articles when triage raises nothing; a guest's typed
+# email is not proof of who they are, so guests' comments are trusted only with
+# COMMENTERS_TRUST_GUESTS.
+COMMENTS_ALLOW_GUESTS = envbool("COMMENTS_ALLOW_GUESTS", "true")
+COMMENTERS_AUTO_TRUST_AFTER = envint("COMMENTERS_AUTO_TRUST_AFTER", 5)
+COMMENTERS_TRUST_GUESTS = envbool("COMMENTERS_TRUST_GUESTS", "false")
+# Emails to commenters (off by default): why their comment was removed; that someone
+# replied (when they asked for it on the form). Links in them start with COMMENTS_SITE_URL.
+COMMENTERS_EMAIL_REJECTIONS = envbool("COMMENTERS_EMAIL_REJECTIONS")
+COMMENTERS_EMAIL_REPLIES = envbool("COMMENTERS_EMAIL_REPLIES")
+COMMENTS_SITE_URL = os.environ.get("COMMENTS_SITE_URL", "http://127.0.0.1:8000")
 
 # Keeping bots and floods out of reader posting and reporting. A form sent sooner than
 # COMMENTS_MIN_FORM_SECONDS after it was shown is a bot's (0 turns the check off); one

@@ -4,7 +4,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
 from . import services
-from .models import Comment, Flag, ModerationEvent, Reason, Word, WordList, normalise_word
+from .models import (
+    Comment,
+    Commenter,
+    CommenterEvent,
+    Flag,
+    ModerationEvent,
+    Reason,
+    Word,
+    WordList,
+    normalise_word,
+)
 from .triage.display import summary
 
 
@@ -47,7 +57,7 @@ class CommentAdmin(admin.ModelAdmin):
     inlines = [FlagInline]
     # Status changes go through the moderation services (and their audit rows), never
     # through this form, so the status is read-only here.
-    readonly_fields = ["status", "seq", "path", "depth", "import_key", "priority",
+    readonly_fields = ["status", "commenter", "seq", "path", "depth", "import_key", "priority",
                        "triage_line", "triaged_at"]
 
     def get_queryset(self, request):
@@ -190,3 +200,25 @@ class WordListAdmin(admin.ModelAdmin):
         Word.objects.bulk_create(Word(word_list=form.instance, text=t) for t in new)
         if new:
             self.message_user(request, f"Added {len(new)} word(s) to {form.instance}.")
+
+
+@admin.register(Commenter)
+class CommenterAdmin(ReadOnlyAdmin):
+    """Commenters are read here; their standing changes on the workspace's commenter
+    page, through the services and their audit rows."""
+
+    list_display = ["display_name", "email_key", "user", "approved_count", "hidden_count",
+                    "pending_count", "reported_count", "banned_at", "suspended_until",
+                    "premoderated", "trust", "first_seen"]
+    list_filter = ["premoderated", "trust", ("banned_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["display_name", "email_key", "external_key", "user__username"]
+    show_full_result_count = False
+
+
+@admin.register(CommenterEvent)
+class CommenterEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "commenter", "actor_name", "reason"]
+    list_filter = ["action"]
+    list_select_related = ["commenter", "actor"]
+    raw_id_fields = ["commenter"]

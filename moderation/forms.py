@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from articles.models import Article
 
-from .models import Comment, ModerationEvent, Reason
+from .models import Comment, Commenter, ModerationEvent, Reason
 from .queues import DEFAULT_QUEUE, DEFAULT_SORT, QUEUES, SORTS
 
 Status = Comment.Status
@@ -70,6 +70,8 @@ class QueueFilterForm(_Filters):
                                label="Reason")
     author = forms.CharField(required=False, max_length=100, label="Author")
     q = forms.CharField(required=False, max_length=200, label="Text")
+    commenter = forms.ModelChoiceField(queryset=Commenter.objects.all(), required=False,
+                                       label="Commenter")
     sort = forms.ChoiceField(
         required=False, choices=[(key, sort.label) for key, sort in SORTS.items()], label="Sort"
     )
@@ -84,6 +86,8 @@ class LogFilterForm(_Filters):
     )
     article = forms.ModelChoiceField(queryset=Article.objects.all(), required=False,
                                      label="Article")
+    commenter = forms.ModelChoiceField(queryset=Commenter.objects.all(), required=False,
+                                       label="Commenter")
     date_from = forms.DateField(required=False, label="From")
     date_to = forms.DateField(required=False, label="To")
 

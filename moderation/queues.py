@@ -86,13 +86,15 @@ def _last_event(**filters) -> Subquery:
 
 
 def filter_comments(queryset: QuerySet, *, article=None, reason: str = "", author: str = "",
-                    text: str = "") -> QuerySet:
+                    text: str = "", commenter=None) -> QuerySet:
     """Narrow comments by the queue's filters (empty ones are ignored).
 
     `reason` matches an open flag with that reason, or a hidden comment hidden for it.
     """
     if article is not None:
         queryset = queryset.filter(article=article)
+    if commenter is not None:
+        queryset = queryset.filter(commenter=commenter)  # comment_commenter_idx
     if reason:
         queryset = queryset.filter(Is.about(reason))
     if author:
@@ -119,7 +121,7 @@ def cards(queryset: QuerySet, *, queue: str = DEFAULT_QUEUE) -> QuerySet:
         ExpressionWrapper(condition, output_field=BooleanField()) if condition else Value(True)
     )
     return (
-        queryset.select_related("article", "parent")
+        queryset.select_related("article", "parent", "commenter")
         .annotate(
             in_queue=in_queue,
             last_event_id=_last_event(),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import people
 
 app_name = "moderation"
 
@@ -15,4 +16,12 @@ urlpatterns = [
     path("bulk/approve/", views.bulk_approve, name="bulk_approve"),
     path("bulk/hide/", views.bulk_hide, name="bulk_hide"),
     path("bulk/undo/", views.bulk_undo, name="bulk_undo"),
+    path("people/", views.commenters, name="commenters"),
+    path("people/<int:pk>/", views.commenter, name="commenter"),
+    path("people/<int:pk>/ban/", people.ban, name="commenter_ban"),
+    path("people/<int:pk>/suspend/", people.suspend, name="commenter_suspend"),
+    path("people/<int:pk>/premoderate/", people.premoderate, name="commenter_premoderate"),
+    path("people/<int:pk>/trust/", people.trust, name="commenter_trust"),
+    path("people/<int:pk>/note/", people.note, name="commenter_note"),
+    path("people/events/<int:event_pk>/undo/", people.undo, name="commenter_undo"),
 ]

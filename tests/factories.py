@@ -5,6 +5,7 @@ import itertools
 from django.utils import timezone
 
 from articles.models import Article
+from moderation import services
 from moderation.models import Comment
 
 _counter = itertools.count(1)
@@ -24,7 +25,11 @@ def make_comment(article: Article, parent: Comment | None = None, **fields) -> C
     fields.setdefault("author_name", f"Reader {n}")
     fields.setdefault("body", f"Comment number {n}.")
     fields.setdefault("status", Comment.Status.APPROVED)
-    return Comment.objects.create(article=article, parent=parent, **fields)
+    comment = Comment.objects.create(article=article, parent=parent, **fields)
+    if comment.commenter_id:
+        # The record the services would have kept had the comment been posted.
+        services.recount_commenters([comment.commenter_id])
+    return comment
 
 
 def make_thread(article: Article, top_level: int, replies_each: int = 0, **fields) -> int:

@@ -9,7 +9,7 @@ from axes.models import AccessAttempt
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,9 @@ def axes_on(settings):
 
 
 def attempt(client, url, username, password):
-    return client.post(url, {"username": username, "password": password, "next": "/"})
+    # The reader's login form (allauth) names the field "login", the admin's "username".
+    return client.post(url, {"login": username, "username": username, "password": password,
+                             "next": "/"})
 
 
 @pytest.mark.parametrize("url", LOGIN_PAGES)
@@ -152,5 +154,7 @@ def test_password_reset_is_limited_per_email_address_from_any_address(reader):
     assert len(mail.outbox) == 5
 
 
-def test_the_login_page_offers_the_reset(client):
-    assert reverse("password_reset") in client.get(reverse("login")).content.decode()
+def test_the_login_page_offers_the_throttled_reset(client):
+    link = reverse("account_reset_password")
+    assert link in client.get(reverse("login")).content.decode()
+    assert resolve(link).func.view_class is resolve(reverse("password_reset")).func.view_class

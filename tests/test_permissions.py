@@ -4,24 +4,47 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from moderation.models import Comment, ModerationEvent
+from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent
 from tests.factories import make_comment
 
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
 
-PAGES = ["moderation:queue", "moderation:log", "moderation:comment"]
+PAGES = ["moderation:queue", "moderation:log", "moderation:comment", "moderation:commenters",
+         "moderation:commenter"]
 ACTIONS = [
     "moderation:approve", "moderation:hide", "moderation:flag", "moderation:undo",
     "moderation:bulk_approve", "moderation:bulk_hide", "moderation:bulk_undo",
+    "moderation:commenter_ban", "moderation:commenter_suspend",
+    "moderation:commenter_premoderate", "moderation:commenter_trust",
+    "moderation:commenter_note", "moderation:commenter_undo",
 ]
 PER_COMMENT = {"moderation:comment", "moderation:approve", "moderation:hide",
                "moderation:flag", "moderation:undo"}
+PER_COMMENTER = {"moderation:commenter", "moderation:commenter_ban",
+                 "moderation:commenter_suspend", "moderation:commenter_premoderate",
+                 "moderation:commenter_trust", "moderation:commenter_note"}
 
 
 def url_for(name: str, comment: Comment) -> str:
+    if name in PER_COMMENTER:
+        return reverse(name, args=[comment.commenter_id])
+    if name == "moderation:commenter_undo":
+        return reverse(name, args=[comment.commenter.events.get().pk])
     return reverse(name, args=[comment.pk] if name in PER_COMMENT else [])
+
+
+def unchanged(comment: Comment) -> bool:
+    """Nothing was done: the comment, its writer and the audit trails are as they were."""
+    comment.refresh_from_db()
+    person = Commenter.objects.get(pk=comment.commenter_id)
+    return (
+        comment.status == Status.PENDING and not ModerationEvent.objects.exists()
+        and not person.is_banned and not person.suspended_until and not person.trust
+        and not person.premoderated
+        and list(CommenterEvent.objects.values_list("action", flat=True)) == ["noted"]
+    )
 
 
 def valid_post(name: str, comment: Comment) -> dict:
@@ -35,12 +58,21 @@ def valid_post(name: str, comment: Comment) -> dict:
         "moderation:bulk_approve": {"selected": selected},
         "moderation:bulk_hide": {"selected": selected, "reason": "spam"},
         "moderation:bulk_undo": {"events": "1"},
+        "moderation:commenter_ban": {"reason": "spam", "hide_all": "on"},
+        "moderation:commenter_suspend": {"reason": "heated", "days": "1"},
+        "moderation:commenter_premoderate": {},
+        "moderation:commenter_trust": {},
+        "moderation:commenter_note": {"note": "Known troll."},
+        "moderation:commenter_undo": {},
     }.get(name, {})
 
 
 @pytest.fixture
 def comment(article):
-    return make_comment(article, status=Status.PENDING)
+    person = Commenter.objects.create(display_name="Tess", email_key="tess@example.org")
+    # One standing note, so undo has something it would take back.
+    CommenterEvent.objects.create(commenter=person, action="noted", reason="Regular.")
+    return make_comment(article, status=Status.PENDING, commenter=person)
 
 
 def test_the_tables_below_cover_every_moderation_url():
@@ -58,9 +90,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, comment, name, method):
     response = getattr(client, method)(url, valid_post(name, comment))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login") + "?next=")
-    comment.refresh_from_db()
-    assert comment.status == Status.PENDING
-    assert not ModerationEvent.objects.exists()
+    assert unchanged(comment)
 
 
 @pytest.mark.parametrize("name", PAGES + ACTIONS)
@@ -69,9 +99,7 @@ def test_staff_without_the_permission_get_403(client, outsider, comment, name, m
     client.force_login(outsider)
     response = getattr(client, method)(url_for(name, comment), valid_post(name, comment))
     assert response.status_code == 403
-    comment.refresh_from_db()
-    assert comment.status == Status.PENDING
-    assert not ModerationEvent.objects.exists()
+    assert unchanged(comment)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -90,9 +118,7 @@ def test_pages_refuse_post(moderator_client, comment, name):
 def test_state_changes_refuse_get_with_405(moderator_client, comment, name):
     response = moderator_client.get(url_for(name, comment), valid_post(name, comment))
     assert response.status_code == 405
-    comment.refresh_from_db()
-    assert comment.status == Status.PENDING
-    assert not ModerationEvent.objects.exists()
+    assert unchanged(comment)
 
 
 @pytest.mark.parametrize("name", ACTIONS)
@@ -101,9 +127,7 @@ def test_a_post_without_a_csrf_token_is_refused(moderator, comment, name):
     client.force_login(moderator)
     response = client.post(url_for(name, comment), valid_post(name, comment))
     assert response.status_code == 403
-    comment.refresh_from_db()
-    assert comment.status == Status.PENDING
-    assert not ModerationEvent.objects.exists()
+    assert unchanged(comment)
 
 
 def test_a_superuser_may_moderate(client, admin_user, comment):

@@ -206,10 +206,11 @@ class _DisqusReader:
         spam = self._bool(elem, "isSpam", where)
         created = self._date(elem, where)
         author = elem.find(NS + "author")
-        name = email = ""
+        name = email = author_id = ""
         if author is not None:
             name = plain_name(_text(author, "name")) or one_line(_text(author, "username"))
             email = email_or_blank(_text(author, "email"))
+            author_id = cut(one_line(_text(author, "username")), 200)
         if spam:
             status, reason, note = Status.HIDDEN, Reason.SPAM, "marked spam in the Disqus export"
         elif deleted:
@@ -227,6 +228,7 @@ class _DisqusReader:
             created=created,  # None until _finish gives it the thread's date
             reason=reason,
             note=note,
+            author_id=author_id,
         )
         self.posts.append((_ref(elem, "thread"), comment))
 

@@ -396,6 +396,7 @@ class _JsonReader:
             status=status,
             created=created,
             reason=reason,
+            author_id=cut(one_line(self._string(raw, "author_id", where)), 200),
         )
 
 

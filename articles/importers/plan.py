@@ -116,6 +116,9 @@ class PlannedComment:
     # Why the source hid it: Reason.SPAM gets a spam flag; the note goes in the audit row.
     reason: str = ""
     note: str = ""
+    # The export's own id for the author (a Disqus username, a WordPress user id), which
+    # ties comments without an email to one commenter; prefixed with the article's source.
+    author_id: str = ""
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from moderation.models import (
     allocate_ids,
     can_copy,
     copy_rows,
+    normalise_email,
     number_oldest_first,
     place,
     reserve_sequences,
@@ -51,6 +52,8 @@ class _Writer:
         self.max_depth = max_depth
         self.using = using
         self.groups: list[tuple[Article, Placed, bool]] = []
+        # Each queued comment's commenter id, keyed by (article id, comment key).
+        self.commenters: dict[tuple[int, str], int] = {}
 
     def fresh_comment_seq(self, count: int) -> int:
         """The comment_seq to create a new article with, which will get `count` comments."""
@@ -68,11 +71,37 @@ class _Writer:
         """Insert everything queued, with its audit rows; return what was saved."""
         if not self.groups:
             return []
+        self._find_commenters()
         saved, reasons, notes = self._insert()
         self.groups = []
         services.record_import(comments=saved, source_label=self.source_label,
                                reasons=reasons, notes=notes, batch_size=INSERT_BATCH)
+        services.recount_commenters(set(self.commenters.values()))
+        self.commenters = {}
         return saved
+
+    def _find_commenters(self) -> None:
+        """Tie each queued comment to its author's commenter: by the export's author email,
+        else by its author id (with the article's source), made where missing."""
+        wanted: dict[tuple[int, str], tuple[str, str]] = {}
+        names: dict[tuple[str, str], tuple] = {}
+        for article, placed, _fresh in self.groups:
+            for planned, _parent in placed:
+                email = normalise_email(planned.author_email)
+                external = f"{article.import_source}:{planned.author_id}" if (
+                    planned.author_id and not email) else ""
+                if not (email or external):
+                    continue
+                identity = (email, external[:255])
+                wanted[article.pk, planned.key] = identity
+                # A new commenter is named as their latest comment is signed.
+                if identity not in names or planned.created >= names[identity][0]:
+                    names[identity] = (planned.created, planned.author_name)
+        ids = services.commenters_for_import({i: name for i, (_at, name) in names.items()})
+        self.commenters = {where: ids[identity] for where, identity in wanted.items()}
+
+    def commenter_of(self, article: Article, planned: PlannedComment) -> int | None:
+        return self.commenters.get((article.pk, planned.key))
 
 
 class ModelWriter(_Writer):
@@ -91,6 +120,7 @@ class ModelWriter(_Writer):
                     hidden_reason=Comment.hidden_reason_for(planned_comment.status,
                                                             planned_comment.reason),
                     created=planned_comment.created, import_key=planned_comment.key,
+                    commenter_id=self.commenter_of(article, planned_comment),
                 )
                 objects[planned_comment.key] = comment
                 comments.append(comment)
@@ -114,7 +144,7 @@ class CopyWriter(_Writer):
     # (triage scores, …) gets its model default, the same for all rows.
     SET = ["id", "article_id", "parent_id", "author_name", "author_email", "body",
            "body_format", "status", "hidden_reason", "created", "import_key", "seq", "path",
-           "depth"]
+           "depth", "commenter_id"]
 
     def _insert(self):
         by_name = {f.attname: f for f in Comment._meta.concrete_fields}
@@ -145,7 +175,8 @@ class CopyWriter(_Writer):
                     pk, article.pk, parent_id, planned.author_name, planned.author_email,
                     planned.body, planned.body_format, planned.status,
                     Comment.hidden_reason_for(planned.status, planned.reason), planned.created,
-                    planned.key, seq, spot.path, spot.depth, *defaults,
+                    planned.key, seq, spot.path, spot.depth,
+                    self.commenter_of(article, planned), *defaults,
                 ])
                 saved.append(Saved(pk, planned.status))
                 if planned.reason:

@@ -84,6 +84,7 @@ class _Tags:
             "comment_author_email", "comment_date", "comment_date_gmt", "comment_content",
             "comment_approved", "comment_type", "comment_parent", "base_site_url",
             "base_blog_url", "wxr_version", "author", "author_login", "author_display_name",
+            "comment_user_id",
         ):
             setattr(self, name, f"{{{uri}}}{name}")
 
@@ -333,6 +334,7 @@ class _WxrReader:
                 notes.add("Comments without a date dated as their article",
                           f"comment {comment_id}")
             name = plain_name(raw.get(tags.comment_author)) or "Anonymous"
+            user_id = _token(raw.get(tags.comment_user_id))
             article.comments.append(PlannedComment(
                 key=key,
                 parent_key=None if parent in ("", "0") else parent,
@@ -344,6 +346,8 @@ class _WxrReader:
                 created=created,
                 reason=reason,
                 note=note,
+                # WordPress gives guests user id 0.
+                author_id="" if user_id in ("", "0") else cut(f"user:{user_id}", 200),
             ))
 
     def _finish(self) -> None:

@@ -3,12 +3,14 @@
 - comments.py: Comment, its thread placement and CommentQuerySet, which holds every rule
   on what readers see and what waits for a moderator (the conditions in `Is`);
 - audit.py: ModerationEvent (one audit row per change) and Flag;
+- commenters.py: Commenter (the person, their standing and record) and CommenterEvent;
 - wordlists.py: the triage word lists;
 - bulk.py: COPY and sequence helpers for imports on PostgreSQL.
 """
 
 from .audit import Flag, FlagQuerySet, ModerationEvent
 from .bulk import allocate_ids, can_copy, copy_rows
+from .commenters import Commenter, CommenterEvent, CommenterQuerySet, normalise_email
 from .comments import (
     MAX_SEQ,
     SEGMENT_WIDTH,
@@ -26,8 +28,9 @@ from .comments import (
 from .wordlists import Word, WordList, normalise_word
 
 __all__ = [
-    "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Flag", "FlagQuerySet", "Is",
+    "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Commenter", "CommenterEvent",
+    "CommenterQuerySet", "Flag", "FlagQuerySet", "Is",
     "ModerationEvent", "Reason", "Word", "WordList", "allocate_ids", "can_copy", "copy_rows",
-    "normalise_word", "number_oldest_first", "path_segment", "place", "Spot",
+    "normalise_email", "normalise_word", "number_oldest_first", "path_segment", "place", "Spot",
     "reserve_sequence", "reserve_sequences",
 ]

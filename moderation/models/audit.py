@@ -10,7 +10,17 @@ from django.utils import timezone
 from .comments import Comment, Reason
 
 
-class ModerationEvent(models.Model):
+class ActedBy:
+    """An audit row's `actor` (a user) or, when there is none, its `actor_label`."""
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        return self.actor_label or "system"
+
+
+class ModerationEvent(ActedBy, models.Model):
     """One audit row per change to a comment, written in the change's transaction."""
 
     class Action(models.TextChoices):
@@ -53,12 +63,6 @@ class ModerationEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} #{self.comment_id} by {self.actor_name}"
-
-    @property
-    def actor_name(self) -> str:
-        if self.actor_id:
-            return self.actor.get_username()
-        return self.actor_label or "system"
 
 
 class FlagQuerySet(models.QuerySet):

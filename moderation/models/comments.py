@@ -221,7 +221,7 @@ class CommentQuerySet(models.QuerySet):
             comment=OuterRef("pk"), action__in=[events.Action.APPROVED, events.Action.HIDDEN]
         )
         return (
-            self.select_related("article", "parent")
+            self.select_related("article", "parent", "commenter")
             .annotate(decided=Exists(decided))
             .order_by("depth", "path", "pk")
         )
@@ -289,6 +289,15 @@ class Comment(models.Model):
     )
     author_name = models.CharField(max_length=100)
     author_email = models.EmailField(blank=True, help_text="Never shown publicly.")
+    # The person who wrote it (moderation/models/commenters.py); empty for a guest who gave
+    # no email.
+    commenter = models.ForeignKey(
+        "moderation.Commenter", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="comments",
+        db_index=False,  # comment_commenter_idx starts with it
+    )
+    # The writer asked to be emailed when someone replies (COMMENTERS_EMAIL_REPLIES).
+    notify_replies = models.BooleanField(default=False)
     body = models.TextField()
     body_format = models.CharField(max_length=4, choices=Format.choices, default=Format.TEXT)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -329,6 +338,8 @@ class Comment(models.Model):
             # The queue's "Priority" sort: worst first, oldest first among equals, read
             # in index order so a page of a long queue stops early.
             models.Index(fields=["-priority", "created"], name="comment_priority_idx"),
+            # A commenter's comments newest first (their page, the queue's commenter filter).
+            models.Index(fields=["commenter", "-created"], name="comment_commenter_idx"),
         ]
 
     def __str__(self):

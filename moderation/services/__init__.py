@@ -10,9 +10,18 @@ change is refused, never overwritten.
   the one helper every status change goes through;
 - posting.py: a reader's new comment and report;
 - imports.py: an import's audit rows and status changes;
-- findings.py: storing the triage's scores and acting on its findings (flags, holds).
+- findings.py: storing the triage's scores and acting on its findings (flags, holds);
+- commenters.py: who wrote a comment, and each commenter's record (counts, first seen);
+- people.py: actions on a person: ban, suspend, pre-moderate, trust, note, undo.
 """
 
+from .commenters import (
+    commenter_for_account,
+    commenters_for_import,
+    link_verified_email,
+    rename_commenter,
+)
+from .commenters import recount as recount_commenters
 from .decisions import (
     BulkResult,
     Conflict,
@@ -27,10 +36,23 @@ from .decisions import (
 )
 from .findings import act_on_findings, store_scores
 from .imports import MODERATOR_ACTIONS, decided_comment_ids, import_status_change, record_import
+from .people import (
+    ban_commenter,
+    may_post,
+    note_commenter,
+    premoderate_commenter,
+    suspend_commenter,
+    trust_commenter,
+    undo_commenter_event,
+)
 from .posting import post_comment, report
 
 __all__ = [
     "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
-    "approve", "bulk_approve", "bulk_hide", "decided_comment_ids", "flag", "hide", "hold",
-    "import_status_change", "post_comment", "record_import", "report", "store_scores", "undo",
+    "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
+    "commenters_for_import", "decided_comment_ids", "flag", "hide", "hold",
+    "import_status_change", "link_verified_email", "may_post", "note_commenter",
+    "post_comment", "premoderate_commenter", "recount_commenters", "record_import",
+    "rename_commenter", "report",
+    "store_scores", "suspend_commenter", "trust_commenter", "undo", "undo_commenter_event",
 ]

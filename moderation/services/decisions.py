@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from moderation import notify
 from moderation.models import Comment, Flag, ModerationEvent, Reason
+
+from . import commenters as record
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -87,6 +91,10 @@ def change_status(current: Comment, to: str, *, actor, action, hidden_reason: st
         for name in changed:
             setattr(current, name, after[name])
         current.save(update_fields=changed)
+    # The writer's record moves with the comment, in the same transaction.
+    record.status_moved(current, before, to, at=timezone.now())
+    if to == Status.APPROVED and before != Status.APPROVED:
+        notify.reply_published(current)
     return record_event(current, actor=actor, action=action, status_before=before, **event_fields)
 
 
@@ -139,13 +147,21 @@ def approve(*, comment: Comment, actor, expected_status: str | None = None, note
 
 
 def hide(*, comment: Comment, actor, reason: str, note: str = "",
-         expected_status: str | None = None, actor_label: str = "") -> ModerationEvent | None:
-    """Take a comment out of the reader's view; it is kept, never deleted."""
+         expected_status: str | None = None, actor_label: str = "",
+         tell_author: bool = True) -> ModerationEvent | None:
+    """Take a comment out of the reader's view; it is kept, never deleted.
+
+    A moderator's hide may email the writer why (COMMENTERS_EMAIL_REJECTIONS), unless
+    `tell_author` is off (a ban's "hide all" hides many at once and says nothing).
+    """
     if reason not in Reason.values:
         raise ModerationError("Choose why the comment is hidden.")
-    return _decide(comment, to=Status.HIDDEN, action=Action.HIDDEN, actor=actor,
-                   expected_status=expected_status, reason=reason, note=note,
-                   actor_label=actor_label)
+    event = _decide(comment, to=Status.HIDDEN, action=Action.HIDDEN, actor=actor,
+                    expected_status=expected_status, reason=reason, note=note,
+                    actor_label=actor_label)
+    if event is not None and actor is not None and tell_author:
+        notify.comment_rejected(event)
+    return event
 
 
 def flag(*, comment: Comment, actor, reason: str, note: str = "",
@@ -163,6 +179,8 @@ def flag(*, comment: Comment, actor, reason: str, note: str = "",
             raise ModerationError("You have already reported this comment.")
         event = record_event(current, actor=actor, action=action, status_before=current.status,
                         actor_label=actor_label, reason=reason, note=note)
+        if source == Flag.Source.READER:
+            record.reported(current, at=event.created_at)
         return Flag.objects.create(
             comment=current, reason=reason, source=source, note=note,
             created_by=actor, reporter_key=reporter_key, event=event,

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from moderation.models import Comment, Flag
 
-from .decisions import ModerationError, flag, hold
+from .decisions import ModerationError, approve, flag, hold
+from .people import trust_publishes
 
 AUTOMATIC = "automatic"
 
@@ -21,6 +22,7 @@ AUTOMATIC = "automatic"
 class Acted:
     flagged: int = 0
     held: int = 0
+    published: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -36,7 +38,8 @@ def store_scores(comments: Sequence[Comment], signals: Mapping[int, dict], *, at
 
 def act_on_findings(comments: Sequence[Comment]) -> Acted:
     """Raise an automatic flag per finding of each comment's stored triage and, on
-    post-moderated articles, hold a published comment a finding says to hold.
+    post-moderated articles, hold a published comment a finding says to hold; publish a
+    trusted writer's pending comment when there is no finding (services/people.py).
 
     The comments come from Comment.objects.for_triage() (with their article and
     `decided`). A reason already raised automatically, open or since resolved by a
@@ -49,6 +52,16 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
     )
     for comment in comments:
         findings = comment.triage.get("findings", [])
+        if not findings and _trusted_and_waiting(comment):
+            try:
+                approve(comment=comment, actor=None, actor_label=AUTOMATIC,
+                        expected_status=Comment.Status.PENDING,
+                        note="Trusted commenter; triage raised nothing")
+            except ModerationError as error:
+                acted.skipped.append((comment.pk, str(error)))
+            else:
+                acted.published += 1
+            continue
         # Hidden or decided by a moderator: the scores are kept, the queue is left alone.
         if not findings or comment.status == Comment.Status.HIDDEN or comment.decided:
             continue
@@ -77,3 +90,11 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
             if event is not None:
                 acted.held += 1
     return acted
+
+
+def _trusted_and_waiting(comment: Comment) -> bool:
+    # Only a fresh comment nobody has decided or flagged: approve() would resolve a flag.
+    return (
+        comment.status == Comment.Status.PENDING and not comment.decided
+        and trust_publishes(comment) and not comment.flags.open().exists()
+    )

@@ -2,35 +2,69 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from moderation.models import Comment, Flag
+from moderation import notify
+from moderation.models import Comment, Commenter, Flag
 from moderation.signals import comments_added
 
+from . import commenters as record
 from .decisions import Action, ModerationError, Status, flag, record_event
+from .people import may_post, trust_publishes
+
+
+def _first_status(article, comment: Comment) -> str:
+    """Where a new comment starts: pending on a pre-moderated article or for a
+    pre-moderated writer, published otherwise. A trusted writer's comment on a
+    pre-moderated article is published once triage has raised nothing
+    (services/findings.py), or at once when triage is off."""
+    commenter: Commenter | None = comment.commenter
+    if commenter is not None and commenter.premoderated:
+        return Status.PENDING
+    if article.comment_policy == article.Policy.POST_MODERATED:
+        return Status.APPROVED
+    if not settings.TRIAGE_ENABLED and trust_publishes(comment):
+        return Status.APPROVED
+    return Status.PENDING
 
 
 def post_comment(*, article, author_name: str, body: str, author_email: str = "",
-                 parent: Comment | None = None, user=None) -> Comment:
-    """Save a reader's new comment under the article's policy and log it.
+                 parent: Comment | None = None, user=None,
+                 notify_replies: bool = False) -> Comment:
+    """Save a reader's new comment under the article's policy and its writer's standing,
+    and log it.
 
     Pre-moderated articles hold it as pending; post-moderated ones publish it at once
-    (it still shows in the moderators' queues through its audit row and flags).
+    (it still shows in the moderators' queues through its audit row and flags). A banned
+    or suspended writer is refused (ModerationError, with the reason) and nothing is
+    stored.
     """
     if not article.accepts_comments:
         raise ModerationError("Comments are closed on this article.")
     if parent is not None and (parent.article_id != article.pk or not parent.is_visible):
         raise ModerationError("You can only reply to a published comment on this article.")
-    published = article.comment_policy == article.Policy.POST_MODERATED
-    status = Status.APPROVED if published else Status.PENDING
     with transaction.atomic():
-        comment = Comment.objects.create(
+        commenter = record.commenter_for_post(user=user, author_name=author_name,
+                                              author_email=author_email)
+        may_post(commenter)
+        if commenter is not None and user is None and commenter.display_name != author_name:
+            # A guest's latest name is the one moderators know them by.
+            commenter.display_name = author_name
+            commenter.save(update_fields=["display_name"])
+        comment = Comment(
             article=article, parent=parent, author_name=author_name, author_email=author_email,
-            body=body, user=user, status=status, created=timezone.now(),
+            body=body, user=user, commenter=commenter, created=timezone.now(),
+            notify_replies=notify_replies and bool(author_email),
         )
+        comment.status = _first_status(article, comment)
+        comment.save(force_insert=True)
         record_event(comment, actor=user, action=Action.POSTED, status_before="",
                      actor_label="" if user else "reader")
+        record.posted(comment)
+        if comment.is_visible:
+            notify.reply_published(comment)
         # Scored once the comment is committed, off the request (moderation/screening.py
         # listens).
         transaction.on_commit(lambda: comments_added.send(Comment, ids=[comment.pk]))

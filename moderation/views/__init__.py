@@ -2,8 +2,10 @@
 
 from .actions import approve, bulk_approve, bulk_hide, bulk_undo, flag, hide, undo
 from .pages import comment_detail, log, queue
+from .people import commenter, commenters
 
 __all__ = [
-    "approve", "bulk_approve", "bulk_hide", "bulk_undo", "comment_detail", "flag", "hide",
+    "approve", "bulk_approve", "bulk_hide", "bulk_undo", "comment_detail", "commenter",
+    "commenters", "flag", "hide",
     "log", "queue", "undo",
 ]

@@ -93,7 +93,7 @@ def render_status(request, *, message: str, level: str = "success", undo=None,
 def queue_filters(values: dict) -> dict:
     """The filter_comments() arguments from a QueueFilterForm's values."""
     return {"article": values["article"], "reason": values["reason"],
-            "author": values["author"], "text": values["q"]}
+            "author": values["author"], "text": values["q"], "commenter": values["commenter"]}
 
 
 def tabs(counts: dict[str, int]) -> list[tuple]:

@@ -48,7 +48,7 @@ def queue(request):
     paginator = CountedPaginator(comments, PER_PAGE, count=counts[tab])
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = attach_last_events(list(page.object_list))
-    filtered = any(values[name] for name in ("article", "reason", "author", "q"))
+    filtered = any(values[name] for name in ("article", "reason", "author", "q", "commenter"))
     context = {
         "form": form,
         "values": values,
@@ -116,6 +116,8 @@ def log(request):
         events = events.filter(action=values["action"])
     if values["article"]:
         events = events.filter(comment__article=values["article"])
+    if values["commenter"]:
+        events = events.filter(comment__commenter=values["commenter"])
     # Whole days in the site's time zone, both ends included.
     if values["date_from"]:
         events = events.filter(created_at__gte=_day_start(values["date_from"]))

@@ -1,0 +1,109 @@
+"""Telling commenters: why their comment was removed, and that someone replied to them.
+
+Both are off unless the newsroom turns them on (COMMENTERS_EMAIL_REJECTIONS,
+COMMENTERS_EMAIL_REPLIES). The services call comment_rejected() and reply_published()
+inside their transaction; those only arrange, on commit, for send_rejection_notice() or
+send_reply_notice() to run with ids. Those two are the jobs: plain functions taking ids,
+reading fresh rows and sending nothing when the facts no longer hold, so that they can
+become task-queue tasks (`@task` + `.enqueue()` in place of the direct call in
+_after_commit) without changing anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from .models import Comment, ModerationEvent, Reason
+from .rendering import plain_text
+
+log = logging.getLogger(__name__)
+
+# Why a comment was removed, as its writer should read it.
+PLAIN_REASONS = {
+    Reason.SPAM: "it looks like advertising or spam",
+    Reason.ABUSIVE: "it is abusive or insulting",
+    Reason.OFF_TOPIC: "it is not about the article",
+    Reason.PERSONAL_ATTACK: "it attacks a person rather than what they said",
+    Reason.OTHER: "it breaks the rules of the discussion",
+}
+
+
+def _after_commit(job, *ids) -> None:
+    def run():
+        try:
+            job(*ids)
+        except Exception:  # a mail server's trouble must never undo or break a decision
+            log.exception("Could not send %s for %s", job.__name__, ids)
+
+    transaction.on_commit(run)
+
+
+def comment_rejected(event: ModerationEvent) -> None:
+    if settings.COMMENTERS_EMAIL_REJECTIONS:
+        _after_commit(send_rejection_notice, event.pk)
+
+
+def reply_published(comment: Comment) -> None:
+    if settings.COMMENTERS_EMAIL_REPLIES and comment.parent_id:
+        _after_commit(send_reply_notice, comment.pk)
+
+
+def _link(path: str) -> str:
+    return settings.COMMENTS_SITE_URL.rstrip("/") + path
+
+
+def _send(template: str, context: dict, to: str) -> None:
+    subject, _, body = render_to_string(template, context).strip().partition("\n")
+    send_mail(subject.strip(), body.strip() + "\n", None, [to])
+
+
+def send_rejection_notice(event_id: int) -> bool:
+    """Email a writer why a moderator removed their comment; return whether it was sent.
+
+    Not sent if the comment is no longer hidden by that decision (undone meanwhile)."""
+    event = (ModerationEvent.objects.select_related("comment__article")
+             .filter(pk=event_id, action=ModerationEvent.Action.HIDDEN).first())
+    if event is None or not event.comment.author_email:
+        return False
+    comment = event.comment
+    if comment.status != Comment.Status.HIDDEN or comment.events.filter(undoes=event).exists():
+        return False
+    _send("moderation/email/rejected.txt", {
+        "comment": comment, "article": comment.article,
+        "text": plain_text(comment.body, comment.body_format),
+        "reason": PLAIN_REASONS.get(event.reason, PLAIN_REASONS[Reason.OTHER]),
+        "article_url": _link(comment.article.get_absolute_url()),
+    }, comment.author_email)
+    return True
+
+
+def send_reply_notice(reply_id: int) -> bool:
+    """Email a writer who asked for it that a reply to their comment is published; only
+    the first time the reply is published, and never for a reply to oneself."""
+    reply = Comment.objects.select_related("article", "parent").filter(pk=reply_id).first()
+    if reply is None or not reply.is_visible or reply.parent is None:
+        return False
+    parent = reply.parent
+    if not parent.notify_replies or not parent.author_email:
+        return False
+    same_person = (reply.commenter_id and reply.commenter_id == parent.commenter_id) or (
+        reply.author_email and reply.author_email.lower() == parent.author_email.lower()
+    )
+    if same_person:
+        return False
+    published = reply.events.filter(status_after=Comment.Status.APPROVED).exclude(
+        status_before=Comment.Status.APPROVED
+    ).count()
+    if published != 1:
+        return False
+    _send("moderation/email/reply.txt", {
+        "reply": reply, "parent": parent, "article": reply.article,
+        "text": plain_text(reply.body, reply.body_format),
+        "url": _link(f"{reply.article.get_absolute_url()}#c{reply.pk}"),
+    }, parent.author_email)
+    return True

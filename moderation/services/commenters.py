@@ -1,0 +1,312 @@
+"""Who wrote a comment, and the record kept on each commenter.
+
+The lowest layer of the people services: decisions.py (every status change), posting.py
+and imports.py call it, so it imports none of them. The actions on a person (ban, suspend,
+trust, …) are in people.py.
+
+- Identity: an account's comments go to the account's commenter; a guest's to the
+  commenter of the email they give (normalised), so that a new display name is the same
+  person; an import's to its author's email or, without one, its author id.
+- The record: approved / pending / hidden / reported counts, first and last seen and the
+  last trouble, moved with each change in the change's own transaction; recount() rebuilds
+  them from the comments for imports and the data migration.
+- Automatic trust: after COMMENTERS_AUTO_TRUST_AFTER approved comments and none hidden;
+  taken back (as an undo, by "automatic") once one of their comments is hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Min, Q, Value
+from django.db.models.functions import Greatest
+
+from moderation.models import Comment, Commenter, CommenterEvent, Flag, normalise_email
+
+Status = Comment.Status
+COUNTERS = {Status.APPROVED: "approved_count", Status.PENDING: "pending_count",
+            Status.HIDDEN: "hidden_count"}
+AUTOMATIC = "automatic"
+STANDING_FIELDS = ("banned_at", "ban_reason", "suspended_until", "suspension_reason",
+                   "premoderated", "trust")
+
+
+# ---- identity -------------------------------------------------------------------------
+
+
+def _get_or_create(lookup: dict, defaults: dict) -> Commenter:
+    # Two first posts by one person at once: the unique constraints let one insert win
+    # and the other read the winner's row.
+    try:
+        with transaction.atomic():
+            return Commenter.objects.get_or_create(**lookup, defaults=defaults)[0]
+    except IntegrityError:
+        return Commenter.objects.get(**lookup)
+
+
+def commenter_for_account(user, *, display_name: str = "") -> Commenter:
+    """The commenter of an account, made on first need."""
+    existing = Commenter.objects.filter(user=user).first()
+    if existing is not None:
+        return existing
+    name = display_name or user.get_full_name() or user.get_username()
+    return _get_or_create({"user": user}, {"display_name": name[:100]})
+
+
+def rename_commenter(*, user, display_name: str) -> Commenter:
+    """Give an account's commenter the name its owner chose (for their next comments)."""
+    commenter = commenter_for_account(user, display_name=display_name)
+    if commenter.display_name != display_name[:100]:
+        commenter.display_name = display_name[:100]
+        commenter.save(update_fields=["display_name"])
+    return commenter
+
+
+def link_verified_email(*, user, email: str) -> Commenter:
+    """Tie an account to the guest commenter of an email its owner has just verified, so
+    a banned guest who signs up with the same address is still banned; or give the
+    account's commenter that email, if no one else has it.
+
+    An account that already has a record takes the guest's in: their comments and history
+    move to it, and so does any ban, suspension or pre-moderation the guest was under.
+    """
+    key = normalise_email(email)
+    with transaction.atomic():
+        own = Commenter.objects.select_for_update().filter(user=user).first()
+        guest = (Commenter.objects.select_for_update().filter(email_key=key, user__isnull=True)
+                 .first() if key else None)
+        if guest is not None and own is None:
+            guest.user = user
+            guest.display_name = (user.get_full_name() or guest.display_name)[:100]
+            guest.save(update_fields=["user", "display_name"])
+            return guest
+        own = own or commenter_for_account(user)
+        if guest is not None:
+            _merge(guest, into=own)
+        if key and not own.email_key and not Commenter.objects.filter(email_key=key).exists():
+            own.email_key = key
+            own.save(update_fields=["email_key"])
+        return own
+
+
+def _merge(guest: Commenter, *, into: Commenter) -> None:
+    Comment.objects.filter(commenter=guest).update(commenter=into)
+    CommenterEvent.objects.filter(commenter=guest).update(commenter=into)
+    changed = []
+    if guest.is_banned and not into.is_banned:
+        into.banned_at, into.ban_reason = guest.banned_at, guest.ban_reason
+        changed += ["banned_at", "ban_reason"]
+    if guest.suspended_until and (not into.suspended_until
+                                  or guest.suspended_until > into.suspended_until):
+        into.suspended_until = guest.suspended_until
+        into.suspension_reason = guest.suspension_reason
+        changed += ["suspended_until", "suspension_reason"]
+    if guest.premoderated and not into.premoderated:
+        into.premoderated, into.trust = True, Commenter.Trust.NONE
+        changed += ["premoderated", "trust"]
+    if changed:
+        into.save(update_fields=changed)
+    guest.delete()
+    recount([into.pk])
+
+
+def commenter_for_post(*, user, author_name: str, author_email: str) -> Commenter | None:
+    """The commenter a reader's new comment belongs to: the account's, else the given
+    email's (none for a guest without email)."""
+    if user is not None:
+        return commenter_for_account(user, display_name=author_name)
+    key = normalise_email(author_email)
+    if not key:
+        return None
+    return _get_or_create({"email_key": key}, {"display_name": author_name[:100]})
+
+
+def commenters_for_import(identities: Mapping[tuple[str, str], str]) -> dict[tuple, int]:
+    """Commenter ids for an import's authors, made where missing, in a few queries.
+
+    `identities` maps (email key, external key) to the display name to give a new
+    commenter; the email wins when both are set. Returns {identity: commenter id}.
+    """
+    by_email = {email: name for (email, _ext), name in identities.items() if email}
+    by_external = {ext: name for (email, ext), name in identities.items() if ext and not email}
+    found: dict[str, int] = {}
+    for field, wanted in (("email_key", by_email), ("external_key", by_external)):
+        keys = list(wanted)
+        for start in range(0, len(keys), 500):
+            batch = keys[start:start + 500]
+            have = dict(Commenter.objects.filter(**{f"{field}__in": batch})
+                        .values_list(field, "pk"))
+            missing = [k for k in batch if k not in have]
+            if missing:
+                Commenter.objects.bulk_create(
+                    [Commenter(display_name=wanted[k][:100], **{field: k}) for k in missing],
+                    ignore_conflicts=True,
+                )
+                have.update(Commenter.objects.filter(**{f"{field}__in": missing})
+                            .values_list(field, "pk"))
+            found.update({(field, k): pk for k, pk in have.items()})
+    return {
+        identity: found[("email_key", identity[0])] if identity[0]
+        else found[("external_key", identity[1])]
+        for identity in identities
+        if identity[0] or identity[1]
+    }
+
+
+# ---- the record -----------------------------------------------------------------------
+
+
+def posted(comment: Comment) -> None:
+    """Count a reader's new comment on its commenter's record."""
+    if not comment.commenter_id:
+        return
+    at = comment.created
+    changes = {COUNTERS[comment.status]: F(COUNTERS[comment.status]) + 1, "last_seen": at}
+    Commenter.objects.filter(pk=comment.commenter_id).update(**changes)
+    Commenter.objects.filter(pk=comment.commenter_id, first_seen__isnull=True).update(
+        first_seen=at
+    )
+    if comment.status == Status.APPROVED:
+        auto_trust(comment.commenter_id)
+
+
+def status_moved(comment: Comment, before: str, after: str, *, at) -> None:
+    """Move a comment's count on its commenter's record from `before` to `after`."""
+    if not comment.commenter_id or before == after:
+        return
+    changes = {}
+    if before in COUNTERS:
+        # Never below zero, even for a record that missed a change (a comment made
+        # outside the services, say in a shell): recount() puts such a record right.
+        changes[COUNTERS[before]] = Greatest(F(COUNTERS[before]) - 1, Value(0))
+    if after in COUNTERS:
+        changes[COUNTERS[after]] = F(COUNTERS[after]) + 1
+    if after == Status.HIDDEN:
+        changes["trouble_at"] = at
+    Commenter.objects.filter(pk=comment.commenter_id).update(**changes)
+    if after == Status.APPROVED:
+        auto_trust(comment.commenter_id)
+    elif after == Status.HIDDEN:
+        lose_auto_trust(comment.commenter_id)
+
+
+def reported(comment: Comment, *, at) -> None:
+    """Count a reader's report on the commenter's record."""
+    if comment.commenter_id:
+        Commenter.objects.filter(pk=comment.commenter_id).update(
+            reported_count=F("reported_count") + 1, trouble_at=at
+        )
+
+
+def recount(commenter_ids: Iterable[int]) -> None:
+    """Rebuild the record of these commenters from their comments and reports (after an
+    import or a data migration): two aggregate queries and one bulk update per 500."""
+    ids = sorted(set(commenter_ids))
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        rows = {
+            row["commenter_id"]: row
+            for row in Comment.objects.filter(commenter_id__in=batch)
+            .order_by().values("commenter_id").annotate(
+                approved=Count("pk", filter=Q(status=Status.APPROVED)),
+                pending=Count("pk", filter=Q(status=Status.PENDING)),
+                hidden=Count("pk", filter=Q(status=Status.HIDDEN)),
+                first=Min("created"), last=Max("created"),
+                last_hidden=Max("created", filter=Q(status=Status.HIDDEN)),
+            )
+        }
+        reports = {
+            row["comment__commenter_id"]: row
+            for row in Flag.objects.filter(comment__commenter_id__in=batch,
+                                           source=Flag.Source.READER)
+            .order_by().values("comment__commenter_id")
+            .annotate(n=Count("pk"), last=Max("created_at"))
+        }
+        commenters = list(Commenter.objects.filter(pk__in=batch))
+        for c in commenters:
+            row, report = rows.get(c.pk, {}), reports.get(c.pk, {})
+            c.approved_count = row.get("approved", 0)
+            c.pending_count = row.get("pending", 0)
+            c.hidden_count = row.get("hidden", 0)
+            c.first_seen, c.last_seen = row.get("first"), row.get("last")
+            c.reported_count = report.get("n", 0)
+            troubles = [t for t in (row.get("last_hidden"), report.get("last"), c.trouble_at)
+                        if t]
+            c.trouble_at = max(troubles) if troubles else None
+        Commenter.objects.bulk_update(
+            commenters, ["approved_count", "pending_count", "hidden_count", "reported_count",
+                         "first_seen", "last_seen", "trouble_at"],
+        )
+
+
+# ---- audit rows and automatic trust ---------------------------------------------------
+
+
+def standing(commenter: Commenter, fields: Iterable[str] = STANDING_FIELDS) -> dict:
+    """The commenter's standing fields as an audit row stores them (JSON-safe)."""
+    values = {}
+    for name in fields:
+        value = getattr(commenter, name)
+        values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return values
+
+
+def apply_standing(commenter: Commenter, values: Mapping) -> list[str]:
+    """Set standing fields from an audit row's stored values; return the names set."""
+    for name, value in values.items():
+        field = Commenter._meta.get_field(name)
+        if value is not None and field.get_internal_type() == "DateTimeField":
+            value = field.to_python(value)
+        setattr(commenter, name, value)
+    return list(values)
+
+
+def change_standing(commenter: Commenter, changes: Mapping, *, actor, action: str,
+                    reason: str = "", actor_label: str = "", undoes=None) -> CommenterEvent:
+    """Apply `changes` to a locked commenter and write the audit row that records what
+    they were before, so undo can put them back."""
+    before = standing(commenter, changes)
+    for name, value in changes.items():
+        setattr(commenter, name, value)
+    commenter.save(update_fields=list(changes))
+    return CommenterEvent.objects.create(
+        commenter=commenter, actor=actor, actor_label=actor_label, action=action,
+        reason=reason, before=before, after=standing(commenter, changes), undoes=undoes,
+    )
+
+
+def auto_trust(commenter_id: int) -> CommenterEvent | None:
+    """Trust a commenter automatically once they have enough approved comments and none
+    hidden (COMMENTERS_AUTO_TRUST_AFTER; 0 turns it off)."""
+    needed = settings.COMMENTERS_AUTO_TRUST_AFTER
+    if needed <= 0:
+        return None
+    commenter = Commenter.objects.select_for_update().get(pk=commenter_id)
+    if (commenter.trust or commenter.premoderated or commenter.is_banned
+            or commenter.hidden_count or commenter.approved_count < needed):
+        return None
+    # Trust once taken back stays taken back until a moderator decides.
+    if commenter.events.filter(action=CommenterEvent.Action.TRUSTED,
+                               actor__isnull=True).exists():
+        return None
+    return change_standing(
+        commenter, {"trust": Commenter.Trust.AUTOMATIC}, actor=None,
+        action=CommenterEvent.Action.TRUSTED, actor_label=AUTOMATIC,
+        reason=f"{commenter.approved_count} comments approved, none hidden",
+    )
+
+
+def lose_auto_trust(commenter_id: int) -> CommenterEvent | None:
+    """Take back automatic trust once one of the commenter's comments is hidden."""
+    commenter = Commenter.objects.select_for_update().get(pk=commenter_id)
+    if commenter.trust != Commenter.Trust.AUTOMATIC:
+        return None
+    granted = commenter.events.filter(action=CommenterEvent.Action.TRUSTED,
+                                      undone_by__isnull=True).first()
+    return change_standing(
+        commenter, {"trust": Commenter.Trust.NONE}, actor=None,
+        action=CommenterEvent.Action.UNDONE, actor_label=AUTOMATIC,
+        reason="A comment of theirs was hidden", undoes=granted,
+    )

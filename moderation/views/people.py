@@ -1,0 +1,200 @@
+"""The people side of the workspace: the Commenters list, one commenter's page, and the
+POST-only actions on a person (ban, suspend, pre-moderate, trust, note, undo).
+
+Each action validates its form, calls one service in services/people.py and goes back
+to the page it came from with what was done and an Undo; a refusal changes nothing and
+says why. Pages cost a fixed number of queries whatever the person's number of comments.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from .. import services
+from ..models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
+from ..people_forms import BanForm, CommenterSearchForm, NoteForm, StandingForm, SuspendForm
+from ..services.people import NOUNS, notes, when
+from ._common import moderator_required, safe_next
+from .actions import UNDO_SESSION_KEY
+
+COMMENTERS_PER_PAGE = 50
+COMMENTS_PER_PAGE = 25
+HISTORY_SHOWN = 50
+DECISIONS_SHOWN = 20
+
+
+@moderator_required
+@require_safe
+def commenters(request):
+    form = CommenterSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    people = Commenter.objects.select_related("user").search(query).troublesome_first()
+    page = Paginator(people, COMMENTERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "moderation/commenters.html",
+                  {"page": page, "q": query, "form": form})
+
+
+@moderator_required
+@require_safe
+def commenter(request, pk):
+    person = get_object_or_404(Commenter.objects.select_related("user"), pk=pk)
+    comments = (
+        Comment.objects.filter(commenter=person).select_related("article")
+        .order_by("-created", "-pk")
+    )
+    page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    history = list(
+        person.events.select_related("actor", "undone_by", "undoes")
+        .order_by("-created_at", "-id")[:HISTORY_SHOWN]
+    )
+    decisions = list(
+        ModerationEvent.objects.filter(comment__commenter=person)
+        .exclude(action__in=[ModerationEvent.Action.POSTED, ModerationEvent.Action.IMPORTED])
+        .select_related("actor", "comment").order_by("-created_at", "-id")[:DECISIONS_SHOWN]
+    )
+    context = {
+        "person": person,
+        "page": page,
+        "history": history,
+        "decisions": decisions,
+        "notes": notes(person),
+        "reasons": Reason.choices,
+        "undoable": CommenterEvent.UNDOABLE,
+        "next": request.get_full_path(),
+        "status": request.session.pop(UNDO_SESSION_KEY, None),
+    }
+    return render(request, "moderation/commenter.html", context)
+
+
+def _back(request, person: Commenter) -> str:
+    return safe_next(request, reverse("moderation:commenter", args=[person.pk]))
+
+
+def _done(request, person: Commenter, message: str, event: CommenterEvent | None,
+          level=messages.SUCCESS):
+    messages.add_message(request, level, message)
+    if event is not None and event.action in CommenterEvent.UNDOABLE:
+        request.session[UNDO_SESSION_KEY] = {
+            "message": "Changed your mind?", "level": "light",
+            "undo": {"url": reverse("moderation:commenter_undo", args=[event.pk]),
+                     "fields": [], "target": None},
+        }
+    else:
+        request.session.pop(UNDO_SESSION_KEY, None)
+    return redirect(_back(request, person))
+
+
+def _refused(request, person: Commenter, message: str, status: int = 422):
+    """Say why nothing was done (422 for bad input, 409 when someone acted since)."""
+    return render(request, "moderation/error.html",
+                  {"message": message, "back": _back(request, person)}, status=status)
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return "The request was not understood."
+
+
+def _person_action(request, pk, form_class, perform):
+    person = get_object_or_404(Commenter, pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _refused(request, person, _first_error(form))
+    try:
+        message, event = perform(person, request.user, form.cleaned_data)
+    except services.Conflict as error:
+        return _refused(request, person, str(error), status=409)
+    except services.ModerationError as error:
+        return _refused(request, person, str(error))
+    if event is None:
+        return _done(request, person, message, None, level=messages.INFO)
+    return _done(request, person, message, event)
+
+
+@moderator_required
+@require_POST
+def ban(request, pk):
+    def perform(person, actor, data):
+        event = services.ban_commenter(commenter=person, actor=actor, reason=data["reason"],
+                                       hide_all=data["hide_all"],
+                                       hide_reason=data["hide_reason"])
+        if event is None:
+            return f"{person} was already banned; nothing changed.", None
+        hidden = event.hides.count()
+        tail = f" and hid {hidden} comment{'s' if hidden != 1 else ''}" if hidden else ""
+        return f"Banned {person}{tail}.", event
+
+    return _person_action(request, pk, BanForm, perform)
+
+
+@moderator_required
+@require_POST
+def suspend(request, pk):
+    def perform(person, actor, data):
+        event = services.suspend_commenter(commenter=person, actor=actor, days=data["days"],
+                                           reason=data["reason"])
+        return f"Suspended {person} until {when(person.suspended_until)}.", event
+
+    return _person_action(request, pk, SuspendForm, perform)
+
+
+def _simple_action(service, form_class, *, already: str, done: str):
+    """A view for an action whose form's fields are the service's own arguments."""
+
+    @moderator_required
+    @require_POST
+    def view(request, pk):
+        def perform(person, actor, data):
+            event = service(commenter=person, actor=actor, **data)
+            if event is None:
+                return already.format(person=person), None
+            return done.format(person=person), event
+
+        return _person_action(request, pk, form_class, perform)
+
+    return view
+
+
+premoderate = _simple_action(
+    services.premoderate_commenter, StandingForm,
+    already="{person} is already pre-moderated; nothing changed.",
+    done="Every new comment of {person} now waits for a moderator.",
+)
+trust = _simple_action(
+    services.trust_commenter, StandingForm,
+    already="{person} is already trusted; nothing changed.",
+    done="Trusted {person}: their comments publish when triage raises nothing.",
+)
+note = _simple_action(services.note_commenter, NoteForm, already="", done="Noted on {person}.")
+
+
+@moderator_required
+@require_POST
+def undo(request, event_pk):
+    event = get_object_or_404(CommenterEvent.objects.select_related("commenter"), pk=event_pk)
+    person = event.commenter
+    try:
+        undone = services.undo_commenter_event(event=event, actor=request.user)
+    except services.ModerationError as error:
+        status = 409 if isinstance(error, services.Conflict) else 422
+        if request.htmx:
+            messages.error(request, str(error))
+            return HttpResponseClientRedirect(_back(request, person))
+        return _refused(request, person, str(error), status=status)
+    else:
+        message = f"Undid the {NOUNS[event.action]} of {person}."
+        if undone.refused:
+            message += " Some comments were changed since and were left: " + " ".join(
+                undone.refused)
+        response = _done(request, person, message, None,
+                         level=messages.WARNING if undone.refused else messages.INFO)
+    # The status line's Undo posts with htmx: have the browser load the page again.
+    if request.htmx:
+        return HttpResponseClientRedirect(response["Location"])
+    return response

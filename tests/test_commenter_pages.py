@@ -1,0 +1,217 @@
+"""The record on every card, the commenter's page, the Commenters list, the person actions
+from the workspace, and the queue and log filtered by commenter."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from moderation import services
+from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+Status = Comment.Status
+
+
+def people_with_comments(article, *, people: int, each: int, status=Status.PENDING):
+    """`people` commenters with `each` comments apiece, written in bulk, records counted."""
+    commenters = Commenter.objects.bulk_create(
+        Commenter(display_name=f"Person {n}", email_key=f"p{n}@{article.slug}.example.org")
+        for n in range(people)
+    )
+    now = timezone.now()
+    Comment.objects.bulk_create_threaded(
+        Comment(article=article, author_name=c.display_name, author_email=c.email_key,
+                commenter=c, body=f"Comment {i} by {c.display_name}.", status=status,
+                created=now)
+        for c in commenters for i in range(each)
+    )
+    services.recount_commenters([c.pk for c in commenters])
+    return commenters
+
+
+def queries(client, url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+@pytest.mark.parametrize("view", ["queue", "commenter"])
+def test_the_queue_and_commenter_pages_cost_the_same_queries_at_20_and_2000_comments(
+    moderator_client, view
+):
+    counts = {}
+    for size in (20, 2000):
+        article = make_article()
+        [person] = people_with_comments(article, people=1, each=size)
+        services.note_commenter(commenter=person, actor=None, note="Watch this one.")
+        url = (reverse("moderation:queue") if view == "queue"
+               else reverse("moderation:commenter", args=[person.pk]))
+        counts[size], html = queries(moderator_client, url)
+        assert f"{size} pending" in html
+    assert counts[20] == counts[2000]
+    # queue: session, user, permissions (2), counts, cards, flags, last events, articles;
+    # commenter page: session, user, permissions, the person, a page of comments and its
+    # count, their history, decisions on their comments, notes.
+    assert counts[20] <= (10 if view == "queue" else 11)
+
+
+def test_the_queue_costs_the_same_queries_across_200_authors(moderator_client):
+    counts = []
+    for people in (2, 200):
+        article = make_article()
+        people_with_comments(article, people=people, each=13)
+        count, html = queries(moderator_client, reverse("moderation:queue") + "?tab=pending")
+        assert html.count("data-mod-record") == 25
+        counts.append(count)
+    assert counts[0] == counts[1]
+
+
+def test_each_card_shows_its_authors_record_and_links_to_their_page(
+    moderator_client, article, moderator
+):
+    post = article.__class__.objects.create(title="Post", slug="post", comment_policy="post")
+    for n in range(3):
+        services.post_comment(article=post, author_name="Tess", author_email="t@example.org",
+                              body=f"Published {n}.")
+    comment = services.post_comment(article=article, author_name="Tess the Second",
+                                    author_email="T@example.org", body="Pending.")
+    services.report(comment=Comment.objects.filter(status="approved").first(),
+                    reason="spam", reporter_key="k")
+    person = comment.commenter
+    services.premoderate_commenter(commenter=person, actor=moderator)
+    html = moderator_client.get(reverse("moderation:queue")).content.decode()
+    card = html[html.index(f'id="comment-{comment.pk}"'):]
+    card = card[: card.index("</article>")]
+    assert reverse("moderation:commenter", args=[person.pk]) in card
+    assert "3 approved · 0 hidden · 1 pending · 1 reported" in card
+    assert "first seen" in card and "Pre-moderated" in card
+    assert "signed “Tess the Second” here" not in card  # the latest name is the person's
+
+
+def test_the_commenter_page_lists_their_comments_newest_first_with_history_and_notes(
+    moderator_client, article, moderator
+):
+    first = services.post_comment(article=article, author_name="Tess",
+                                  author_email="t@example.org", body="The first one.")
+    services.post_comment(article=article, author_name="Tess", author_email="t@example.org",
+                          body="The second one.")
+    services.hide(comment=first, actor=moderator, reason="spam")
+    person = first.commenter
+    services.note_commenter(commenter=person, actor=moderator, note="Posts from a VPN.")
+    services.suspend_commenter(commenter=person, actor=moderator, days=2, reason="Spam")
+    html = moderator_client.get(reverse("moderation:commenter", args=[person.pk])).content
+    html = html.decode()
+    assert html.index("The second one.") < html.index("The first one.")
+    assert "Posts from a VPN." in html and "Suspended until" in html
+    assert "t@example.org" in html  # moderators see the email
+    assert reverse("moderation:commenter_undo",
+                   args=[person.events.get(action="suspended").pk]) in html
+
+
+def test_the_commenters_list_puts_recent_trouble_first_and_searches_names_and_emails(
+    moderator_client, article, moderator
+):
+    calm = services.post_comment(article=article, author_name="Calm Carl",
+                                 author_email="carl@example.org", body="Nice.")
+    rough = services.post_comment(article=article, author_name="Rough Rob",
+                                  author_email="rob@example.org", body="Rude.")
+    services.hide(comment=rough, actor=moderator, reason="abusive")
+    html = moderator_client.get(reverse("moderation:commenters")).content.decode()
+    assert html.index("Rough Rob") < html.index("Calm Carl")
+    found = moderator_client.get(reverse("moderation:commenters"), {"q": "carl@"})
+    assert "Calm Carl" in found.content.decode() and "Rough Rob" not in found.content.decode()
+    found = moderator_client.get(reverse("moderation:commenters"), {"q": "rob"})
+    assert "Rough Rob" in found.content.decode() and calm.author_name not in (
+        found.content.decode())
+
+
+def test_the_queue_and_the_log_filter_by_commenter(moderator_client, article, moderator):
+    mine = services.post_comment(article=article, author_name="Tess",
+                                 author_email="t@example.org", body="Mine.")
+    other = services.post_comment(article=article, author_name="Uma",
+                                  author_email="u@example.org", body="Theirs.")
+    services.approve(comment=mine, actor=moderator)
+    services.approve(comment=other, actor=moderator)
+    person = mine.commenter
+    html = moderator_client.get(reverse("moderation:queue"),
+                                {"tab": "all", "commenter": person.pk}).content.decode()
+    assert f'id="comment-{mine.pk}"' in html and f'id="comment-{other.pk}"' not in html
+    assert "Comments by" in html
+    log = moderator_client.get(reverse("moderation:log"),
+                               {"commenter": person.pk}).content.decode()
+    assert f"#{mine.pk} Tess" in log and f"#{other.pk} Uma" not in log
+
+
+def test_banning_from_a_card_goes_back_to_the_queue_with_an_undo(
+    moderator_client, article, moderator
+):
+    comment = services.post_comment(article=article, author_name="Tess",
+                                    author_email="t@example.org", body="Spam spam.")
+    person = comment.commenter
+    queue = reverse("moderation:queue") + "?tab=all"
+    response = moderator_client.post(
+        reverse("moderation:commenter_ban", args=[person.pk]),
+        {"reason": "Spammer", "hide_all": "on", "hide_reason": "spam", "next": queue})
+    assert response.status_code == 302 and response.url == queue
+    comment.refresh_from_db()
+    assert comment.status == Status.HIDDEN and comment.hidden_reason == "spam"
+    ban = CommenterEvent.objects.get(action="banned")
+    page = moderator_client.get(queue).content.decode()
+    assert "Banned Tess and hid 1 comment." in page
+    assert reverse("moderation:commenter_undo", args=[ban.pk]) in page
+
+    undo = moderator_client.post(reverse("moderation:commenter_undo", args=[ban.pk]),
+                                 {"next": queue}, HTTP_HX_REQUEST="true")
+    assert undo.status_code == 200 and undo["HX-Redirect"] == queue
+    comment.refresh_from_db()
+    person.refresh_from_db()
+    assert comment.status == Status.PENDING and not person.is_banned
+    assert ModerationEvent.objects.filter(action="undone").count() == 1
+
+
+def test_bad_input_to_a_person_action_is_a_clear_4xx_and_changes_nothing(
+    moderator_client, article, moderator
+):
+    comment = services.post_comment(article=article, author_name="Tess",
+                                    author_email="t@example.org", body="Hi.")
+    person = comment.commenter
+    url = reverse("moderation:commenter_suspend", args=[person.pk])
+    response = moderator_client.post(url, {"days": "0", "reason": "x"})
+    assert response.status_code == 422
+    assert "at least 1 day" in response.content.decode()
+    response = moderator_client.post(url, {"days": "3", "reason": ""})
+    assert response.status_code == 422
+    trusted = services.trust_commenter(commenter=person, actor=moderator)
+    services.premoderate_commenter(commenter=person, actor=moderator)
+    response = moderator_client.post(reverse("moderation:commenter_undo", args=[trusted.pk]))
+    assert response.status_code == 409
+    assert moderator_client.get(reverse("moderation:commenter", args=[999])).status_code == 404
+    person.refresh_from_db()
+    assert person.suspended_until is None and person.premoderated
+    assert CommenterEvent.objects.count() == 2
+
+
+def test_commenters_are_read_only_in_the_admin(client, admin_user, article):
+    services.post_comment(article=article, author_name="Tess", author_email="t@example.org",
+                          body="Hi.")
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:moderation_commenter_changelist"), {"q": "tess"})
+    assert page.status_code == 200 and "t@example.org" in page.content.decode()
+    assert client.get(reverse("admin:moderation_commenter_add")).status_code == 403
+    assert client.get(reverse("admin:moderation_commenterevent_changelist")).status_code == 200
+
+
+@pytest.mark.postgres
+def test_the_commenters_search_and_order_can_use_their_indexes_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    search = Commenter.objects.search("prolific").explain()
+    assert "commenter_name_trgm" in search and "commenter_email_trgm" in search
+    assert "commenter_trouble_idx" in Commenter.objects.troublesome_first()[:50].explain()
+    queue = Comment.objects.filter(commenter_id=1).order_by("-created")[:25].explain()
+    assert "comment_commenter_idx" in queue
