@@ -14,3 +14,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Serve static files straight from the apps in tests; there is no collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tasks run at once, in the test's own thread, when they are enqueued (after commit);
+# tests/test_worker_process.py runs a real `manage.py db_worker` on the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -303,7 +303,7 @@ class Comment(models.Model):
     depth = models.PositiveSmallIntegerField(editable=False)
     # Automated triage (moderation/triage): each signal's score and why, the highest
     # weighted score as `priority` (the queue's "Priority" sort), and when it was scored
-    # (null: never, which `manage.py triage_comments` picks up).
+    # (null: not yet; the workers' sweep and `manage.py triage_comments` pick it up).
     triage = models.JSONField(default=dict, blank=True, editable=False)
     priority = models.FloatField(default=0.0, editable=False)
     triaged_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -329,6 +329,9 @@ class Comment(models.Model):
             # The queue's "Priority" sort: worst first, oldest first among equals, read
             # in index order so a page of a long queue stops early.
             models.Index(fields=["-priority", "created"], name="comment_priority_idx"),
+            # The workers' sweep: comments not scored yet, oldest first (few, normally).
+            models.Index(fields=["created"], condition=Q(triaged_at__isnull=True),
+                         name="comment_unscored_idx"),
         ]
 
     def __str__(self):
