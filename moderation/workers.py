@@ -138,7 +138,8 @@ class Lifeline(threading.Thread):
 
     def stop(self) -> None:
         self._stopping.set()
-        self.join(timeout=settings.TASKS_WORKER_BEAT + 5)
+        if self.is_alive():
+            self.join(timeout=settings.TASKS_WORKER_BEAT + 5)
         try:
             TaskWorker.objects.filter(worker_id=self.worker_id).delete()
         except Exception:
