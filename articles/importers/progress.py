@@ -72,6 +72,10 @@ class Reporter:
         self.state["articles_written"] += n
         self._write()
 
+    def flush(self) -> None:
+        """Write the counts now, whenever they were last written."""
+        self._write(force=True)
+
     def _write(self, force: bool = False) -> None:
         now = time.time()
         if force or now - self._last >= EVERY_SECONDS:
