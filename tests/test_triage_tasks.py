@@ -119,17 +119,26 @@ def test_scoring_the_same_comments_twice_scores_and_flags_them_once(open_news, t
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_scoring_the_same_batch_at_once_flag_each_comment_once(triage_on):
+def test_two_workers_scoring_the_same_batch_at_once_score_and_flag_it_once(triage_on,
+                                                                          monkeypatch):
     article = make_article(body=ARTICLE, comment_policy="pre", slug="race")
-    ids = [make_comment(article, body=ABUSIVE, status=Status.PENDING).pk for _ in range(5)]
-    screening.score_comments(ids[:0])  # loads the models before the race
+    ids = [make_comment(article, body=f"{ABUSIVE} ({n})", status=Status.PENDING).pk
+           for n in range(5)]
+    # Both workers have read the batch as unscored and scored it before either writes.
     barrier = threading.Barrier(2, timeout=60)
-    errors = []
+    compute = screening.compute
+
+    def compute_together(*args, **kwargs):
+        signals = compute(*args, **kwargs)
+        barrier.wait()
+        return signals
+
+    monkeypatch.setattr(screening, "compute", compute_together)
+    outcomes, errors = [], []
 
     def work():
         try:
-            barrier.wait()
-            screening.score_comments(ids)
+            outcomes.append(screening.score_comments(ids))
         except Exception as error:  # reported below
             errors.append(error)
         finally:
@@ -141,8 +150,12 @@ def test_two_workers_scoring_the_same_batch_at_once_flag_each_comment_once(triag
     for thread in threads:
         thread.join()
     assert errors == []
-    assert Flag.objects.filter(comment_id__in=ids).count() == 5
-    assert ModerationEvent.objects.filter(comment_id__in=ids, action=Action.FLAGGED).count() == 5
+    assert sorted(o.scored for o in outcomes) == [0, 5]  # the second found them scored
+    flags = list(Flag.objects.filter(comment_id__in=ids).values_list("comment_id", "reason"))
+    assert len(flags) == len(set(flags))  # no reason raised twice on a comment
+    assert {pk for pk, reason in flags if reason == "abusive"} == set(ids)
+    assert ModerationEvent.objects.filter(comment_id__in=ids, action=Action.FLAGGED
+                                          ).count() == len(flags)
 
 
 @override_settings(TASKS=DB_TASKS, TRIAGE_SWEEP_AFTER=120)
