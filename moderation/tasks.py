@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import OperationalError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_tasks import task
@@ -32,12 +33,27 @@ SWEEP_LIMIT = 20 * BATCH
 # A reader waits for their comment; an import's backlog can wait behind it.
 READER_PRIORITY = 10
 UNSCORED_COUNT_LIMIT = 100_000
+# A batch the database was too busy to take is tried again this many seconds later.
+RETRY_SECONDS = 5
 
 
 @task()
 def score_comments(comment_ids: list[int], rescore: bool = False) -> dict:
-    """Score these comments and act on the findings (skipping those scored already)."""
-    outcome = screening.score_comments(comment_ids, rescore=rescore)
+    """Score these comments and act on the findings (skipping those scored already).
+
+    A database too busy to take the scores (SQLite's one writer kept busy past its busy
+    timeout) is a passing state, not a failure: the batch is queued again, a little
+    later, rather than left for the sweep.
+    """
+    try:
+        outcome = screening.score_comments(comment_ids, rescore=rescore)
+    except OperationalError as error:
+        if "locked" not in str(error).lower():
+            raise
+        log.warning("Database busy while scoring %d comment(s); queued again", len(comment_ids))
+        score_comments.using(run_after=timezone.now() + timedelta(seconds=RETRY_SECONDS)
+                             ).enqueue(comment_ids, rescore)
+        return {"requeued": len(comment_ids)}
     return {"scored": outcome.scored, "flagged": outcome.flagged, "held": outcome.held,
             "published": outcome.published, "skipped": len(outcome.skipped)}
 

@@ -298,3 +298,18 @@ def test_import_articles_exits_non_zero_when_scoring_failed(wxr_file, triage_on,
         call_command("import_articles", str(export), stdout=StringIO(), stderr=StringIO())
     # The import itself stands: all of it was written.
     assert Comment.objects.count() == 1
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_a_batch_the_database_was_too_busy_for_is_queued_again(open_news, triage_on,
+                                                              monkeypatch):
+    from django.db import OperationalError
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(screening, "score_comments", busy)
+    assert tasks.score_comments.call([7, 8]) == {"requeued": 2}
+    again = DBTaskResult.objects.get()
+    assert again.args_kwargs["args"] == [[7, 8], False] and again.run_after > timezone.now()
+    assert tasks.scoring_queued() == 1
