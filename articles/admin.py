@@ -1,19 +1,21 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from . import importers
-from .importers import uploads
+from . import importers, tasks
+from .importers import progress, uploads
 from .importers.forms import ImportUploadForm
-from .models import Article
+from .models import Article, ImportJob
 
 # The preview lists this many articles; the totals above it count them all.
 PREVIEW_ROWS = 500
+# How often the progress page asks again.
+POLL_SECONDS = 2
 
 
 @admin.register(Article)
@@ -47,6 +49,9 @@ class ArticleAdmin(admin.ModelAdmin):
                  name="articles_article_import"),
             path("import/<str:token>/", self.admin_site.admin_view(self.import_preview_view),
                  name="articles_article_import_preview"),
+            path("import/<str:token>/progress/",
+                 self.admin_site.admin_view(self.import_progress_view),
+                 name="articles_article_import_progress"),
             *super().get_urls(),
         ]
 
@@ -112,7 +117,7 @@ class ArticleAdmin(admin.ModelAdmin):
             form.add_error("file", str(error))
             return None
         try:
-            with open(upload.path, "rb") as fileobj:
+            with uploads.open_file(upload) as fileobj:
                 plan = importers.read_plan(fileobj, upload.format, filename=upload.name)
             summary = importers.preview(plan, repair_cycles=upload.repair_cycles)
             uploads.set_preview(upload, summary.to_dict())
@@ -126,55 +131,78 @@ class ArticleAdmin(admin.ModelAdmin):
             return None
         return reverse("admin:articles_article_import_preview", args=[upload.token])
 
+    def _gone(self, request):
+        messages.error(request, "That import has expired or was cancelled (or was uploaded "
+                                "by someone else). Upload the file again.")
+        return HttpResponseRedirect(self._upload_url())
+
+    @staticmethod
+    def _progress_url(token):
+        return reverse("admin:articles_article_import_progress", args=[token])
+
     @method_decorator(require_http_methods(["GET", "POST"]))
     def import_preview_view(self, request, token):
-        """Step 2: what the import would do; confirming runs it, cancelling forgets the file."""
+        """Step 2: what the import would do; confirming queues it, cancelling forgets the
+        file."""
         self._check_import_permission(request)
         try:
-            upload = uploads.load(token, request=request)
+            upload = uploads.load(token, request=request, states=ImportJob.State.values)
         except uploads.UploadGone:
-            messages.error(request, "That import has expired or was already finished or "
-                                    "cancelled (or was uploaded by someone else). Upload the "
-                                    "file again.")
-            return HttpResponseRedirect(self._upload_url())
-        if not upload.meta.get("preview"):
+            return self._gone(request)
+        if upload.state != ImportJob.State.PREVIEWED:
+            # Confirmed already (a second click, the back button): one import, its page.
+            return HttpResponseRedirect(self._progress_url(token))
+        if not upload.preview:
             # Saved but never previewed (the upload request failed midway): start again.
             uploads.discard(token, request=request)
             messages.error(request, "That upload was not previewed; upload the file again.")
             return HttpResponseRedirect(self._upload_url())
-        summary = importers.Summary.from_dict(upload.meta["preview"])
-        error = None
+        summary = importers.Summary.from_dict(upload.preview)
         if request.method == "POST":
             if "cancel" in request.POST:
                 uploads.discard(token, request=request)
                 messages.info(request, f"Import of {upload.name} cancelled; nothing was "
                                        "written.")
                 return HttpResponseRedirect(self._changelist_url())
-            try:
-                with open(upload.path, "rb") as fileobj:
-                    plan = importers.read_plan(fileobj, upload.format, filename=upload.name)
-                done = importers.apply(plan, repair_cycles=upload.repair_cycles)
-            except importers.ImportFailed as failure:
-                error = f"Nothing was imported. {failure}"
-            else:
-                uploads.discard(token, request=request)
-                self.message_user(request, done.headline(), messages.SUCCESS)
-                if done.warnings or done.articles_with_warnings:
-                    self.message_user(
-                        request,
-                        f"{len(done.warnings)} warnings about the file and "
-                        f"{done.articles_with_warnings} articles with warnings; run "
-                        "manage.py import_articles --dry-run on the file to list them again.",
-                        messages.WARNING,
-                    )
-                return HttpResponseRedirect(self._changelist_url())
+            tasks.confirm(upload)
+            return HttpResponseRedirect(self._progress_url(token))
         return TemplateResponse(
             request, "admin/articles/article/import_preview.html",
             self._context(
                 request, title=f"Import {upload.name}: preview", upload=upload,
                 summary=summary, rows=summary.articles[:PREVIEW_ROWS],
                 more_rows=max(0, len(summary.articles) - PREVIEW_ROWS),
-                policy=importers.POLICY, error=error,
+                policy=importers.POLICY,
             ),
         )
 
+    @method_decorator(require_http_methods(["GET"]))
+    def import_progress_view(self, request, token):
+        """Step 3: the queued or running import's progress (polled by htmx, or reloaded
+        without JavaScript), then its result with the preview's warnings, or its error."""
+        self._check_import_permission(request)
+        try:
+            job = uploads.load(token, request=request,
+                               states=[s for s in ImportJob.State.values
+                                       if s != ImportJob.State.PREVIEWED])
+        except uploads.UploadGone:
+            return self._gone(request)
+        context = self._context(request, title=f"Import {job.name}", upload=job, job=job,
+                                progress=None if job.finished else progress.read(job.pk),
+                                progress_url=self._progress_url(token),
+                                poll_seconds=POLL_SECONDS)
+        if job.state == ImportJob.State.DONE:
+            summary = importers.Summary.from_dict(job.result)
+            context.update(summary=summary, rows=summary.articles[:PREVIEW_ROWS],
+                           more_rows=max(0, len(summary.articles) - PREVIEW_ROWS),
+                           title=f"Imported {job.name}")
+        if request.htmx:
+            if job.finished:
+                # The whole page changes (result or error): have htmx load it.
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
+            return TemplateResponse(request, "admin/articles/article/import_progress.html"
+                                    "#progress", context)
+        return TemplateResponse(request, "admin/articles/article/import_progress.html",
+                                context)

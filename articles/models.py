@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -53,3 +54,62 @@ class Article(models.Model):
 
     def paragraphs(self) -> list[str]:
         return [line for line in self.body.splitlines() if line.strip()]
+
+
+class ImportJob(models.Model):
+    """An uploaded export file from the admin's preview to the end of its import.
+
+    The file itself is kept in the database (ImportChunk), where the worker that imports
+    it can read it from any machine; the upload's random token names the job, so that
+    confirming twice starts one import. articles/importers/uploads.py stores and reads
+    them, articles/tasks.py imports them.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    name = models.CharField(max_length=200)
+    format = models.CharField(max_length=10)
+    repair_cycles = models.BooleanField(default=False)
+    size = models.PositiveBigIntegerField(default=0)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
+    # Summary.to_dict() of the preview, and of the import once it is done.
+    preview = models.JSONField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "created_at"], name="importjob_state_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_state_display().lower()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class ImportChunk(models.Model):
+    """One piece of an ImportJob's file, in order (a row per megabyte or so)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "index"],
+                                               name="importchunk_order_unique")]
+
+    def __str__(self):
+        return f"{self.job_id}#{self.index}"

@@ -11,11 +11,11 @@ vocabulary are those of real comments.
 Posting is timed as a reader's request pays for it: services.post_comment() from start
 to committed, including the on-commit hook. Three ways:
 - off: TRIAGE_ENABLED=false;
-- on (the default): scoring queued to the background thread after commit; timed both
-  paced (a comment every 50 ms, a busy comment section) and back to back (the thread
-  then competes with the poster for the CPU the whole time);
-- inline: TRIAGE_BACKGROUND=false, scoring in the request after commit (what the
-  background thread saves a reader from).
+- on (the default): the scoring task queued after commit (one row in the task table; a
+  `manage.py db_worker` scores it, see bench/bench_tasks.py); timed paced (a comment
+  every 50 ms, a busy comment section) and back to back;
+- inline: the tasks' immediate backend, scoring in the request after commit (what the
+  workers save a reader from).
 """
 
 import argparse
@@ -74,10 +74,11 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
+    from django.test import override_settings
 
     from articles.models import Article
     from moderation.models import Comment
-    from moderation.screening import score_comments, worker
+    from moderation.screening import score_comments
 
     call_command("loaddata", "seed", verbosity=0)
     texts = sample_texts()
@@ -103,29 +104,20 @@ def main() -> None:
     results["off, paced 50 ms"] = post_many(article("pre"), texts, args.posts, pace=0.05)
 
     settings.TRIAGE_ENABLED = True
-    settings.TRIAGE_BACKGROUND = True
-    target = article("post")
-    results["on (background), paced 50 ms"] = post_many(target, texts, args.posts, pace=0.05)
-    worker.wait()
-    target = article("post")
-    started = time.perf_counter()
-    results["on (background), back to back"] = post_many(target, texts, args.posts)
-    posted = time.perf_counter() - started
-    worker.wait()
-    drained = time.perf_counter() - started
-    unscored = Comment.objects.filter(article=target, triaged_at__isnull=True).count()
-
-    settings.TRIAGE_BACKGROUND = False
-    results["inline (in the request)"] = post_many(article("post"), texts, args.posts)
+    results["on (queued as a task), paced 50 ms"] = post_many(article("post"), texts,
+                                                              args.posts, pace=0.05)
+    results["on (queued as a task), back to back"] = post_many(article("post"), texts,
+                                                               args.posts)
+    immediate = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with override_settings(TASKS=immediate):
+        results["inline (in the request)"] = post_many(article("post"), texts, args.posts)
 
     print(f"\nposting {args.posts} comments, ms per post (post_comment to commit):")
     for name, times in results.items():
         print(f"  {name:<32} {summary(times)}")
     base = statistics.median(results["off, paced 50 ms"])
-    on = statistics.median(results["on (background), paced 50 ms"])
+    on = statistics.median(results["on (queued as a task), paced 50 ms"])
     print(f"  scoring on costs {1000 * (on - base):+.2f} ms per post at the median (paced)")
-    print(f"  background thread: {args.posts} posts in {posted:.2f} s, all scored "
-          f"{drained - posted:.2f} s after the last post; unscored left: {unscored}")
 
     print(f"\nbatch scoring ({args.batch} comments, one article, score_comments with flags):")
     for model in ("minilm", "tfidf"):

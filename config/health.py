@@ -16,6 +16,8 @@ from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
+from moderation.tasks import task_backlog
+
 HEALTH_PATH = "/healthz"
 
 
@@ -37,6 +39,14 @@ def check_cache() -> str:
     finally:
         cache.delete(key)
     return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+def check_tasks() -> str:
+    """The task queue's backlog. Reported, never failing on its own: a web process serves
+    readers whatever the workers are doing, so the load balancer must not take it out for
+    them; monitoring reads the figures (no worker alive, an old ready task)."""
+    backlog = task_backlog()
+    return ", ".join(f"{name} {value}" for name, value in backlog.items())
 
 
 def _checks() -> tuple[tuple[str, object], ...]:

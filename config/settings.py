@@ -86,7 +86,11 @@ INSTALLED_APPS = [
     "allauth",  # readers' accounts: sign-up with a verified email, login, password reset
     "allauth.account",
     "articles",
+    # Before django_tasks_db: moderation's `db_worker` (django-tasks-db's worker plus
+    # recovery and the triage sweep, moderation/workers.py) takes the command's name.
     "moderation",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -145,11 +149,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a moderator writes; IMMEDIATE avoids "database is
-    # locked" when two requests upgrade read transactions to writes at the same time.
+    # locked" when two requests upgrade read transactions to writes at the same time; and
+    # a writer that finds the database busy (an import, a worker scoring, 50 readers
+    # posting) waits up to SQLITE_BUSY_TIMEOUT seconds for its turn instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": envint("SQLITE_BUSY_TIMEOUT", 30),
         }
     )
 
@@ -245,6 +252,28 @@ else:
 # (Redis INCR; a locked row), which is what its check is about; its errors for caches
 # that are not shared or not atomic (E003) stay on.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# An import's progress, written by the worker while its transaction is still open (where
+# the database would not show it to the web, and on SQLite would block on the import's
+# write lock): Redis when there is one, else files beside the app, which every process
+# on this machine shares (set REDIS_URL when workers run on several machines).
+CACHES["progress"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+     "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "progress"}
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+          "LOCATION": os.environ.get("PROGRESS_CACHE_DIR") or str(BASE_DIR / "var" / "progress")}
+)
+
+# Background work: Django's Tasks API (django-tasks, django.tasks from Django 6) with the
+# django-tasks-db backend, on the app's own database; `manage.py db_worker` runs the tasks
+# (any number of workers, on any machine that reaches the database).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker that has not been heard from for this many seconds is dead: the task it was
+# running is put back in the queue (moderation/workers.py).
+TASKS_WORKER_DEAD_AFTER = envint("TASKS_WORKER_DEAD_AFTER", 60)
+# How often a worker says it is alive, puts dead workers' tasks back and sweeps.
+TASKS_WORKER_BEAT = envint("TASKS_WORKER_BEAT", 10)
 
 # Security headers that cost nothing behind HTTPS; DJANGO_SECURE=true turns on the rest.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -391,8 +420,12 @@ RATELIMIT_IP_META_KEY = "config.clients.client_ip"
 # abuse threshold is the classifier's own decision boundary; see bench/eval_triage.py for
 # precision and recall at these values.
 TRIAGE_ENABLED = envbool("TRIAGE_ENABLED", "true")
-# Score new comments in a background thread (after commit) rather than in the request.
-TRIAGE_BACKGROUND = envbool("TRIAGE_BACKGROUND", "true")
+# On a post-moderated article, keep a new comment from readers until it has been scored
+# (it waits as pending, and is published by the triage if nothing was found).
+TRIAGE_HOLD_UNTIL_SCORED = envbool("TRIAGE_HOLD_UNTIL_SCORED", "true")
+# Comments still unscored this many seconds after they were written are queued again by
+# the workers' sweep (a web process killed between commit and enqueue, a failed task).
+TRIAGE_SWEEP_AFTER = envint("TRIAGE_SWEEP_AFTER", 180)
 TRIAGE_ABUSE_THRESHOLD = envfloat("TRIAGE_ABUSE_THRESHOLD", 0.5)
 TRIAGE_OFFTOPIC_THRESHOLD = envfloat("TRIAGE_OFFTOPIC_THRESHOLD", 0.6)
 TRIAGE_SPAM_THRESHOLD = envfloat("TRIAGE_SPAM_THRESHOLD", 0.8)
@@ -404,14 +437,12 @@ TRIAGE_OFFTOPIC_MODEL = os.environ.get("TRIAGE_OFFTOPIC_MODEL", "minilm")
 if TRIAGE_OFFTOPIC_MODEL not in ("minilm", "tfidf"):
     raise ImproperlyConfigured("TRIAGE_OFFTOPIC_MODEL must be minilm or tfidf")
 TRIAGE_MODEL_THREADS = envint("TRIAGE_MODEL_THREADS", 1)
-# At exit, how long to wait for the background thread to score what is still queued.
-TRIAGE_EXIT_WAIT = envint("TRIAGE_EXIT_WAIT", 300)
 
 # Importing articles with their comments (admin "Import articles", manage.py
-# import_articles). Uploads wait between the preview and the confirmation in
-# IMPORT_UPLOAD_DIR (private to the server, never served) for IMPORT_UPLOAD_MAX_AGE seconds.
+# import_articles). An upload waits in the database (so that any worker, on any machine,
+# can import it) between the preview and the confirmation, for IMPORT_UPLOAD_MAX_AGE
+# seconds; the admin's import then runs as a task, in a worker.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
-IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var" / "imports")
 IMPORT_UPLOAD_MAX_AGE = envint("IMPORT_UPLOAD_MAX_AGE", 2 * 60 * 60)
 
 # Logs go to standard error: one JSON object a line (DJANGO_LOG_FORMAT=json, the default
@@ -435,6 +466,7 @@ LOGGING = {
 HEALTH_CHECKS = {
     "database": "config.health.check_database",
     "cache": "config.health.check_cache",
+    "tasks": "config.health.check_tasks",
 }
 
 # Error reporting: on only when SENTRY_DSN is set.

@@ -26,3 +26,6 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "database": {"BACKEND": "config.cache.AtomicDatabaseCache", "LOCATION": "django_cache"},
 }
+# Tasks run at once, in the test's own thread, when they are enqueued (after commit);
+# tests/test_worker_process.py runs a real `manage.py db_worker` on the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -6,8 +6,8 @@ class ModerationConfig(AppConfig):
 
     def ready(self):
         # Connected here, above every layer: the services announce new comments and
-        # never import the triage that scores them.
-        from . import screening, signals
+        # never import the task that scores them.
+        from . import signals, tasks
 
-        signals.comments_added.connect(screening.on_comments_added,
-                                       dispatch_uid="moderation.screening")
+        signals.comments_added.connect(tasks.on_comments_added,
+                                       dispatch_uid="moderation.tasks")

@@ -1,11 +1,12 @@
 """What the moderation services announce to the layers above them.
 
 The services sit below the automated triage (moderation/triage, moderation/screening.py)
-and never import it; they say what happened, and moderation/apps.py connects the
-listeners.
+and the tasks that run it (moderation/tasks.py) and never import them; they say what
+happened, and moderation/apps.py connects the listeners.
 """
 
 from django.dispatch import Signal
 
-# Sent once new comments are committed (a reader's post), with `ids`: their primary keys.
+# Sent once new comments are committed (a reader's post, an import), with `ids`: their
+# primary keys, parents before replies.
 comments_added = Signal()

@@ -111,15 +111,14 @@ def moderator_client(client, moderator):
 def _triage_off(settings):
     """Keep automated triage out of tests that are not about it: a posted comment would
     otherwise be scored after commit and could gain automatic flags. Triage tests turn it
-    on with the `triage_on` fixture; it then scores in the test's own thread."""
+    on with the `triage_on` fixture; its task then runs in the test's own thread (the
+    tests' immediate task backend)."""
     settings.TRIAGE_ENABLED = False
-    settings.TRIAGE_BACKGROUND = False
 
 
 @pytest.fixture
 def triage_on(settings):
     settings.TRIAGE_ENABLED = True
-    settings.TRIAGE_BACKGROUND = False
     return settings
 
 
@@ -137,11 +136,12 @@ def corpus() -> Path:
     return CORPUS
 
 
-@pytest.fixture
-def import_upload_dir(settings, tmp_path):
-    """Keep the admin's uploaded export files in this test's own directory."""
-    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
-    return settings.IMPORT_UPLOAD_DIR
+@pytest.fixture(autouse=True)
+def _progress_cache(settings, tmp_path):
+    """Keep imports' progress (a file cache outside tests) in this test's own directory."""
+    settings.CACHES = {**settings.CACHES, "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path / "progress")}}
 
 
 WXR_HEAD = """<?xml version="1.0" encoding="UTF-8"?>

@@ -1,6 +1,5 @@
 """The housekeeping worker removes what has expired, and nothing else."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -10,11 +9,13 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
 
+from articles.models import ImportChunk, ImportJob
+
 pytestmark = pytest.mark.django_db
 
 
 def test_it_removes_expired_sessions_old_login_failures_and_stale_uploads(
-        import_upload_dir, settings, capsys):
+        settings, capsys):
     live, dead = SessionStore(), SessionStore()
     live.create()
     dead.set_expiry(-10)
@@ -26,17 +27,16 @@ def test_it_removes_expired_sessions_old_login_failures_and_stale_uploads(
                                                post_data="", http_accept="", path_info="/")
         AccessAttempt.objects.filter(pk=attempt.pk).update(
             attempt_time=now - timedelta(minutes=minutes))
-    import_upload_dir.mkdir(parents=True, exist_ok=True)
-    stale = import_upload_dir / "x.upload"
-    stale.write_text("old")
-    fresh = import_upload_dir / "y.upload"
-    fresh.write_text("new")
-    old = (now - timedelta(seconds=settings.IMPORT_UPLOAD_MAX_AGE + 60)).timestamp()
-    os.utime(stale, (old, old))
+    old = now - timedelta(seconds=settings.IMPORT_UPLOAD_MAX_AGE + 60)
+    for token, created_at in (("stale-upload-token-0000", old), ("fresh-upload-token-0000", now)):
+        job = ImportJob.objects.create(token=token, name=f"{token}.xml", format="wxr",
+                                       created_at=created_at)
+        ImportChunk.objects.create(job=job, index=0, data=b"<rss/>")
 
     call_command("housekeeping")
 
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["recent"]
-    assert sorted(p.name for p in import_upload_dir.iterdir()) == ["y.upload"]
-    assert capsys.readouterr().out.strip() == "1 sessions, 1 login_failures, 1 upload_files"
+    assert list(ImportJob.objects.values_list("token", flat=True)) == ["fresh-upload-token-0000"]
+    assert ImportChunk.objects.count() == 1
+    assert capsys.readouterr().out.strip() == "1 sessions, 1 login_failures, 1 uploads"

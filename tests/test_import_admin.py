@@ -4,7 +4,6 @@ import errno
 import html
 import os
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -12,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from articles.models import Article
+from articles.models import Article, ImportChunk, ImportJob
 from moderation.models import Comment, ModerationEvent
 from tests.conftest import build_wxr
 
@@ -24,6 +23,10 @@ CHANGELIST = reverse("admin:articles_article_changelist")
 
 def preview_url(token):
     return reverse("admin:articles_article_import_preview", args=[token])
+
+
+def progress_url(token):
+    return reverse("admin:articles_article_import_progress", args=[token])
 
 
 def wxr_upload(name="blog.xml", **options):
@@ -45,8 +48,10 @@ def token_of(response) -> str:
     return re.search(r"/import/([A-Za-z0-9_-]+)/$", response["Location"]).group(1)
 
 
-def stored_files(directory):
-    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+def stored_uploads():
+    """The uploads whose file the database still keeps."""
+    return sorted(ImportJob.objects.filter(chunks__isnull=False).distinct()
+                  .values_list("token", flat=True))
 
 
 @pytest.fixture
@@ -71,25 +76,28 @@ def test_the_article_list_offers_an_import_button_to_those_who_may_add(client, a
     assert page.status_code == 200 and UPLOAD not in page.content.decode()
 
 
-def test_staff_without_the_add_permission_get_403(client, outsider, import_upload_dir):
+def test_staff_without_the_add_permission_get_403(client, outsider):
     client.force_login(outsider)
     assert client.get(UPLOAD).status_code == 403
     assert upload(client).status_code == 403
     assert client.get(preview_url("a" * 32)).status_code == 403
-    assert stored_files(import_upload_dir) == []
+    assert stored_uploads() == []
     assert not Article.objects.exists()
 
 
-def test_an_editor_uploads_previews_and_confirms(client, editor, import_upload_dir):
+def test_an_editor_uploads_previews_and_confirms(client, editor):
     client.force_login(editor)
     form = client.get(UPLOAD).content.decode()
     assert 'enctype="multipart/form-data"' in form and "Auto-detect" in form
 
     token = token_of(upload(client))
 
-    # Kept on the server, readable by the server only, and not written to the database yet.
-    assert stored_files(import_upload_dir) == [f"{token}.json", f"{token}.upload"]
-    assert (import_upload_dir / f"{token}.upload").stat().st_mode & 0o777 == 0o600
+    # Kept in the database, where any worker can read it; nothing imported yet.
+    assert stored_uploads() == [token]
+    job = ImportJob.objects.get(token=token)
+    assert job.state == "previewed" and job.user == editor
+    assert b"".join(bytes(c) for c in job.chunks.order_by("index").values_list(
+        "data", flat=True)) == wxr_upload().read()
     assert not Article.objects.exists()
     page = client.get(preview_url(token)).content.decode()
     assert "WordPress export (WXR) <strong>blog.xml</strong>" in page
@@ -103,30 +111,36 @@ def test_an_editor_uploads_previews_and_confirms(client, editor, import_upload_d
 
     response = client.post(preview_url(token), {"confirm": "Confirm import"}, follow=True)
 
-    assert response.redirect_chain[-1][0] == CHANGELIST
+    # The import ran as a task (at once, with the tests' immediate backend); the page
+    # that showed its progress now shows its result, with the preview's warnings.
+    assert response.redirect_chain[-1][0] == progress_url(token)
+    page = response.content.decode()
     assert ("Imported blog.xml: 1 article created, 0 updated, 0 unchanged; 2 comments "
-            "created") in response.content.decode()
+            "created") in page
+    assert "Pingbacks and trackbacks skipped: comment 3" in page
+    assert "<script>" not in page.replace('<script src=', '')
     assert Comment.objects.count() == 2
     assert ModerationEvent.objects.filter(action="imported", actor_label="import: wxr"
                                           ).count() == 2
-    assert stored_files(import_upload_dir) == []
-    # The token is spent.
+    assert stored_uploads() == [] and not ImportChunk.objects.exists()
+    assert ImportJob.objects.get(token=token).state == "done"
+    # Confirming again imports nothing more: it shows the same result.
     again = client.post(preview_url(token), {"confirm": "Confirm import"}, follow=True)
-    assert "has expired or was already finished" in again.content.decode()
+    assert again.redirect_chain[-1][0] == progress_url(token)
+    assert "Imported blog.xml" in again.content.decode()
     assert Comment.objects.count() == 2
 
 
-def test_cancelling_forgets_the_file_and_writes_nothing(client, admin_user, import_upload_dir):
+def test_cancelling_forgets_the_file_and_writes_nothing(client, admin_user):
     client.force_login(admin_user)
     token = token_of(upload(client))
     response = client.post(preview_url(token), {"cancel": "Cancel"}, follow=True)
     assert "cancelled; nothing was written" in response.content.decode()
-    assert stored_files(import_upload_dir) == []
+    assert stored_uploads() == []
     assert not Article.objects.exists()
 
 
-def test_someone_elses_preview_cannot_be_confirmed(client, admin_user, django_user_model,
-                                                  import_upload_dir):
+def test_someone_elses_preview_cannot_be_confirmed(client, admin_user, django_user_model):
     client.force_login(admin_user)
     token = token_of(upload(client))
     other = django_user_model.objects.create_superuser("otto", "otto@example.org", "pw-otto-1")
@@ -142,52 +156,50 @@ def test_someone_elses_preview_cannot_be_confirmed(client, admin_user, django_us
     assert client.get(preview_url(token)).status_code == 200
 
 
-def test_an_expired_or_unknown_preview_says_so(client, admin_user, import_upload_dir, settings):
+def test_an_expired_or_unknown_preview_says_so(client, admin_user, settings):
     client.force_login(admin_user)
     token = token_of(upload(client))
     settings.IMPORT_UPLOAD_MAX_AGE = -1
     response = client.post(preview_url(token), {"confirm": "Confirm import"}, follow=True)
     assert "has expired" in response.content.decode()
     assert not Article.objects.exists()
-    assert stored_files(import_upload_dir) == []
+    assert stored_uploads() == []
     assert "has expired" in client.get(preview_url("x" * 40), follow=True).content.decode()
     assert "has expired" in client.get(preview_url("..%2F..%2Fetc"), follow=True
                                        ).content.decode()
 
 
 def test_a_broken_file_is_refused_on_the_form_and_not_kept(client, admin_user,
-                                                           import_upload_dir, corpus):
+                                                           corpus):
     client.force_login(admin_user)
     broken = (corpus / "wxr" / "wordpress-importer" / "malformed.xml").read_bytes()
     response = upload(client, SimpleUploadedFile("malformed.xml", broken))
     assert response.status_code == 200
     assert ("malformed.xml cannot be imported. The file is not well-formed XML: mismatched "
             "tag at line 90, column 3.") in response.content.decode()
-    assert stored_files(import_upload_dir) == []
+    assert stored_uploads() == []
     assert not Article.objects.exists()
 
 
-def test_a_png_uploaded_as_wxr_is_refused(client, admin_user, import_upload_dir):
+def test_a_png_uploaded_as_wxr_is_refused(client, admin_user):
     client.force_login(admin_user)
     png = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     response = upload(client, png, fmt="wxr")
     assert "This is a PNG image, not an export file." in response.content.decode()
-    assert stored_files(import_upload_dir) == []
+    assert stored_uploads() == []
 
 
 @override_settings(IMPORT_MAX_BYTES=200)
-def test_a_file_over_the_limit_is_refused_before_it_is_stored(client, admin_user,
-                                                              import_upload_dir):
+def test_a_file_over_the_limit_is_refused_before_it_is_stored(client, admin_user):
     client.force_login(admin_user)
     response = upload(client)
     assert response.status_code == 200
     page = response.content.decode()
     assert "imports are limited to 0.0 MB (the IMPORT_MAX_BYTES setting)" in page
-    assert stored_files(import_upload_dir) == []
+    assert stored_uploads() == []
 
 
-def test_a_parent_cycle_is_refused_unless_repair_is_ticked(client, admin_user,
-                                                          import_upload_dir):
+def test_a_parent_cycle_is_refused_unless_repair_is_ticked(client, admin_user):
     client.force_login(admin_user)
     cyclic = build_wxr([{"post_id": 1, "comments": [
         {"id": 1, "approved": "1", "parent": 2}, {"id": 2, "approved": "1", "parent": 1}]}])
@@ -200,77 +212,42 @@ def test_a_parent_cycle_is_refused_unless_repair_is_ticked(client, admin_user,
     assert Comment.objects.filter(parent__isnull=True).count() == 1
 
 
-def test_uploading_needs_the_csrf_token(admin_user, import_upload_dir):
+def test_uploading_needs_the_csrf_token(admin_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
     assert upload(client).status_code == 403
-    assert stored_files(import_upload_dir) == []
+    assert stored_uploads() == []
 
 
-
-# The server's disk: full or read-only
-
-
-_fdopen = os.fdopen  # the real one; the tests put DiskFillsUp in its place
+# The server's storage: a full disk, a database that refuses the file
 
 
-class DiskFillsUp:
-    """The upload's file, on a disk that fills up after its first bytes."""
-
-    written: list[Path] = []
-
-    def __init__(self, fd, mode="wb"):
-        self.file = _fdopen(fd, mode)
-        DiskFillsUp.written.append(Path(f"/proc/self/fd/{fd}").resolve())
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.file.close()
-
-    def write(self, chunk):
-        self.file.write(chunk[:10])
-        self.file.flush()
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
-def read_only(*args, **kwargs):
-    raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+def full_disk_after_first_chunk(self, chunk_size=None):
+    """The request's copy of the file cannot be read back past its first bytes."""
+    yield b"<rss>"
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 def page_text(response) -> str:
     return html.unescape(response.content.decode())
 
 
-def test_a_disk_that_fills_up_during_the_upload_is_a_form_error_and_leaves_no_part(
-        client, admin_user, import_upload_dir, monkeypatch):
+def test_a_disk_that_fails_while_the_upload_is_stored_is_a_form_error_leaving_nothing(
+        client, admin_user, monkeypatch):
     client.force_login(admin_user)
-    DiskFillsUp.written = []
-    monkeypatch.setattr("articles.importers.uploads.os.fdopen", DiskFillsUp)
+    monkeypatch.setattr("django.core.files.uploadedfile.InMemoryUploadedFile.chunks",
+                        full_disk_after_first_chunk)
     response = upload(client)
     assert response.status_code == 200
     assert "The file could not be stored: the server's disk is full. Nothing was imported" \
         in page_text(response)
-    # Part of the file was on the disk, and is gone.
-    assert [path.suffix for path in DiskFillsUp.written] == [".upload"]
-    assert stored_files(import_upload_dir) == []
+    # The first chunk was written inside the upload's transaction, and is gone with it.
+    assert ImportJob.objects.count() == 0 and ImportChunk.objects.count() == 0
     assert Article.objects.count() == 0
 
 
-def test_a_read_only_upload_folder_is_a_form_error(client, admin_user, import_upload_dir,
-                                                   monkeypatch):
-    client.force_login(admin_user)
-    monkeypatch.setattr("articles.importers.uploads.os.open", read_only)
-    response = upload(client)
-    assert response.status_code == 200
-    assert "the server's upload folder is read-only" in page_text(response)
-    assert stored_files(import_upload_dir) == []
-
-
-def test_a_full_disk_while_the_request_is_read_is_a_form_error_too(client, admin_user,
-                                                                    import_upload_dir,
-                                                                    monkeypatch):
+def test_a_full_disk_while_the_request_is_read_is_a_form_error(client, admin_user,
+                                                               monkeypatch):
     client.force_login(admin_user)
 
     def full(*args, **kwargs):
@@ -282,4 +259,5 @@ def test_a_full_disk_while_the_request_is_read_is_a_form_error_too(client, admin
     response = upload(client, big)
     assert response.status_code == 200
     assert "the server's disk is full" in page_text(response)
-    assert stored_files(import_upload_dir) == []
+    assert stored_uploads() == []
+    assert Article.objects.count() == 0

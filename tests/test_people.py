@@ -231,11 +231,12 @@ def test_a_trusted_accounts_comment_is_published_after_triage_unless_triage_flag
     clean.refresh_from_db()
     spam.refresh_from_db()
     assert clean.status == Status.APPROVED
-    published = clean.events.get(action=ModerationEvent.Action.APPROVED)
+    published = clean.events.get(action=ModerationEvent.Action.PUBLISHED)
     assert (published.actor, published.actor_label) == (None, "automatic")
     assert spam.status == Status.PENDING
     assert spam.flags.open().exists()
-    assert not spam.events.filter(action=ModerationEvent.Action.APPROVED).exists()
+    assert spam.events.filter(action=ModerationEvent.Action.HELD).exists()
+    assert not spam.events.filter(action=ModerationEvent.Action.PUBLISHED).exists()
 
 
 def test_automatic_trust_comes_after_n_approved_and_none_hidden_and_goes_on_a_hide(

@@ -48,7 +48,11 @@ MIN_FORM_SECONDS = 3  # the default COMMENTS_MIN_FORM_SECONDS
 def worker_commands(python: str) -> list[list[str]]:
     """The worker processes README.md's Deploy section names (one systemd unit each in
     deploy/systemd/), as those units start them. A new worker goes here and in the README."""
-    return [[python, "manage.py", "housekeeping", "--every", "3600"]]
+    return [
+        [python, "manage.py", "db_worker", "--no-reload", "--worker-id", "smoke-1"],
+        [python, "manage.py", "db_worker", "--no-reload", "--worker-id", "smoke-2"],
+        [python, "manage.py", "housekeeping", "--every", "3600"],
+    ]
 
 
 def smoke_database_url() -> str:

@@ -37,8 +37,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from articles.models import Article
-from moderation import screening, services
+from moderation import services
 from moderation.models import SEGMENT_WIDTH, Comment
+from moderation.signals import comments_added
 
 from .plan import (
     ImportFailed,
@@ -94,6 +95,8 @@ class Summary:
     articles: list[ArticleRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    # The comments an applied import queued for scoring (not kept in to_dict()).
+    to_score: list[int] = field(default_factory=list, repr=False)
 
     @property
     def format_label(self) -> str:
@@ -133,7 +136,9 @@ class Summary:
         return any(row.action != "unchanged" for row in self.articles)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["to_score"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Summary:
@@ -204,12 +209,17 @@ def preview(plan: Plan, *, repair_cycles: bool = False) -> Summary:
     return _Run(plan, write=False, repair_cycles=repair_cycles).run()
 
 
-def apply(plan: Plan, *, repair_cycles: bool = False, progress=None) -> Summary:
-    """Import `plan` in one transaction: everything is written, or nothing."""
+def apply(plan: Plan, *, repair_cycles: bool = False, progress=None,
+          article_progress=None) -> Summary:
+    """Import `plan` in one transaction: everything is written, or nothing.
+
+    `progress(n)` is called as each batch of n comments is written, `article_progress(n)`
+    as each batch of n articles is.
+    """
     try:
         with transaction.atomic():
-            return _Run(plan, write=True, repair_cycles=repair_cycles,
-                        progress=progress).run()
+            return _Run(plan, write=True, repair_cycles=repair_cycles, progress=progress,
+                        article_progress=article_progress).run()
     except IntegrityError:
         raise ImportFailed(
             "Someone else imported or created some of these articles at the same moment, so "
@@ -252,11 +262,13 @@ def _chunks(articles: list[PlannedArticle]):
 
 
 class _Run:
-    def __init__(self, plan: Plan, *, write: bool, repair_cycles: bool = False, progress=None):
+    def __init__(self, plan: Plan, *, write: bool, repair_cycles: bool = False, progress=None,
+                 article_progress=None):
         self.plan = plan
         self.repair_cycles = repair_cycles
         self.write = write
         self.progress = progress
+        self.article_progress = article_progress
         self.max_depth = settings.COMMENTS_MAX_DEPTH
         self.taken_slugs: set[str] = set()
         self.suffixed: dict[str, set[str]] = {}
@@ -269,10 +281,13 @@ class _Run:
         with gc_paused():
             for chunk in _chunks(self.plan.articles):
                 self._chunk(chunk)
+        self.summary.to_score = self.pending_for_triage
         if self.write and self.pending_for_triage:
-            # Pending comments wait for a moderator: score them once committed, as a
-            # reader's new comment is. Decided ones can be scored by triage_comments.
-            transaction.on_commit(partial(screening.schedule, self.pending_for_triage))
+            # Pending comments wait for a moderator: their scoring is queued once
+            # committed, as a reader's new comment's is. Decided ones can be scored by
+            # triage_comments.
+            transaction.on_commit(partial(comments_added.send, Comment,
+                                          ids=self.pending_for_triage))
         return self.summary
 
     # Reading what is already here
@@ -385,6 +400,8 @@ class _Run:
         self.pending_for_triage.extend(s.pk for s in saved if s.status == Status.PENDING)
         if self.progress and saved:
             self.progress(len(saved))
+        if self.article_progress:
+            self.article_progress(len(rows))
 
     def _status_changes(self, planned: PlannedArticle, here: dict[str, Comment],
                         decided: set[int], row: ArticleRow, notes: Notes) -> None:

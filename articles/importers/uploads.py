@@ -1,29 +1,34 @@
-"""Uploaded export files, kept on the server between the preview and the confirmation.
+"""Uploaded export files, kept in the database between the preview, the confirmation and
+the import that a worker runs.
 
-Each upload is a file in settings.IMPORT_UPLOAD_DIR named by a random token, with a JSON
-sidecar (who uploaded it, its name and format, the preview). The token is also kept in
-the uploader's session: only that user, in that session, can confirm or cancel it. The
-file never goes back to the browser. Uploads older than IMPORT_UPLOAD_MAX_AGE are removed
-whenever someone uploads.
+Each upload is an ImportJob named by a random token, its file in ImportChunk rows (so the
+worker that imports it may run on any machine), with who uploaded it, its name, format
+and preview. The token is also kept in the uploader's session: only that user, in that
+session, can confirm or cancel it, and see its progress. The file never goes back to the
+browser. Uploads not confirmed within IMPORT_UPLOAD_MAX_AGE are removed whenever someone
+uploads; a finished import's file is removed when it ends.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import json
+import io
 import os
 import re
 import secrets
-import time
-from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from articles.models import ImportChunk, ImportJob
 
 SESSION_KEY = "articles.imports"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# Every chunk but the last holds exactly this many bytes, so a position is one lookup.
+CHUNK_BYTES = 1024 * 1024
 
 
 class UploadGone(Exception):
@@ -47,121 +52,130 @@ def storage_message(error: OSError) -> str:
             "later, or tell the site's team.")
 
 
-@dataclass
-class StoredUpload:
-    token: str
-    path: Path
-    meta: dict
-
-    @property
-    def name(self) -> str:
-        return self.meta["name"]
-
-    @property
-    def format(self) -> str:
-        return self.meta["format"]
-
-    @property
-    def repair_cycles(self) -> bool:
-        return bool(self.meta.get("repair_cycles"))
+def purge_expired(now=None) -> int:
+    """Forget uploads previewed but never confirmed in time, and finished imports' files;
+    return how many uploads were forgotten."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.IMPORT_UPLOAD_MAX_AGE)
+    _, removed = ImportJob.objects.filter(state=ImportJob.State.PREVIEWED,
+                                          created_at__lt=cutoff).delete()
+    ImportChunk.objects.filter(job__state__in=[ImportJob.State.DONE, ImportJob.State.FAILED]
+                               ).delete()
+    return removed.get(ImportJob._meta.label, 0)
 
 
-def _directory() -> Path:
-    directory = Path(settings.IMPORT_UPLOAD_DIR)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return directory
-
-
-def _paths(token: str) -> tuple[Path, Path]:
-    directory = _directory()
-    return directory / f"{token}.upload", directory / f"{token}.json"
-
-
-def purge_expired(now: float | None = None) -> None:
-    now = now or time.time()
-    directory = _directory()
-    for path in directory.iterdir():
-        if path.suffix in (".upload", ".json") and (
-            now - path.stat().st_mtime > settings.IMPORT_UPLOAD_MAX_AGE
-        ):
-            path.unlink(missing_ok=True)
-
-
-def save(uploaded_file, *, request, fmt: str, repair_cycles: bool = False) -> StoredUpload:
-    """Store an uploaded file for this user's session and return it with its new token."""
-    token = secrets.token_urlsafe(24)
-    data_path = meta_path = None
+def save(uploaded_file, *, request, fmt: str, repair_cycles: bool = False) -> ImportJob:
+    """Store an uploaded file for this user's session and return its job, with a new
+    token."""
+    purge_expired()
     try:
-        purge_expired()
-        data_path, meta_path = _paths(token)
-        fd = os.open(data_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            for chunk in uploaded_file.chunks():
-                out.write(chunk)
-        meta = {
-            "user_id": request.user.pk,
-            "name": os.path.basename(uploaded_file.name or "upload")[:200],
-            "format": fmt,
-            "repair_cycles": repair_cycles,
-            "size": data_path.stat().st_size,
-            "created": time.time(),
-            "preview": None,
-        }
-        _write_meta(meta_path, meta)
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                token=secrets.token_urlsafe(24), user=request.user,
+                name=os.path.basename(uploaded_file.name or "upload")[:200], format=fmt,
+                repair_cycles=repair_cycles,
+            )
+            size = 0
+            buffer = bytearray()
+            index = 0
+            for piece in uploaded_file.chunks():
+                buffer += piece
+                while len(buffer) >= CHUNK_BYTES:
+                    ImportChunk.objects.create(job=job, index=index,
+                                               data=bytes(buffer[:CHUNK_BYTES]))
+                    del buffer[:CHUNK_BYTES]
+                    index += 1
+                size += len(piece)
+            if buffer or index == 0:
+                ImportChunk.objects.create(job=job, index=index, data=bytes(buffer))
+            job.size = size
+            job.save(update_fields=["size"])
     except OSError as error:
-        # A disk that filled up midway leaves part of a file: never keep it.
-        for path in (data_path, meta_path):
-            if path is not None:
-                with contextlib.suppress(OSError):
-                    path.unlink(missing_ok=True)
+        # The request's own copy of the file (spooled to a temporary file) could not be
+        # read back; the transaction kept no part of it.
         raise StorageFailed(storage_message(error)) from error
+    except DatabaseError as error:
+        raise StorageFailed(
+            "The file could not be stored: the database refused it. Nothing was imported; "
+            "try again later, or tell the site's team.") from error
     tokens = request.session.get(SESSION_KEY, [])
-    request.session[SESSION_KEY] = [*tokens[-9:], token]
-    return StoredUpload(token, data_path, meta)
+    request.session[SESSION_KEY] = [*tokens[-9:], job.token]
+    return job
 
 
-def _write_meta(path: Path, meta: dict) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(meta, out)
+def set_preview(job: ImportJob, preview: dict) -> None:
+    job.preview = preview
+    job.save(update_fields=["preview"])
 
 
-def set_preview(upload: StoredUpload, preview: dict) -> None:
-    upload.meta["preview"] = preview
-    try:
-        _write_meta(_paths(upload.token)[1], upload.meta)
-    except OSError as error:
-        discard(upload.token)
-        raise StorageFailed(storage_message(error)) from error
-
-
-def load(token: str, *, request) -> StoredUpload:
-    """The upload `token` names, if it is this user's, in this session, and not expired."""
+def load(token: str, *, request, states=(ImportJob.State.PREVIEWED,)) -> ImportJob:
+    """The job `token` names, if it is this user's, in this session, in one of `states`,
+    and (while only previewed) not expired."""
     if not TOKEN_RE.match(token) or token not in request.session.get(SESSION_KEY, []):
         raise UploadGone
-    data_path, meta_path = _paths(token)
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise UploadGone from None
-    if (
-        meta.get("user_id") != request.user.pk
-        or time.time() - meta.get("created", 0) > settings.IMPORT_UPLOAD_MAX_AGE
-        or not data_path.exists()
-    ):
+    job = ImportJob.objects.filter(token=token, user=request.user).first()
+    if job is None or job.state not in states:
+        raise UploadGone
+    expired = timezone.now() - job.created_at > timedelta(
+        seconds=settings.IMPORT_UPLOAD_MAX_AGE)
+    if job.state == ImportJob.State.PREVIEWED and expired:
         discard(token, request=request)
         raise UploadGone
-    return StoredUpload(token, data_path, meta)
+    return job
 
 
 def discard(token: str, *, request=None) -> None:
+    """Forget an upload that was never confirmed."""
     if TOKEN_RE.match(token):
-        for path in _paths(token):
-            path.unlink(missing_ok=True)
+        ImportJob.objects.filter(token=token, state=ImportJob.State.PREVIEWED).delete()
     if request is not None:
         tokens = request.session.get(SESSION_KEY, [])
         if token in tokens:
             request.session[SESSION_KEY] = [t for t in tokens if t != token]
+
+
+class ChunkReader(io.RawIOBase):
+    """A job's file, read (and sought) straight from its chunks, one in memory at a time."""
+
+    def __init__(self, job: ImportJob):
+        super().__init__()
+        self.job_id = job.pk
+        self.size = job.size
+        self.position = 0
+        self._index = -1
+        self._chunk = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        if self.position >= self.size:
+            return 0
+        index, offset = divmod(self.position, CHUNK_BYTES)
+        if index != self._index:
+            data = (ImportChunk.objects.filter(job_id=self.job_id, index=index)
+                    .values_list("data", flat=True).get())
+            self._chunk, self._index = bytes(data), index
+        piece = self._chunk[offset:offset + len(buffer)]
+        buffer[:len(piece)] = piece
+        self.position += len(piece)
+        return len(piece)
+
+
+def open_file(job: ImportJob) -> io.BufferedReader:
+    """The job's file as a binary file object."""
+    return io.BufferedReader(ChunkReader(job), buffer_size=256 * 1024)
 
 
 class SizeLimitHandler(FileUploadHandler):

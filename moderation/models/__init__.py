@@ -5,7 +5,8 @@
 - audit.py: ModerationEvent (one audit row per change) and Flag;
 - commenters.py: Commenter (the person, their standing and record) and CommenterEvent;
 - wordlists.py: the triage word lists;
-- bulk.py: COPY and sequence helpers for imports on PostgreSQL.
+- bulk.py: COPY and sequence helpers for imports on PostgreSQL;
+- workers.py: the task workers alive (moderation/workers.py recovers dead ones' tasks).
 """
 
 from .audit import Flag, FlagQuerySet, ModerationEvent
@@ -26,11 +27,13 @@ from .comments import (
     reserve_sequences,
 )
 from .wordlists import Word, WordList, normalise_word
+from .workers import TaskWorker
 
 __all__ = [
     "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Commenter", "CommenterEvent",
     "CommenterQuerySet", "Flag", "FlagQuerySet", "Is",
-    "ModerationEvent", "Reason", "Word", "WordList", "allocate_ids", "can_copy", "copy_rows",
-    "normalise_email", "normalise_word", "number_oldest_first", "path_segment", "place", "Spot",
+    "ModerationEvent", "Reason", "TaskWorker", "Word", "WordList", "allocate_ids", "can_copy",
+    "copy_rows", "normalise_email", "normalise_word", "number_oldest_first", "path_segment",
+    "place", "Spot",
     "reserve_sequence", "reserve_sequences",
 ]

@@ -33,6 +33,8 @@ class ModerationEvent(ActedBy, models.Model):
         UNDONE = "undone", "Undone"
         # The triage rules took a published comment back to pending for a moderator.
         HELD = "held", "Held for review"
+        # A reader's comment that waited for its triage scores was published by them.
+        PUBLISHED = "published", "Published after scoring"
 
     # The actions a moderator can take back with undo.
     DECISIONS = (Action.APPROVED, Action.HIDDEN, Action.FLAGGED)

@@ -312,7 +312,7 @@ class Comment(models.Model):
     depth = models.PositiveSmallIntegerField(editable=False)
     # Automated triage (moderation/triage): each signal's score and why, the highest
     # weighted score as `priority` (the queue's "Priority" sort), and when it was scored
-    # (null: never, which `manage.py triage_comments` picks up).
+    # (null: not yet; the workers' sweep and `manage.py triage_comments` pick it up).
     triage = models.JSONField(default=dict, blank=True, editable=False)
     priority = models.FloatField(default=0.0, editable=False)
     triaged_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -340,6 +340,9 @@ class Comment(models.Model):
             models.Index(fields=["-priority", "created"], name="comment_priority_idx"),
             # A commenter's comments newest first (their page, the queue's commenter filter).
             models.Index(fields=["commenter", "-created"], name="comment_commenter_idx"),
+            # The workers' sweep: comments not scored yet, oldest first (few, normally).
+            models.Index(fields=["created"], condition=Q(triaged_at__isnull=True),
+                         name="comment_unscored_idx"),
         ]
 
     def __str__(self):

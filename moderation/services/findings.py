@@ -2,7 +2,9 @@
 
 moderation/triage computes the scores and findings and changes nothing;
 moderation/screening.py hands them here. A finding becomes a flag through flag() and a
-hold through hold(), so each is checked and logged like a moderator's decision.
+hold through hold(), so each is checked and logged like a moderator's decision. A reader's
+comment on a post-moderated article that waited for its scores (posting.py) is published
+here when they raised nothing, or kept back for a moderator when they did.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from moderation.models import Comment, Flag
+from django.db import transaction
 
-from .decisions import ModerationError, approve, flag, hold
-from .people import trust_publishes
+from moderation.models import Comment, Flag, ModerationEvent
+
+from .decisions import Action, ModerationError, change_status, flag, hold, lock_for_change
 
 AUTOMATIC = "automatic"
+# The note on the "posted" audit row of a comment kept from readers until it is scored.
+AWAITING_SCORES = "waiting for the automated triage before it is published"
 
 
 @dataclass
@@ -38,8 +43,9 @@ def store_scores(comments: Sequence[Comment], signals: Mapping[int, dict], *, at
 
 def act_on_findings(comments: Sequence[Comment]) -> Acted:
     """Raise an automatic flag per finding of each comment's stored triage and, on
-    post-moderated articles, hold a published comment a finding says to hold; publish a
-    trusted writer's pending comment when there is no finding (services/people.py).
+    post-moderated articles, hold a published comment a finding says to hold, and
+    publish or keep back the comments that waited for their scores (a post-moderated
+    article's, or a trusted writer's on a pre-moderated one: posting.py).
 
     The comments come from Comment.objects.for_triage() (with their article and
     `decided`). A reason already raised automatically, open or since resolved by a
@@ -50,32 +56,17 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
         Flag.objects.filter(comment__in=comments, source=Flag.Source.AUTOMATIC)
         .values_list("comment_id", "reason")
     )
+    waiting = _awaiting_scores(comments)
     for comment in comments:
         findings = comment.triage.get("findings", [])
-        if not findings and _trusted_and_waiting(comment):
-            try:
-                approve(comment=comment, actor=None, actor_label=AUTOMATIC,
-                        expected_status=Comment.Status.PENDING,
-                        note="Trusted commenter; triage raised nothing")
-            except ModerationError as error:
-                acted.skipped.append((comment.pk, str(error)))
-            else:
-                acted.published += 1
+        if comment.pk in waiting:
+            _settle(comment, findings, raised, acted)
             continue
         # Hidden or decided by a moderator: the scores are kept, the queue is left alone.
         if not findings or comment.status == Comment.Status.HIDDEN or comment.decided:
             continue
-        for finding in findings:
-            if (comment.pk, finding["reason"]) in raised:
-                continue
-            try:
-                flag(comment=comment, actor=None, reason=finding["reason"],
-                     note=finding["note"], source=Flag.Source.AUTOMATIC,
-                     actor_label=AUTOMATIC, expected_status=comment.status)
-            except ModerationError as error:
-                acted.skipped.append((comment.pk, str(error)))
-                break
-            acted.flagged += 1
+        if not _raise_flags(comment, findings, raised, acted):
+            continue
         holding = [f for f in findings if f["holds"]]
         if holding and comment.status == Comment.Status.APPROVED and (
             comment.article.comment_policy == comment.article.Policy.POST_MODERATED
@@ -92,9 +83,58 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
     return acted
 
 
-def _trusted_and_waiting(comment: Comment) -> bool:
-    # Only a fresh comment nobody has decided or flagged: approve() would resolve a flag.
-    return (
-        comment.status == Comment.Status.PENDING and not comment.decided
-        and trust_publishes(comment) and not comment.flags.open().exists()
+def _raise_flags(comment: Comment, findings, raised: set, acted: Acted) -> bool:
+    """Flag `comment` for each finding not raised before; False if it was refused."""
+    for finding in findings:
+        if (comment.pk, finding["reason"]) in raised:
+            continue
+        try:
+            flag(comment=comment, actor=None, reason=finding["reason"],
+                 note=finding["note"], source=Flag.Source.AUTOMATIC,
+                 actor_label=AUTOMATIC, expected_status=comment.status)
+        except ModerationError as error:
+            acted.skipped.append((comment.pk, str(error)))
+            return False
+        raised.add((comment.pk, finding["reason"]))
+        acted.flagged += 1
+    return True
+
+
+def _awaiting_scores(comments: Sequence[Comment]) -> set[int]:
+    """The comments among `comments` kept from readers until scored, and still so:
+    pending, posted to wait for their scores, and not decided on by a moderator."""
+    candidates = [c.pk for c in comments if c.status == Comment.Status.PENDING and not c.decided]
+    if not candidates:
+        return set()
+    return set(
+        ModerationEvent.objects.filter(comment_id__in=candidates, action=Action.POSTED,
+                                       note=AWAITING_SCORES)
+        .values_list("comment_id", flat=True)
     )
+
+
+def _settle(comment: Comment, findings, raised: set, acted: Acted) -> None:
+    """Publish a comment that waited for its scores if they raised nothing; otherwise
+    flag it and keep it back for a moderator, both with an "automatic" audit row."""
+    try:
+        _settle_locked(comment, findings, raised, acted)
+    except ModerationError as error:  # a moderator decided meanwhile: theirs stands
+        acted.skipped.append((comment.pk, str(error)))
+
+
+def _settle_locked(comment: Comment, findings, raised: set, acted: Acted) -> None:
+    with transaction.atomic():
+        current = lock_for_change(comment, Comment.Status.PENDING)
+        if findings:
+            if not _raise_flags(current, findings, raised, acted):
+                return
+            worst = findings[0]
+            change_status(current, Comment.Status.PENDING, actor=None, action=Action.HELD,
+                          actor_label=AUTOMATIC, reason=worst["reason"], note=worst["note"])
+            acted.held += 1
+        else:
+            change_status(current, Comment.Status.APPROVED, actor=None,
+                          action=Action.PUBLISHED, actor_label=AUTOMATIC,
+                          note="scored: nothing for a moderator")
+            acted.published += 1
+    comment.status = current.status

@@ -12,22 +12,29 @@ from moderation.signals import comments_added
 
 from . import commenters as record
 from .decisions import Action, ModerationError, Status, flag, record_event
+from .findings import AWAITING_SCORES
 from .people import may_post, trust_publishes
 
 
-def _first_status(article, comment: Comment) -> str:
-    """Where a new comment starts: pending on a pre-moderated article or for a
-    pre-moderated writer, published otherwise. A trusted writer's comment on a
-    pre-moderated article is published once triage has raised nothing
-    (services/findings.py), or at once when triage is off."""
+def _first_status(article, comment: Comment) -> tuple[str, bool]:
+    """Where a new comment starts, and whether it waits for its scores first.
+
+    Pending on a pre-moderated article or for a pre-moderated writer. Published on a
+    post-moderated article, and for a trusted writer on a pre-moderated one, but only
+    once the triage has scored it and raised nothing (services/findings.py): until then
+    it is pending, and only its writer sees it. With the triage off, or (on
+    post-moderated articles) TRIAGE_HOLD_UNTIL_SCORED off, it is published at once.
+    """
     commenter: Commenter | None = comment.commenter
     if commenter is not None and commenter.premoderated:
-        return Status.PENDING
+        return Status.PENDING, False
     if article.comment_policy == article.Policy.POST_MODERATED:
-        return Status.APPROVED
-    if not settings.TRIAGE_ENABLED and trust_publishes(comment):
-        return Status.APPROVED
-    return Status.PENDING
+        waits = settings.TRIAGE_ENABLED and settings.TRIAGE_HOLD_UNTIL_SCORED
+    elif trust_publishes(comment):
+        waits = settings.TRIAGE_ENABLED
+    else:
+        return Status.PENDING, False
+    return (Status.PENDING, True) if waits else (Status.APPROVED, False)
 
 
 def post_comment(*, article, author_name: str, body: str, author_email: str = "",
@@ -37,9 +44,10 @@ def post_comment(*, article, author_name: str, body: str, author_email: str = ""
     and log it.
 
     Pre-moderated articles hold it as pending; post-moderated ones publish it at once
-    (it still shows in the moderators' queues through its audit row and flags). A banned
-    or suspended writer is refused (ModerationError, with the reason) and nothing is
-    stored.
+    (it still shows in the moderators' queues through its audit row and flags), or once
+    the triage has scored it and found nothing (see _first_status()). A banned or
+    suspended writer is refused (ModerationError, with the reason) and nothing is stored.
+    Its scoring is queued once it is committed (moderation.signals.comments_added).
     """
     if not article.accepts_comments:
         raise ModerationError("Comments are closed on this article.")
@@ -58,15 +66,16 @@ def post_comment(*, article, author_name: str, body: str, author_email: str = ""
             body=body, user=user, commenter=commenter, created=timezone.now(),
             notify_replies=notify_replies and bool(author_email),
         )
-        comment.status = _first_status(article, comment)
+        comment.status, awaits_scores = _first_status(article, comment)
         comment.save(force_insert=True)
         record_event(comment, actor=user, action=Action.POSTED, status_before="",
-                     actor_label="" if user else "reader")
+                     actor_label="" if user else "reader",
+                     note=AWAITING_SCORES if awaits_scores else "")
         record.posted(comment)
         if comment.is_visible:
             notify.reply_published(comment)
-        # Scored once the comment is committed, off the request (moderation/screening.py
-        # listens).
+        # Scored once the comment is committed, by a task worker (moderation/tasks.py
+        # listens and enqueues the task).
         transaction.on_commit(lambda: comments_added.send(Comment, ids=[comment.pk]))
     return comment
 

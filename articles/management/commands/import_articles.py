@@ -2,11 +2,15 @@
 
 import os
 import sys
+import time
 
+from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 from tqdm import tqdm
 
 from articles import importers
+from moderation import tasks
+from moderation.models import Comment
 
 # Files at least this big get progress bars (on standard error).
 PROGRESS_BYTES = 5 * 1024 * 1024
@@ -32,8 +36,12 @@ class Command(BaseCommand):
                                  "such a file is refused)")
         parser.add_argument("--brief", action="store_true",
                             help="print the totals and warnings, not a line per article")
+        parser.add_argument("--wait", type=int, default=600, metavar="SECONDS",
+                            help="wait up to this long for the task workers to score the "
+                                 "imported pending comments, and fail if they could not "
+                                 "(default: %(default)s; 0: only queue them)")
 
-    def handle(self, *args, files, format, dry_run, brief, repair_cycles, **options):
+    def handle(self, *args, files, format, dry_run, brief, repair_cycles, wait, **options):
         plans = []
         for path in files:
             plans.append(self._read(path, format))
@@ -58,6 +66,35 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
+        elif settings.TRIAGE_ENABLED:
+            self._await_scoring([pk for s in summaries for pk in s.to_score], wait)
+
+    def _await_scoring(self, ids: list[int], wait: int) -> None:
+        """Report what the workers scored of the import's pending comments; fail if
+        scoring failed, or is not done after `wait` seconds."""
+        if not ids:
+            return
+        if wait <= 0:
+            self.stdout.write(f"{len(ids)} pending comment(s) queued for scoring by the "
+                              "task workers (manage.py db_worker).")
+            return
+        deadline = time.monotonic() + wait
+        while True:
+            left = _unscored(ids)
+            if not left:
+                self.stdout.write(f"Scored all {len(ids)} imported pending comment(s).")
+                return
+            if not tasks.scoring_queued():
+                raise CommandError(
+                    f"{left} of {len(ids)} imported pending comment(s) left unscored: "
+                    "scoring failed (see the workers' log). The workers' sweep queues them "
+                    "again; manage.py triage_comments scores them here.")
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"{left} of {len(ids)} imported pending comment(s) still unscored after "
+                    f"{wait} s; they stay queued. Are task workers running (manage.py "
+                    "db_worker)?")
+            time.sleep(1)
 
     def _preview(self, plan, repair_cycles):
         try:
@@ -87,3 +124,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error.strerror or error}") from None
         except importers.ImportFailed as error:
             raise CommandError(f"{path}: {error}") from None
+
+
+def _unscored(ids: list[int], batch: int = 5000) -> int:
+    return sum(
+        Comment.objects.filter(pk__in=ids[start:start + batch], triaged_at__isnull=True).count()
+        for start in range(0, len(ids), batch)
+    )

@@ -23,15 +23,8 @@ def sweep() -> dict:
     attempts, _ = AccessAttempt.objects.filter(
         attempt_time__lt=now - settings.AXES_COOLOFF_TIME
     ).delete()
-    before = sum(1 for _ in _upload_files())
-    uploads.purge_expired()
     return {"sessions": sessions, "login_failures": attempts,
-            "upload_files": before - sum(1 for _ in _upload_files())}
-
-
-def _upload_files():
-    directory = settings.IMPORT_UPLOAD_DIR
-    return directory.iterdir() if directory.exists() else iter(())
+            "uploads": uploads.purge_expired(now)}
 
 
 class Command(BaseCommand):

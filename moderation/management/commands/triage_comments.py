@@ -1,4 +1,8 @@
-"""Score comments for triage in bulk: after an import, a threshold change, a restart."""
+"""Score comments for triage in bulk: after a threshold change, or to score imported
+comments a source had already decided on. Scores here, in this process, not in the
+workers."""
+
+import logging
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -8,6 +12,7 @@ from moderation.models import Comment
 from moderation.screening import score_comments
 
 BATCH = 256
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -36,15 +41,27 @@ class Command(BaseCommand):
         # Thread order keeps a reply's parent in the same or an earlier batch, so its
         # off-topic score is known when the reply needs it.
         ids = list(comments.order_by("article_id", "path").values_list("pk", flat=True))
-        flagged = held = 0
+        scored = flagged = held = 0
+        failed: list[int] = []
         with tqdm(total=len(ids), unit="comment", disable=verbosity == 0,
                   file=self.stderr._out) as progress:
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start:start + BATCH]
-                outcome = score_comments(chunk, flag=not no_flags)
-                flagged += outcome.flagged
-                held += outcome.held
+                try:
+                    outcome = score_comments(chunk, flag=not no_flags, rescore=all)
+                except Exception:
+                    # One bad batch must not stop the rest; it is reported below.
+                    log.exception("Scoring comments %s..%s failed", chunk[0], chunk[-1])
+                    failed.extend(chunk)
+                else:
+                    scored += outcome.scored
+                    flagged += outcome.flagged
+                    held += outcome.held
                 progress.update(len(chunk))
         if verbosity:
-            self.stdout.write(f"Scored {len(ids)} comment(s); raised {flagged} automatic "
+            self.stdout.write(f"Scored {scored} comment(s); raised {flagged} automatic "
                               f"flag(s); held {held}.")
+        if failed:
+            raise CommandError(
+                f"{len(failed)} comment(s) left unscored: scoring failed (see the log above). "
+                "Run the command again to retry them.")

@@ -1,0 +1,70 @@
+"""The articles app's background task: an import confirmed in the admin, run by a worker.
+
+Safe to run twice: a job already finished is left alone, and a job whose worker died
+mid-import (moderation/workers.py queues the task again) starts over, since the dead
+worker's transaction wrote nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from articles import importers
+from articles.importers import progress, uploads
+from articles.models import ImportChunk, ImportJob
+
+log = logging.getLogger(__name__)
+State = ImportJob.State
+
+
+@task()
+def run_import(job_id: int) -> dict:
+    """Import the job's file in one transaction; the job ends done (with the summary) or
+    failed (with the error, and nothing written)."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        return {"state": job.state if job else "gone"}
+    ImportJob.objects.filter(pk=job.pk).update(state=State.RUNNING, started_at=timezone.now())
+    reporter = progress.Reporter(job.pk, size=job.size)
+    try:
+        with uploads.open_file(job) as fileobj:
+            plan = importers.read_plan(fileobj, job.format, filename=job.name,
+                                       progress=reporter.read_bytes)
+        reporter.start_writing(plan.comment_count)
+        with transaction.atomic():
+            summary = importers.apply(plan, repair_cycles=job.repair_cycles,
+                                      progress=reporter.wrote_comments,
+                                      article_progress=reporter.wrote_articles)
+            # Done is committed with the import itself: never one without the other.
+            _finish(job, state=State.DONE, result=summary.to_dict())
+    except importers.ImportFailed as error:
+        _finish(job, state=State.FAILED, error=f"Nothing was imported. {error}")
+        return {"state": State.FAILED}
+    except Exception:
+        _finish(job, state=State.FAILED, error="The import failed unexpectedly, so nothing "
+                                               "was imported; the error is in the logs.")
+        raise
+    return {"state": State.DONE, "comments_created": summary.totals["comments_created"]}
+
+
+def _finish(job: ImportJob, **fields) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **fields)
+    # The file is not needed any more; the job keeps its summary or error.
+    ImportChunk.objects.filter(job_id=job.pk).delete()
+
+
+def confirm(job: ImportJob) -> bool:
+    """Queue the job's import, once: True if this call queued it, False if it was queued
+    already (a second click on Confirm, a second tab)."""
+    with transaction.atomic():
+        queued = ImportJob.objects.filter(pk=job.pk, state=State.PREVIEWED).update(
+            state=State.QUEUED, queued_at=timezone.now())
+        if queued:
+            # Enqueued in the same transaction (the queue is in the same database): the
+            # job is never left queued with no task to run it, whatever dies when.
+            run_import.enqueue(job.pk)
+    return bool(queued)

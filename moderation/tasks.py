@@ -1,0 +1,132 @@
+"""The moderation app's background tasks: scoring comments, and the sweep that finds the
+ones nothing is going to score.
+
+Each task takes ids and is safe to run twice (moderation/screening.py skips what is
+scored already). They run in `manage.py db_worker` (django-tasks-db, on the app's own
+database), so the triage models load in the workers only, never in a web process.
+apps.py connects on_comments_added() to moderation.signals.comments_added: the services
+announce new comments and never import this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import OperationalError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from moderation import screening
+from moderation.models import Comment, ModerationEvent, TaskWorker
+
+log = logging.getLogger(__name__)
+
+# Comments per scoring task: the models score a batch in one pass.
+BATCH = 256
+# The sweep queues at most this many comments at a time; the next sweep takes the rest.
+SWEEP_LIMIT = 20 * BATCH
+# A reader waits for their comment; an import's backlog can wait behind it.
+READER_PRIORITY = 10
+UNSCORED_COUNT_LIMIT = 100_000
+# A batch the database was too busy to take is tried again this many seconds later.
+RETRY_SECONDS = 5
+
+
+@task()
+def score_comments(comment_ids: list[int], rescore: bool = False) -> dict:
+    """Score these comments and act on the findings (skipping those scored already).
+
+    A database too busy to take the scores (SQLite's one writer kept busy past its busy
+    timeout) is a passing state, not a failure: the batch is queued again, a little
+    later, rather than left for the sweep.
+    """
+    try:
+        outcome = screening.score_comments(comment_ids, rescore=rescore)
+    except OperationalError as error:
+        if "locked" not in str(error).lower():
+            raise
+        log.warning("Database busy while scoring %d comment(s); queued again", len(comment_ids))
+        score_comments.using(run_after=timezone.now() + timedelta(seconds=RETRY_SECONDS)
+                             ).enqueue(comment_ids, rescore)
+        return {"requeued": len(comment_ids)}
+    return {"scored": outcome.scored, "flagged": outcome.flagged, "held": outcome.held,
+            "published": outcome.published, "skipped": len(outcome.skipped)}
+
+
+SCORE_TASK_PATH = score_comments.module_path
+
+
+def enqueue_scoring(comment_ids: Iterable[int], *, priority: int = 0) -> list:
+    """Queue the scoring of these comments in batches; return the task results."""
+    ids = list(comment_ids)
+    task_ = score_comments.using(priority=priority)
+    return [task_.enqueue(ids[start:start + BATCH]) for start in range(0, len(ids), BATCH)]
+
+
+def on_comments_added(sender, *, ids: Sequence[int], **kwargs) -> None:
+    """Queue the scoring of new comments (moderation.signals.comments_added, sent after
+    commit). Never raises: a failure here must not fail the post or the import, and the
+    sweep queues whatever is left unscored."""
+    if not ids or not settings.TRIAGE_ENABLED:
+        return
+    try:
+        enqueue_scoring(ids, priority=READER_PRIORITY if len(ids) == 1 else 0)
+    except Exception:
+        log.exception("Could not queue the scoring of comments %s; the sweep will", ids[:20])
+
+
+def waiting_for_scores():
+    """The comments the triage still owes a score: unscored, and pending or written by
+    a reader (imported comments a source had already decided on are scored on request,
+    by `manage.py triage_comments`)."""
+    posted = ModerationEvent.objects.filter(comment=OuterRef("pk"),
+                                            action=ModerationEvent.Action.POSTED)
+    return Comment.objects.filter(triaged_at__isnull=True).filter(
+        Q(status=Comment.Status.PENDING) | Q(Exists(posted)))
+
+
+def scoring_queued() -> int:
+    """How many scoring tasks are waiting or running."""
+    return DBTaskResult.objects.filter(
+        task_path=SCORE_TASK_PATH, status__in=["READY", "RUNNING"]).count()
+
+
+def sweep(now=None) -> int:
+    """Queue again the comments still unscored TRIAGE_SWEEP_AFTER seconds after they
+    were written, once no scoring task is waiting (while some are, the workers are still
+    on their way to them). Return how many comments were queued."""
+    if not settings.TRIAGE_ENABLED or scoring_queued():
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.TRIAGE_SWEEP_AFTER)
+    # Thread order keeps a reply's parent in the same or an earlier batch.
+    ids = list(
+        waiting_for_scores().filter(created__lt=cutoff)
+        .order_by("article_id", "path").values_list("pk", flat=True)[:SWEEP_LIMIT]
+    )
+    if ids:
+        log.warning("Sweep: %d comment(s) still unscored; queued for scoring", len(ids))
+        enqueue_scoring(ids)
+    return len(ids)
+
+
+def task_backlog(now=None) -> dict:
+    """What the task queue holds, for /healthz: tasks waiting, the oldest one's age in
+    seconds, tasks running, failed in the last hour, and the workers alive."""
+    now = now or timezone.now()
+    ready = DBTaskResult.objects.ready()
+    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    return {
+        "ready": ready.count(),
+        "oldest_ready_seconds": round((now - oldest).total_seconds()) if oldest else 0,
+        "running": DBTaskResult.objects.running().count(),
+        "failed_last_hour": DBTaskResult.objects.failed()
+        .filter(finished_at__gte=now - timedelta(hours=1)).count(),
+        "workers": TaskWorker.objects.alive(now).count(),
+        # Counted up to a bound: a health check must stay cheap after a huge import.
+        "unscored": waiting_for_scores()[:UNSCORED_COUNT_LIMIT].count(),
+    }
