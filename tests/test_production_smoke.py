@@ -307,7 +307,7 @@ def moderator(deploy) -> Browser:
     browser = Browser("198.51.100.20")
     browser.get("/accounts/login/")
     status, headers, _ = browser.post("/accounts/login/", {
-        "username": "mona", "password": deploy.moderator_password, "next": "/moderation/"})
+        "login": "mona", "password": deploy.moderator_password, "next": "/moderation/"})
     assert status == 302 and headers["Location"] == "/moderation/"
     return browser
 
@@ -392,8 +392,10 @@ def test_the_rate_limits_hold_exactly_across_both_workers(deployment):
     assert len(pids) == 2, "both workers answered some of the posts"
 
     # Reports: one per address per comment whatever the session; then 10/m per address.
-    pk = deployment.sql("SELECT id FROM moderation_comment WHERE body LIKE %s ORDER BY id "
-                        "LIMIT 1", "Flood %")[0][0]
+    pk, body = deployment.sql("SELECT id, body FROM moderation_comment WHERE body LIKE %s "
+                              "ORDER BY id LIMIT 1", "Flood %")[0]
+    # Published once a worker has scored it and found nothing; only then can it be reported.
+    assert wait_until_scored(deployment, body)[1] == "approved"
     statuses = []
     for _ in range(12):
         reporter = Browser("203.0.113.98")
@@ -408,11 +410,11 @@ def test_the_rate_limits_hold_exactly_across_both_workers(deployment):
 def test_a_login_is_locked_after_five_wrong_passwords(deployment):
     guesser = Browser("203.0.113.66")
     guesser.get("/accounts/login/")
-    statuses = [guesser.post("/accounts/login/", {"username": "mona", "password": f"x{i}"})[0]
+    statuses = [guesser.post("/accounts/login/", {"login": "mona", "password": f"x{i}"})[0]
                 for i in range(5)]
     assert statuses == [200] * 4 + [429]
     status, _, html = guesser.post("/accounts/login/", {
-        "username": "mona", "password": deployment.moderator_password})
+        "login": "mona", "password": deployment.moderator_password})
     assert status == 429 and "Too many wrong passwords" in html
     deployment.manage("axes_reset_username", "mona")
 
@@ -462,7 +464,7 @@ def test_healthz_is_503_naming_the_database_when_it_is_unreachable(deployment):
         response = conn.getresponse()
         body = json.loads(response.read())
         assert response.status == 503
-        assert body["failing"] == ["database"]
+        assert body["failing"] == ["database", "tasks"]  # the task queue is in the database
         assert body["checks"]["cache"]["ok"] is True
         status, headers, html = Browser("203.0.113.41", port=DOWN_PORT).get("/")
         assert status == 503 and "We cannot reach our database just now" in html
