@@ -207,7 +207,7 @@ def preview(plan: Plan, *, repair_cycles: bool = False) -> Summary:
 def apply(plan: Plan, *, repair_cycles: bool = False, progress=None) -> Summary:
     """Import `plan` in one transaction: everything is written, or nothing."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), services.counting_at_end():
             return _Run(plan, write=True, repair_cycles=repair_cycles,
                         progress=progress).run()
     except IntegrityError:
@@ -222,7 +222,7 @@ def apply_many(plans: list[Plan], *, repair_cycles: bool = False, progress=None
                ) -> list[Summary]:
     """Import several files in one transaction (the command line's FILE...)."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), services.counting_at_end():
             summaries = []
             for plan in plans:
                 try:

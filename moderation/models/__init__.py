@@ -4,7 +4,8 @@
   on what readers see and what waits for a moderator (the conditions in `Is`);
 - audit.py: ModerationEvent (one audit row per change) and Flag;
 - wordlists.py: the triage word lists;
-- bulk.py: COPY and sequence helpers for imports on PostgreSQL.
+- bulk.py: COPY and sequence helpers for imports on PostgreSQL;
+- counts.py: QueueCount, the queue counters, and queues_of(), a comment's queues.
 """
 
 from .audit import Flag, FlagQuerySet, ModerationEvent
@@ -23,11 +24,13 @@ from .comments import (
     reserve_sequence,
     reserve_sequences,
 )
+from .counts import QUEUE_KEYS, QueueCount, QueueTotal, counting_at_end, queues_of
 from .wordlists import Word, WordList, normalise_word
 
 __all__ = [
     "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Flag", "FlagQuerySet", "Is",
-    "ModerationEvent", "Reason", "Word", "WordList", "allocate_ids", "can_copy", "copy_rows",
+    "ModerationEvent", "QUEUE_KEYS", "QueueCount", "QueueTotal", "Reason", "counting_at_end",
+    "queues_of", "Word", "WordList", "allocate_ids", "can_copy", "copy_rows",
     "normalise_word", "number_oldest_first", "path_segment", "place", "Spot",
     "reserve_sequence", "reserve_sequences",
 ]

@@ -10,7 +10,9 @@ change is refused, never overwritten.
   the one helper every status change goes through;
 - posting.py: a reader's new comment and report;
 - imports.py: an import's audit rows and status changes;
-- findings.py: storing the triage's scores and acting on its findings (flags, holds).
+- findings.py: storing the triage's scores and acting on its findings (flags, holds);
+- queue_state.py: the flag facts on each comment and the queue counters, kept with every
+  change above.
 """
 
 from .decisions import (
@@ -28,9 +30,11 @@ from .decisions import (
 from .findings import act_on_findings, store_scores
 from .imports import MODERATOR_ACTIONS, decided_comment_ids, import_status_change, record_import
 from .posting import post_comment, report
+from .queue_state import counting_at_end
 
 __all__ = [
     "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
+    "counting_at_end",
     "approve", "bulk_approve", "bulk_hide", "decided_comment_ids", "flag", "hide", "hold",
     "import_status_change", "post_comment", "record_import", "report", "store_scores", "undo",
 ]

@@ -40,8 +40,9 @@ def queue(request):
     form = QueueFilterForm(request.GET)
     values = form.values()
     tab, sort = values["tab"], values["sort"]
-    base = filter_comments(Comment.objects.all(), **queue_filters(values))
-    counts = tab_counts(base)
+    filters = queue_filters(values)
+    counts = tab_counts(**filters, tab=tab)
+    base = filter_comments(Comment.objects.all(), **filters)
     comments = cards(base.filter(QUEUES[tab].condition()), queue=tab).order_by(
         *SORTS[sort].order_by
     )
