@@ -140,6 +140,26 @@ def tab_counts(*, article=None, reason: str = "", author: str = "", text: str = 
     return counts
 
 
+def listing(*, filters: dict, tab: str, sort: str, count: TabCount) -> QuerySet:
+    """The cards of queue `tab` under `filters`, in `sort` order, as tab_counts() counted
+    them (`count`).
+
+    A filtered list known to be short (within FILTERED_COUNT_LIMIT) is read from its own
+    index (the text search's GIN index, say) and sorted, instead of walking the queue's
+    ordered index in the hope of meeting matches soon, which for a rare word means most
+    of the table. A long one is read in index order, as the unfiltered queue is.
+    """
+    matching = filter_comments(Comment.objects.all(), **filters).filter(
+        QUEUES[tab].condition()
+    )
+    if count.filtered and not count.at_least:
+        # A LIMIT keeps the subquery whole (never flattened into a join the planner could
+        # turn back into the walk); it holds every match, the count said so.
+        bounded = matching.order_by().values("pk")[: FILTERED_COUNT_LIMIT + 1]
+        matching = Comment.objects.filter(pk__in=Subquery(bounded))
+    return cards(matching, queue=tab).order_by(*SORTS[sort].order_by)
+
+
 def cards(queryset: QuerySet, *, queue: str = DEFAULT_QUEUE) -> QuerySet:
     """Comments with what a card shows: article, parent, open flags, and `in_queue`
     (does the comment still belong to `queue`, e.g. after a decision). The open flags and

@@ -23,7 +23,7 @@ from ..queues import (
     CountedPaginator,
     attach_last_events,
     cards,
-    filter_comments,
+    listing,
     tab_counts,
 )
 from ._common import article_choices, moderator_required, queue_filters, tabs
@@ -42,10 +42,7 @@ def queue(request):
     tab, sort = values["tab"], values["sort"]
     filters = queue_filters(values)
     counts = tab_counts(**filters, tab=tab)
-    base = filter_comments(Comment.objects.all(), **filters)
-    comments = cards(base.filter(QUEUES[tab].condition()), queue=tab).order_by(
-        *SORTS[sort].order_by
-    )
+    comments = listing(filters=filters, tab=tab, sort=sort, count=counts[tab])
     paginator = CountedPaginator(comments, PER_PAGE, count=counts[tab])
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = attach_last_events(list(page.object_list))
