@@ -238,3 +238,15 @@ def test_the_queue_costs_the_same_queries_with_20_and_2000_comments(
         response = moderator_client.get(QUEUE_URL, params)
     assert card_ids(response)
     assert len(small) == len(large)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_text_filter_is_a_full_text_search(moderator_client, article):
+    plural = make_comment(article, body="The councils voted late", status=Status.PENDING)
+    phrase = make_comment(article, body="A budget vote tonight", status=Status.PENDING)
+    make_comment(article, body="Counsel for the defence", status=Status.PENDING)
+    assert card_ids(moderator_client.get(QUEUE_URL, {"q": "council"})) == [plural.pk]
+    assert card_ids(moderator_client.get(QUEUE_URL, {"q": '"budget vote"'})) == [phrase.pk]
+    assert card_ids(moderator_client.get(QUEUE_URL, {"q": "vote -budget"})) == [plural.pk]
+    # Beyond the words: what the search matches is the stored document of the body.
+    assert Comment.objects.search("voting").count() == 2
