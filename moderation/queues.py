@@ -10,7 +10,7 @@ the queue is.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.core.paginator import Paginator
@@ -89,6 +89,8 @@ class TabCount:
     value: int | None
     at_least: bool = False
     filtered: bool = False
+    # A filtered count within the limit: the ids counted, which listing() then reads.
+    ids: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.value)
@@ -133,10 +135,12 @@ def tab_counts(*, article=None, reason: str = "", author: str = "", text: str = 
         return {key: TabCount(n) for key, n in totals.items()}
     matching = filter_comments(Comment.objects.all(), article=article, reason=reason,
                                author=author, text=text).filter(QUEUES[tab].condition())
-    found = matching.order_by()[: FILTERED_COUNT_LIMIT + 1].count()
+    found = tuple(matching.order_by().values_list("pk", flat=True)[: FILTERED_COUNT_LIMIT + 1])
     counts = {key: TabCount(None) for key in QUEUES}
-    counts[tab] = TabCount(min(found, FILTERED_COUNT_LIMIT), found > FILTERED_COUNT_LIMIT,
-                           filtered=True)
+    if len(found) > FILTERED_COUNT_LIMIT:
+        counts[tab] = TabCount(FILTERED_COUNT_LIMIT, at_least=True, filtered=True)
+    else:
+        counts[tab] = TabCount(len(found), filtered=True, ids=found)
     return counts
 
 
@@ -144,19 +148,18 @@ def listing(*, filters: dict, tab: str, sort: str, count: TabCount) -> QuerySet:
     """The cards of queue `tab` under `filters`, in `sort` order, as tab_counts() counted
     them (`count`).
 
-    A filtered list known to be short (within FILTERED_COUNT_LIMIT) is read from its own
-    index (the text search's GIN index, say) and sorted, instead of walking the queue's
-    ordered index in the hope of meeting matches soon, which for a rare word means most
-    of the table. A long one is read in index order, as the unfiltered queue is.
+    A filtered list known to be short (within FILTERED_COUNT_LIMIT) is read by the ids
+    its count found (through its own index: the text search's GIN index, say) and sorted,
+    instead of walking the queue's ordered index in the hope of meeting matches soon,
+    which for a rare word means most of the table. A long one is read in index order, as
+    the unfiltered queue is.
     """
-    matching = filter_comments(Comment.objects.all(), **filters).filter(
-        QUEUES[tab].condition()
-    )
     if count.filtered and not count.at_least:
-        # A LIMIT keeps the subquery whole (never flattened into a join the planner could
-        # turn back into the walk); it holds every match, the count said so.
-        bounded = matching.order_by().values("pk")[: FILTERED_COUNT_LIMIT + 1]
-        matching = Comment.objects.filter(pk__in=Subquery(bounded))
+        matching = Comment.objects.filter(pk__in=count.ids)
+    else:
+        matching = filter_comments(Comment.objects.all(), **filters).filter(
+            QUEUES[tab].condition()
+        )
     return cards(matching, queue=tab).order_by(*SORTS[sort].order_by)
 
 
