@@ -33,6 +33,14 @@ class ArticleAdmin(LargeTableAdminMixin, admin.ModelAdmin):
             # Count the upload's bytes as they arrive, before CSRF checking reads the body,
             # so an oversized file is cut off rather than spooled to disk in full.
             request.upload_handlers.insert(0, uploads.SizeLimitHandler(request))
+            if request.method == "POST":
+                try:
+                    request.FILES  # noqa: B018  (read the body now, to catch a full disk here)
+                except OSError as error:
+                    # Django spools a large upload to a temporary file, which a full disk
+                    # cuts short. Nothing is changed by showing the form again, so this
+                    # answer needs no CSRF check; its temporary file is already gone.
+                    return self.import_storage_failed(request, uploads.storage_message(error))
             return csrf_protect(self.import_upload_view)(request)
 
         upload = csrf_exempt(upload)  # checked inside, once the handler is in place
@@ -88,19 +96,36 @@ class ArticleAdmin(LargeTableAdminMixin, admin.ModelAdmin):
                                 self._context(request, title="Import articles", form=form,
                                               size_limit=importers.size_limit()))
 
+    def import_storage_failed(self, request, message: str):
+        self._check_import_permission(request)
+        form = ImportUploadForm({"format": "auto"})
+        form.is_valid()
+        form.errors["file"] = form.error_class([message])
+        return TemplateResponse(request, "admin/articles/article/import_upload.html",
+                                self._context(request, title="Import articles", form=form,
+                                              size_limit=importers.size_limit()))
+
     def _store_and_preview(self, request, form) -> str | None:
-        upload = uploads.save(form.cleaned_data["file"], request=request,
-                              fmt=form.cleaned_data["format"],
-                              repair_cycles=form.cleaned_data["repair_cycles"])
+        try:
+            upload = uploads.save(form.cleaned_data["file"], request=request,
+                                  fmt=form.cleaned_data["format"],
+                                  repair_cycles=form.cleaned_data["repair_cycles"])
+        except uploads.StorageFailed as error:
+            form.add_error("file", str(error))
+            return None
         try:
             with open(upload.path, "rb") as fileobj:
                 plan = importers.read_plan(fileobj, upload.format, filename=upload.name)
             summary = importers.preview(plan, repair_cycles=upload.repair_cycles)
+            uploads.set_preview(upload, summary.to_dict())
         except importers.ImportFailed as error:
             uploads.discard(upload.token, request=request)
             form.add_error("file", f"{upload.name} cannot be imported. {error}")
             return None
-        uploads.set_preview(upload, summary.to_dict())
+        except uploads.StorageFailed as error:
+            uploads.discard(upload.token, request=request)
+            form.add_error("file", str(error))
+            return None
         return reverse("admin:articles_article_import_preview", args=[upload.token])
 
     @method_decorator(require_http_methods(["GET", "POST"]))

@@ -1,14 +1,40 @@
 """The reader's forms: a comment or reply, and a report. They only validate; the views
 call the moderation services to act on them."""
 
+import hashlib
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from formguard.checks import TokenCheck
 from formguard.forms import GuardedFormMixin
 
 from moderation.models import Reason
+
+
+class SingleUseTokenCheck(TokenCheck):
+    """formguard's signed timestamp, good for one form sent.
+
+    A bot that waited once could otherwise send the same token with every post until it
+    expires. The used tokens are remembered in the shared cache until they would expire
+    anyway; `add` is atomic, so of two posts with one token sent at once, one is refused.
+    """
+
+    # Unlike formguard's own checks, a cache that cannot be reached refuses the form
+    # rather than letting the replay through.
+    fail_open = False
+
+    def check(self, form):
+        failure = super().check(form)
+        if failure:
+            return failure
+        token = form.cleaned_data.get("fg_token", "")
+        key = "formguard:used:" + hashlib.sha256(token.encode()).hexdigest()
+        if not cache.add(key, 1, timeout=self.get_setting("MAX_SECONDS")):
+            return "token already used"
+        return None
 
 
 class GuardedForm(GuardedFormMixin, forms.Form):
@@ -19,7 +45,7 @@ class GuardedForm(GuardedFormMixin, forms.Form):
     A failed check is one generic form error, so a bot learns nothing from it.
     """
 
-    guard_checks = ["formguard.checks.FieldTrapCheck", "formguard.checks.TokenCheck"]
+    guard_checks = ["formguard.checks.FieldTrapCheck", "articles.forms.SingleUseTokenCheck"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,5 +8,4 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post_comment, name="comment_post"),
     path("articles/<slug:slug>/comments/<int:pk>/reply/", views.reply, name="comment_reply"),
     path("articles/<slug:slug>/comments/<int:pk>/report/", views.report, name="comment_report"),
-    path("healthz", views.healthz, name="healthz"),
 ]

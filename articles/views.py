@@ -4,16 +4,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.crypto import salted_hmac
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
+from config.clients import client_ip
 from moderation import services
 from moderation.models import Comment
 from moderation.rendering import render_body
@@ -30,6 +30,7 @@ OWN_COMMENTS_KEPT = 50
 AUTHOR_KEY = "articles.author"
 
 POST_GROUP = "articles.post_comment"
+REPLY_TARGET_GROUP = "articles.reply_per_comment"
 REPORT_GROUP = "articles.report_comment"
 
 AWAITING_NOTICE = (
@@ -50,6 +51,15 @@ GONE = "This comment is no longer published."
 
 def post_rate(group, request):
     return settings.COMMENTS_POST_RATE
+
+
+def reply_target_rate(group, request):
+    return settings.COMMENTS_REPLY_PER_COMMENT_RATE
+
+
+def address_and_parent(group, request) -> str:
+    """One client address under one comment: what a pile-on of replies aims at."""
+    return f"{client_ip(request)}:{request.resolver_match.kwargs['pk']}"
 
 
 def report_rate(group, request):
@@ -113,8 +123,8 @@ def _refuse(request, message: str, status: int, article=None):
     return render(request, template, {"message": message, "article": article}, status=status)
 
 
-def _too_many(request, group: str, rate) -> HttpResponse:
-    usage = get_usage(request, group=group, key="ip", rate=rate, method="POST")
+def _too_many(request, group: str, rate, key="ip") -> HttpResponse:
+    usage = get_usage(request, group=group, key=key, rate=rate, method="POST")
     wait = max(1, usage["time_left"]) if usage else 60
     template = "articles/refusal.html" if request.htmx else "429.html"
     message = (
@@ -129,8 +139,7 @@ def _too_many(request, group: str, rate) -> HttpResponse:
 # Duplicate text is recognised per client, by its IP address and by its session, so
 # neither a new session nor a new address alone gets the same text through again.
 def _client_keys(request) -> list[str]:
-    ip_key = settings.RATELIMIT_IP_META_KEY
-    keys = [f"ip:{request.META.get(ip_key, '')}"]
+    keys = [f"ip:{client_ip(request)}"]
     if request.session.session_key:
         keys.append(f"session:{request.session.session_key}")
     if request.user.is_authenticated:
@@ -211,12 +220,28 @@ def _after_post(request, comment: Comment) -> HttpResponse:
     return HttpResponseRedirect(context["url"])
 
 
+def _posting_limited(request, *, reply: bool = False) -> HttpResponse | None:
+    """Count a post against its address, and a reply against its address under that one
+    comment too; answer 429 if either is over its rate. The counts are in the shared
+    cache and keyed by address, so neither a fresh session nor another worker resets them.
+    """
+    if request.method != "POST":
+        return None
+    limits = [(POST_GROUP, "ip", post_rate)]
+    if reply:
+        limits.append((REPLY_TARGET_GROUP, address_and_parent, reply_target_rate))
+    for group, key, rate in limits:
+        if is_ratelimited(request, group=group, key=key, rate=rate, method="POST",
+                          increment=True):
+            return _too_many(request, group, rate, key=key)
+    return None
+
+
 @require_POST
-@ratelimit(group=POST_GROUP, key="ip", rate=post_rate, method="POST", block=False)
 def post_comment(request, slug):
     article = get_object_or_404(Article, slug=slug)
-    if request.limited:
-        return _too_many(request, POST_GROUP, post_rate)
+    if limited := _posting_limited(request):
+        return limited
     if not article.accepts_comments:
         return _refuse(request, CLOSED, 403, article)
     form = CommentForm(request.POST, request=request)
@@ -240,12 +265,11 @@ def _published_comment(article, pk: int) -> Comment | None:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
-@ratelimit(group=POST_GROUP, key="ip", rate=post_rate, method="POST", block=False)
 def reply(request, slug, pk):
     """Show the reply form under a comment (GET) or post the reply (POST)."""
     article = get_object_or_404(Article, slug=slug)
-    if request.limited:
-        return _too_many(request, POST_GROUP, post_rate)
+    if limited := _posting_limited(request, reply=True):
+        return limited
     if not article.accepts_comments:
         return _refuse(request, CLOSED, 403, article)
     parent = get_object_or_404(Comment, article=article, pk=pk)
@@ -274,15 +298,18 @@ def _reply_response(request, article, parent, form, status=200):
 
 
 def reporter_key(request) -> str:
-    """Tell one reader from another for "one report per reader per comment"."""
+    """Tell one reader from another for "one report per reader per comment".
+
+    A logged-in reader is their account; anyone else is their address, not their session:
+    a new session costs a bot nothing, a new address does. Readers who share an address
+    (an office, a campus) share one report per comment, which loses the moderators nothing:
+    the comment is in the Reported queue after the first.
+    """
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    if not request.session.session_key:
-        request.session.save()
-    # Keyed with SECRET_KEY: the stored value cannot be turned back into a session.
-    return salted_hmac(
-        "articles.reporter", request.session.session_key, algorithm="sha256"
-    ).hexdigest()
+    # Keyed with SECRET_KEY: the stored value cannot be turned back into an address.
+    return salted_hmac("articles.reporter", f"ip:{client_ip(request)}",
+                       algorithm="sha256").hexdigest()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -334,14 +361,3 @@ def _reported(request, comment, message: str, status: int = 200):
     (messages.success if status == 200 else messages.info)(request, message)
     return HttpResponseRedirect(_comment_url(request, comment))
 
-
-@never_cache
-@require_safe
-def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database failure means "not healthy", whatever its class
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")

@@ -204,12 +204,14 @@ def article_sizes(rng: random.Random, total: int, articles: int) -> list[int]:
         return []
     weights = [rng.lognormvariate(0, 1.3) for _ in range(articles)]
     scale = total / sum(weights)
-    sizes = [max(1, int(w * scale)) for w in weights]
+    # Capped so that the viral story stays the biggest (the other scripts pick it so).
+    cap = max(1, min(5000, total // 4))
+    sizes = [min(cap, max(1, int(w * scale))) for w in weights]
     diff = total - sum(sizes)
     i = 0
     while diff != 0:  # fix rounding, never below one comment
         j = i % articles
-        if diff > 0:
+        if diff > 0 and (sizes[j] < cap or all(x >= cap for x in sizes)):
             sizes[j] += 1
             diff -= 1
         elif sizes[j] > 1:

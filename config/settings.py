@@ -5,9 +5,12 @@ PostgreSQL for anything shared.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,12 +79,21 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "formguard",  # honeypot field and signed form timestamp on the reader's forms
+    "django_ratelimit",  # installed as an app so that its check of the cache runs
+    "axes",  # login lockout
+    "csp",
+    "config.apps.SiteConfig",
     "articles",
     "moderation",
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's probe is answered before the HTTPS redirect and the
+    # host check, so it works over plain HTTP and with an IP address as the host.
+    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,6 +102,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.RejectBadQueryMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.admin_link",
             ],
         },
     },
@@ -118,6 +134,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database should fail a request (and /healthz) in seconds, not hang
+    # a worker until gunicorn kills it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a moderator writes; IMMEDIATE avoids "database is
     # locked" when two requests upgrade read transactions to writes at the same time.
@@ -131,6 +153,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username or address is refused before its password is
+    # checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -164,26 +193,127 @@ MEDIA_ROOT = BASE_DIR / "media"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
+# The default cache holds the rate-limit counts, so every process must share it: Redis
+# (through redis-py with hiredis) when REDIS_URL is set, else a table in the database
+# (made by `migrate`) whose increments are atomic. Either way the limits are exact with
+# any number of workers.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-    if os.environ.get("REDIS_URL")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.AtomicDatabaseCache",
+            "LOCATION": "django_cache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 50_000)},
+        }
+    }
+# django_ratelimit warns (W001) about any backend it has not listed, which includes
+# Django's own RedisCache and the database cache above. Both increment atomically
+# (Redis INCR; a locked row), which is what its check is about; its errors for caches
+# that are not shared or not atomic (E003) stay on.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # Security headers that cost nothing behind HTTPS; DJANGO_SECURE=true turns on the rest.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The load balancer probes /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if envbool("DJANGO_SECURE"):
     SECURE_SSL_REDIRECT = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 3600)
+    SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    # HSTS sent by comments.example.org covers its own subdomains only, never the
+    # newsroom's parent domain; preload only matters once the host is submitted.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", "true")
+    SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", "true")
+
+# Content-Security-Policy: scripts and styles from our own static files only. No page
+# has inline script, inline style or style="" attributes (tests/test_headers.py checks
+# every template), so 'unsafe-inline' is never needed. Bootstrap's CSS draws its form
+# controls' icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# Browser features no page uses, refused for the page and anything it might embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "encrypted-media", "fullscreen", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "picture-in-picture", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}
+
+# Email. EMAIL_URL (smtp://user:password@host:587, submission:// for STARTTLS on 587,
+# smtps:// for TLS on 465) or EMAIL_HOST with EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL. Without either, mail is printed to
+# the console (development); `check --deploy` warns when that is so in production.
+if os.environ.get("EMAIL_URL"):
+    _email = dj_email_url.parse(os.environ["EMAIL_URL"])
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"]
+    EMAIL_PORT = _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
+elif os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = envint("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true" if EMAIL_PORT == 587 else "false")
+    EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "true" if EMAIL_PORT == 465 else "false")
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if os.environ.get("DEFAULT_FROM_EMAIL"):
+    DEFAULT_FROM_EMAIL = os.environ["DEFAULT_FROM_EMAIL"]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL if "DEFAULT_FROM_EMAIL" in
+                              os.environ else "root@localhost")
+
+# Login lockout (django-axes), on /accounts/login/ and /admin/login/ alike: after
+# AXES_FAILURE_LIMIT wrong passwords for one username, or from one address, that username
+# or address is refused (HTTP 429, a page saying so) for AXES_COOLOFF_MINUTES; an admin
+# unlocks sooner by deleting its rows under Axes > Access attempts in the admin, or with
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The same client address the rate limits use (see CLIENT_IP_META_KEY below).
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+# Password reset: per address and per email address entered, so that nobody can flood a
+# mailbox or the mail server (django-ratelimit syntax).
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/h") or None
 
 # Comments
 COMMENTS_PER_PAGE = envint("COMMENTS_PER_PAGE", 50)  # top-level comments, with their replies
@@ -196,10 +326,12 @@ COMMENTS_BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one
 FORMGUARD_TOKEN_MIN_SECONDS = envint("COMMENTS_MIN_FORM_SECONDS", 3)
 FORMGUARD_TOKEN_MAX_SECONDS = envint("COMMENTS_FORM_MAX_AGE", 24 * 60 * 60)
 # Per-client limits (django-ratelimit syntax, "5/m" = 5 a minute; empty = no limit).
-# They count in the default cache: set REDIS_URL when running several processes, or
-# each process keeps its own count.
+# They count in the default cache, which every process shares (Redis or the database).
 COMMENTS_POST_RATE = os.environ.get("COMMENTS_POST_RATE", "5/m") or None
 COMMENTS_REPORT_RATE = os.environ.get("COMMENTS_REPORT_RATE", "10/m") or None
+# And replies per address under any one comment. Reports need no such limit: one address
+# (or account) files one report per comment.
+COMMENTS_REPLY_PER_COMMENT_RATE = os.environ.get("COMMENTS_REPLY_PER_COMMENT_RATE", "3/m") or None
 # The same text from the same client (IP address or session) within this many seconds is
 # refused as a duplicate.
 COMMENTS_DUPLICATE_SECONDS = envint("COMMENTS_DUPLICATE_SECONDS", 600)
@@ -207,7 +339,11 @@ COMMENTS_DUPLICATE_SECONDS = envint("COMMENTS_DUPLICATE_SECONDS", 600)
 # from the proxy: make the proxy overwrite a header with the client's address (e.g.
 # X-Real-IP) and name it here as a request.META key (HTTP_X_REAL_IP). Never trust a
 # header the client can set itself.
-RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "REMOTE_ADDR"
+CLIENT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or "REMOTE_ADDR"
+# django-ratelimit asks this function (config/clients.py), which falls back to REMOTE_ADDR
+# when the header is missing (a request that did not come through the proxy) instead of
+# failing the request.
+RATELIMIT_IP_META_KEY = "config.clients.client_ip"
 
 # Automated triage (moderation/triage). Scores run from 0 to 1. A comment at or over a
 # threshold gets an automatic flag with that reason; on a post-moderated article, abuse,
@@ -238,9 +374,31 @@ IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR") or BASE_DIR / "var" / "imports")
 IMPORT_UPLOAD_MAX_AGE = envint("IMPORT_UPLOAD_MAX_AGE", 2 * 60 * 60)
 
+# Logs go to standard error: one JSON object a line (DJANGO_LOG_FORMAT=json, the default
+# with DEBUG off) or plain text; see config/logging.py and deploy/gunicorn.conf.py.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# /healthz: each check is a function returning a short detail or raising; the task queue's
+# backlog joins this list when there is a queue.
+HEALTH_CHECKS = {
+    "database": "config.health.check_database",
+    "cache": "config.health.check_cache",
+}
+
+# Error reporting: on only when SENTRY_DSN is set.
+if os.environ.get("SENTRY_DSN"):
+    from config.logging import init_sentry
+
+    init_sentry(os.environ["SENTRY_DSN"], debug=DEBUG)

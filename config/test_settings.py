@@ -14,3 +14,15 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Serve static files straight from the apps in tests; there is no collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# django-axes needs the request in every authenticate() call, which Django's test client
+# login() does not pass; the lockout tests turn it on (tests/test_login_lockout.py).
+AXES_ENABLED = False
+# One process, and tests without database access clear the cache too (tests/conftest.py):
+# the per-process cache serves here. tests/test_cache.py tests the database cache that
+# production uses without Redis, and the smoke test runs with Redis.
+# The database cache is configured as a second alias so that migrate makes its table in
+# the test database, as it does in production.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {"BACKEND": "config.cache.AtomicDatabaseCache", "LOCATION": "django_cache"},
+}

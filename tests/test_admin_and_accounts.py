@@ -81,7 +81,8 @@ def test_the_login_page_is_styled_and_logs_in(client, moderator):
     assert response.status_code == 302
 
 
-def test_demo_setup_loads_the_seed_and_prints_a_new_password(client, capsys):
+def test_demo_setup_loads_the_seed_and_prints_a_new_password(client, capsys, settings):
+    settings.DEBUG = True
     call_command("demo_setup", "--keep-database")
     out = capsys.readouterr().out
     password = out.split("password: ")[1].split()[0]
@@ -89,7 +90,47 @@ def test_demo_setup_loads_the_seed_and_prints_a_new_password(client, capsys):
     assert Comment.objects.filter(status="pending").count() == 13
 
 
-def test_demo_setup_scores_the_seed_so_the_priority_sort_works_at_once(triage_on, capsys):
+def test_demo_setup_scores_the_seed_so_the_priority_sort_works_at_once(triage_on, capsys,
+                                                                       settings):
+    settings.DEBUG = True
     call_command("demo_setup", "--keep-database")
     assert not Comment.objects.filter(triaged_at__isnull=True).exists()
     assert Comment.objects.filter(flags__source=Flag.Source.AUTOMATIC).exists()
+
+
+def test_demo_setup_refuses_to_run_with_debug_off(settings, django_user_model):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="for development only"):
+        call_command("demo_setup", "--keep-database")
+    assert not django_user_model.objects.exists()
+
+
+def test_demo_setup_deletes_only_a_sqlite_file_it_made(tmp_path):
+    from moderation.management.commands.demo_setup import reset_sqlite
+
+    theirs = tmp_path / "production.sqlite3"
+    theirs.write_bytes(b"someone's data")
+    assert reset_sqlite(theirs).startswith("Kept")
+    assert theirs.read_bytes() == b"someone's data"
+
+    ours = tmp_path / "db.sqlite3"
+    assert reset_sqlite(ours).startswith("Fresh")  # none yet: marked, for migrate to make
+    ours.write_bytes(b"demo")
+    (tmp_path / "db.sqlite3-wal").write_bytes(b"wal")
+    assert reset_sqlite(ours).startswith("Fresh")
+    assert not ours.exists() and not (tmp_path / "db.sqlite3-wal").exists()
+    assert (tmp_path / "db.sqlite3.demo-setup").exists()
+
+
+def test_demo_setup_never_drops_a_postgresql_database(settings, monkeypatch, capsys):
+    """Without --keep-database, a PostgreSQL database is kept and only migrated."""
+    settings.DEBUG = True
+    settings.TRIAGE_ENABLED = False
+    dropped = []
+    monkeypatch.setattr("moderation.management.commands.demo_setup.reset_sqlite",
+                        dropped.append)
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE",
+                        "django.db.backends.postgresql")
+    call_command("demo_setup")
+    assert dropped == []
+    assert "articles in the database" in capsys.readouterr().out

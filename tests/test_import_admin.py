@@ -1,6 +1,10 @@
 """Importing through the admin: upload, preview, confirm; who may, and what is kept where."""
 
+import errno
+import html
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -200,4 +204,82 @@ def test_uploading_needs_the_csrf_token(admin_user, import_upload_dir):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
     assert upload(client).status_code == 403
+    assert stored_files(import_upload_dir) == []
+
+
+
+# The server's disk: full or read-only
+
+
+_fdopen = os.fdopen  # the real one; the tests put DiskFillsUp in its place
+
+
+class DiskFillsUp:
+    """The upload's file, on a disk that fills up after its first bytes."""
+
+    written: list[Path] = []
+
+    def __init__(self, fd, mode="wb"):
+        self.file = _fdopen(fd, mode)
+        DiskFillsUp.written.append(Path(f"/proc/self/fd/{fd}").resolve())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+    def write(self, chunk):
+        self.file.write(chunk[:10])
+        self.file.flush()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def read_only(*args, **kwargs):
+    raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+
+def page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_a_disk_that_fills_up_during_the_upload_is_a_form_error_and_leaves_no_part(
+        client, admin_user, import_upload_dir, monkeypatch):
+    client.force_login(admin_user)
+    DiskFillsUp.written = []
+    monkeypatch.setattr("articles.importers.uploads.os.fdopen", DiskFillsUp)
+    response = upload(client)
+    assert response.status_code == 200
+    assert "The file could not be stored: the server's disk is full. Nothing was imported" \
+        in page_text(response)
+    # Part of the file was on the disk, and is gone.
+    assert [path.suffix for path in DiskFillsUp.written] == [".upload"]
+    assert stored_files(import_upload_dir) == []
+    assert Article.objects.count() == 0
+
+
+def test_a_read_only_upload_folder_is_a_form_error(client, admin_user, import_upload_dir,
+                                                   monkeypatch):
+    client.force_login(admin_user)
+    monkeypatch.setattr("articles.importers.uploads.os.open", read_only)
+    response = upload(client)
+    assert response.status_code == 200
+    assert "the server's upload folder is read-only" in page_text(response)
+    assert stored_files(import_upload_dir) == []
+
+
+def test_a_full_disk_while_the_request_is_read_is_a_form_error_too(client, admin_user,
+                                                                    import_upload_dir,
+                                                                    monkeypatch):
+    client.force_login(admin_user)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    # Django spools uploads over 2.5 MB to a temporary file before the view sees them.
+    monkeypatch.setattr("django.core.files.uploadhandler.TemporaryUploadedFile", full)
+    big = SimpleUploadedFile("big.xml", b"<rss>" + b" " * (3 * 1024 * 1024) + b"</rss>")
+    response = upload(client, big)
+    assert response.status_code == 200
+    assert "the server's disk is full" in page_text(response)
     assert stored_files(import_upload_dir) == []

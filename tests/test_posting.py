@@ -1,9 +1,11 @@
 """Readers post comments and replies on the article page, under the article's policy."""
 
+import itertools
 import re
 
 import pytest
 from django.urls import reverse
+from formguard.checks import TokenCheck
 from formguard.test import GuardedFormTestMixin
 
 from articles.forms import CommentForm
@@ -17,9 +19,18 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+_form_ages = itertools.count()
+
+
 def guard_data() -> dict:
-    """The honeypot left empty and a form timestamp a minute old, as a person sends them."""
-    return GuardedFormTestMixin().guard_data(CommentForm)
+    """The honeypot left empty and a form timestamp a minute old, as a person sends them.
+
+    Each call is a form of its own: a timestamp is good for one post, and with the clock
+    frozen two forms would otherwise carry the same one.
+    """
+    data = GuardedFormTestMixin().guard_data(CommentForm)
+    data["fg_token"] = TokenCheck._make_token(age=60 + next(_form_ages) / 1000)
+    return data
 
 
 def comment_data(**fields) -> dict:

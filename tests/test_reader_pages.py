@@ -140,4 +140,4 @@ def test_reader_pages_refuse_post(client, article):
 def test_healthz_answers_when_the_database_answers(client, db):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    assert response.json()["checks"]["database"]["ok"] is True

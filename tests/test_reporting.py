@@ -3,6 +3,7 @@
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -19,10 +20,13 @@ def report_url(comment) -> str:
     return reverse("comment_report", args=[comment.article.slug, comment.pk])
 
 
-def report(client, comment, **fields):
+ALREADY = "You have already reported this comment."
+
+
+def report(client, comment, follow=False, **fields):
     data = {"reason": "abusive", "note": "", "website": ""}
     data.update(fields)
-    return client.post(report_url(comment), data)
+    return client.post(report_url(comment), data, follow=follow)
 
 
 def reported_queue():
@@ -96,9 +100,34 @@ def test_a_second_report_under_htmx_gets_the_message_in_place(client, article):
 def test_another_reader_may_report_the_same_comment(client, article):
     comment = make_comment(article)
     report(client, comment)
-    report(Client(), comment, reason="spam")
+    report(Client(REMOTE_ADDR="198.51.100.7"), comment, reason="spam")
     assert Flag.objects.filter(comment=comment, source=Flag.Source.READER).count() == 2
+    assert ModerationEvent.objects.filter(comment=comment).count() == 2
     assert list(reported_queue()) == [comment]
+
+
+def test_fresh_sessions_from_one_address_file_one_report_per_comment(article):
+    comment = make_comment(article)
+    # The clock stands still, so that the twenty fall in one rate-limit window.
+    with time_machine.travel("2026-03-01 12:00:00", tick=False):
+        responses = [report(Client(REMOTE_ADDR="203.0.113.9"), comment, follow=True)
+                     for _ in range(20)]
+    # One report; nine more told "already reported"; then the address's rate (10/m).
+    assert "A moderator will look at this comment" in responses[0].content.decode()
+    assert all(ALREADY in r.content.decode() for r in responses[1:10])
+    assert [r.status_code for r in responses[10:]] == [429] * 10
+    assert Flag.objects.filter(comment=comment).count() == 1
+    assert ModerationEvent.objects.filter(comment=comment).count() == 1
+
+
+def test_behind_a_proxy_readers_are_told_apart_by_the_header_it_sets(settings, article):
+    settings.CLIENT_IP_META_KEY = "HTTP_X_REAL_IP"
+    comment = make_comment(article)
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    report(Client(**proxy, HTTP_X_REAL_IP="203.0.113.1"), comment)
+    report(Client(**proxy, HTTP_X_REAL_IP="203.0.113.1"), comment)
+    report(Client(**proxy, HTTP_X_REAL_IP="203.0.113.2"), comment)
+    assert Flag.objects.filter(comment=comment).count() == 2
 
 
 def test_a_logged_in_reader_reports_once_whichever_browser_they_use(client, article, reader):

@@ -9,6 +9,8 @@ whenever someone uploads.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import re
@@ -26,6 +28,23 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 class UploadGone(Exception):
     """The upload expired, was already used, or belongs to someone else."""
+
+
+class StorageFailed(Exception):
+    """The server could not store the upload; the message is fit to show the uploader."""
+
+
+def storage_message(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        problem = "the server's disk is full"
+    elif error.errno == errno.EROFS:
+        problem = "the server's upload folder is read-only"
+    elif error.errno == errno.EACCES:
+        problem = "the server may not write to its upload folder"
+    else:
+        problem = f"the server could not write it ({os.strerror(error.errno or 0)})"
+    return (f"The file could not be stored: {problem}. Nothing was imported; try again "
+            "later, or tell the site's team.")
 
 
 @dataclass
@@ -70,23 +89,32 @@ def purge_expired(now: float | None = None) -> None:
 
 def save(uploaded_file, *, request, fmt: str, repair_cycles: bool = False) -> StoredUpload:
     """Store an uploaded file for this user's session and return it with its new token."""
-    purge_expired()
     token = secrets.token_urlsafe(24)
-    data_path, meta_path = _paths(token)
-    fd = os.open(data_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        for chunk in uploaded_file.chunks():
-            out.write(chunk)
-    meta = {
-        "user_id": request.user.pk,
-        "name": os.path.basename(uploaded_file.name or "upload")[:200],
-        "format": fmt,
-        "repair_cycles": repair_cycles,
-        "size": data_path.stat().st_size,
-        "created": time.time(),
-        "preview": None,
-    }
-    _write_meta(meta_path, meta)
+    data_path = meta_path = None
+    try:
+        purge_expired()
+        data_path, meta_path = _paths(token)
+        fd = os.open(data_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            for chunk in uploaded_file.chunks():
+                out.write(chunk)
+        meta = {
+            "user_id": request.user.pk,
+            "name": os.path.basename(uploaded_file.name or "upload")[:200],
+            "format": fmt,
+            "repair_cycles": repair_cycles,
+            "size": data_path.stat().st_size,
+            "created": time.time(),
+            "preview": None,
+        }
+        _write_meta(meta_path, meta)
+    except OSError as error:
+        # A disk that filled up midway leaves part of a file: never keep it.
+        for path in (data_path, meta_path):
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
+        raise StorageFailed(storage_message(error)) from error
     tokens = request.session.get(SESSION_KEY, [])
     request.session[SESSION_KEY] = [*tokens[-9:], token]
     return StoredUpload(token, data_path, meta)
@@ -100,7 +128,11 @@ def _write_meta(path: Path, meta: dict) -> None:
 
 def set_preview(upload: StoredUpload, preview: dict) -> None:
     upload.meta["preview"] = preview
-    _write_meta(_paths(upload.token)[1], upload.meta)
+    try:
+        _write_meta(_paths(upload.token)[1], upload.meta)
+    except OSError as error:
+        discard(upload.token)
+        raise StorageFailed(storage_message(error)) from error
 
 
 def load(token: str, *, request) -> StoredUpload:

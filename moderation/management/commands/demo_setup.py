@@ -1,18 +1,42 @@
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import BaseCommand, call_command
+from django.core.management import BaseCommand, CommandError, call_command
 from django.db import connections
 
 from articles.models import Article
 
+# Written beside a SQLite file this command made: only such a file is ever deleted.
+MARKER_SUFFIX = ".demo-setup"
+SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def reset_sqlite(path: Path) -> str:
+    """Delete the demo's SQLite database if this command made it; say what was done.
+
+    A file without the marker (made by hand, by `migrate`, or holding someone's work) is
+    kept. The marker is written before migrate creates the file, so the next run may
+    delete it again.
+    """
+    marker = path.with_name(path.name + MARKER_SUFFIX)
+    if path.exists() and not marker.exists():
+        return (f"Kept {path}: demo_setup did not create it, so it is migrated and the seed "
+                "is loaded only if it has no articles. Delete it yourself for a fresh one.")
+    for suffix in SQLITE_SUFFIXES:
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    marker.write_text("This SQLite database was made by manage.py demo_setup, which may "
+                      "delete and remake it.\n")
+    return f"Fresh SQLite database at {path}"
+
 
 class Command(BaseCommand):
     help = (
-        "Prepare a demo: a fresh SQLite database (unless --keep-database), migrations, "
-        "the seed articles and comments, and a moderator login with a new random password."
+        "Prepare a development demo (DJANGO_DEBUG=true only): a fresh SQLite database if "
+        "this command made the last one (unless --keep-database; other databases are never "
+        "dropped), migrations, the seed, and a moderator login with a new random password."
     )
 
     def add_arguments(self, parser):
@@ -24,13 +48,16 @@ class Command(BaseCommand):
         parser.add_argument("--username", default="moderator")
 
     def handle(self, *args, keep_database, username, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "demo_setup is for development only (it resets a moderator's password and "
+                "may delete the demo database) and DJANGO_DEBUG is off. For a deployment, "
+                "follow the README: migrate, createsuperuser, create_moderator."
+            )
         db = settings.DATABASES["default"]
         if not keep_database and db["ENGINE"] == "django.db.backends.sqlite3":
             connections["default"].close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                path = settings.BASE_DIR / f"{db['NAME']}{suffix}"
-                path.unlink(missing_ok=True)
-            self.stdout.write(f"Fresh SQLite database at {db['NAME']}")
+            self.stdout.write(reset_sqlite(settings.BASE_DIR / db["NAME"]))
 
         call_command("migrate", interactive=False, verbosity=0)
         if not Article.objects.exists():

@@ -1,0 +1,51 @@
+"""The default cache without Redis: Django's database cache with an atomic incr().
+
+Rate limits count in the default cache, and every process on the machine must see the
+same count. Django's DatabaseCache is shared, but its incr() is a get and then a set, so
+two workers that count the same request at once both write the same number and one
+request goes uncounted. This incr() locks the row (SELECT ... FOR UPDATE on PostgreSQL;
+SQLite's writers are serialised by the IMMEDIATE transactions the settings ask for).
+"""
+
+import base64
+import pickle
+
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, models, router, transaction
+from django.utils.timezone import now
+
+
+class AtomicDatabaseCache(DatabaseCache):
+    def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table, key_column = quote(self._table), quote("cache_key")
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote('value')}, {quote('expires')} FROM {table} "  # noqa: S608
+                f"WHERE {key_column} = %s{lock}",
+                [key],
+            )
+            row = cursor.fetchone()
+            if row is None or self._expiry(connection, row[1]) < now():
+                raise ValueError(f"Key '{key}' not found")
+            value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode()))  # noqa: S301
+            value += delta
+            pickled = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            cursor.execute(
+                f"UPDATE {table} SET {quote('value')} = %s WHERE {key_column} = %s",  # noqa: S608
+                [pickled, key],
+            )
+        return value
+
+    @staticmethod
+    def _expiry(connection, expires):
+        # The same conversion DatabaseCache.get_many() makes (aware or naive datetimes).
+        expression = models.Expression(output_field=models.DateTimeField())
+        for converter in connection.ops.get_db_converters(expression) + \
+                expression.get_db_converters(connection):
+            expires = converter(expires, expression, connection)
+        return expires

@@ -1,0 +1,74 @@
+"""The default cache without Redis: a table in the database, made by migrate, whose
+increments are atomic so the rate limits are exact with any number of workers."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django_ratelimit.core import is_ratelimited
+
+from config.cache import AtomicDatabaseCache
+
+
+@pytest.fixture
+def db_cache(db):
+    cache = AtomicDatabaseCache("django_cache", {})
+    cache.clear()
+    return cache
+
+
+def test_migrate_makes_the_cache_table(db):
+    """pytest-django ran migrate for the test database; config/apps.py's hook did this."""
+    assert "django_cache" in connection.introspection.table_names()
+
+
+def test_incr_adds_to_a_stored_number_and_keeps_its_expiry(db_cache):
+    db_cache.set("hits", 5, timeout=60)
+    assert db_cache.incr("hits") == 6
+    assert db_cache.incr("hits", 4) == 10
+    assert db_cache.get("hits") == 10
+
+
+def test_incr_of_a_missing_or_expired_key_is_a_value_error(db_cache):
+    with pytest.raises(ValueError):
+        db_cache.incr("never-set")
+    db_cache.set("gone", 1, timeout=-1)
+    with pytest.raises(ValueError):
+        db_cache.incr("gone")
+
+
+def test_the_rate_limit_counts_in_the_database_cache(db, rf, settings):
+    settings.CACHES = {"default": {"BACKEND": "config.cache.AtomicDatabaseCache",
+                                   "LOCATION": "django_cache"}}
+    request = rf.post("/", REMOTE_ADDR="203.0.113.4")
+    results = [is_ratelimited(request, group="t", key="ip", rate="3/m", increment=True)
+               for _ in range(5)]
+    assert results == [False, False, False, True, True]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_increments_are_all_counted():
+    """Eight threads (each its own connection, as workers are) add 25 each: 200, exactly."""
+    cache = AtomicDatabaseCache("django_cache", {})
+    cache.set("concurrent", 0, timeout=60)
+    start = threading.Barrier(8)
+    errors = []
+
+    def work():
+        try:
+            start.wait()
+            for _ in range(25):
+                cache.incr("concurrent")
+        except Exception as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert cache.get("concurrent") == 200
