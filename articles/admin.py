@@ -7,6 +7,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from moderation.paging import LargeTableAdminMixin
+
 from . import importers, tasks
 from .importers import progress, uploads
 from .importers.forms import ImportUploadForm
@@ -19,7 +21,7 @@ POLL_SECONDS = 2
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = ["title", "outlet", "published_at", "comment_policy"]
     list_filter = ["comment_policy", "outlet"]
     search_fields = ["title", "byline", "outlet", "body"]

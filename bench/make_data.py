@@ -562,7 +562,7 @@ def load_database(args) -> None:
                 "import_source", "import_id", "comment_seq", "created_at", "updated_at"]
     com_cols = ["id", "article_id", "parent_id", "user_id", "author_name", "author_email",
                 "body", "body_format", "status", "created", "import_key", "seq", "path",
-                "depth", "triage", "priority", "triaged_at"]
+                "depth", "triage", "priority", "triaged_at", "hidden_reason"]
     ev_cols = ["id", "comment_id", "actor_id", "actor_label", "action", "status_before",
                "status_after", "reason", "note", "created_at", "undoes_id"]
     fl_cols = ["id", "comment_id", "reason", "source", "note", "created_by_id",
@@ -628,15 +628,16 @@ def load_database(args) -> None:
                 body = body_text(rng)
                 if html:
                     body = "<p>" + body.replace("\n\n", "</p><p>") + "</p>"
+                hide_reason = (rng.choices(REASONS, HIDE_REASON_WEIGHTS)[0]
+                               if status == "hidden" else "")
                 coms.row((
                     str(cid), art_id, N if parent < 0 else str(first_id + parent), N,
                     name, email, _esc(body), "html" if html else "text", status, ts(created),
                     f"c{seq}" if imported else "", str(seq), path, str(tree.depths[i]),
                     _esc(triage), repr(priority), ts(min(now - 1, created + 2 + rand() * 30)),
+                    hide_reason,
                 ))
                 # The audit trail: posted (or imported), then the decision, then flags.
-                hide_reason = (rng.choices(REASONS, HIDE_REASON_WEIGHTS)[0]
-                               if status == "hidden" else "")
                 cs = str(cid)
                 t = created
                 if imported:

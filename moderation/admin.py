@@ -1,7 +1,12 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.utils import timezone
+
+from articles.models import Article
 
 from . import services
 from .models import (
@@ -15,6 +20,8 @@ from .models import (
     WordList,
     normalise_word,
 )
+from .models.comments import FLAGGED_SOURCES, REPORTED_SOURCES
+from .paging import LargeTableAdminMixin
 from .triage.display import summary
 
 
@@ -35,24 +42,75 @@ class OpenFlagFilter(admin.SimpleListFilter):
     parameter_name = "flags"
 
     def lookups(self, request, model_admin):
-        return [("open", "Has open flags"), ("reported", "Reported by readers")]
+        return [("open", "Has open flags"), ("flagged", "Flagged by moderators or triage"),
+                ("reported", "Reported by readers")]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
             return queryset.with_open_flags()
+        if self.value() == "flagged":
+            return queryset.with_open_flags(*FLAGGED_SOURCES)
         if self.value() == "reported":
-            return queryset.with_open_flags(Flag.Source.READER)
+            return queryset.with_open_flags(*REPORTED_SOURCES)
+        return queryset
+
+
+class ArticleFilter(admin.SimpleListFilter):
+    """The newest articles (and the chosen one), not every article of the site."""
+
+    title = "article"
+    parameter_name = "article"
+    SHOWN = 20
+
+    def lookups(self, request, model_admin):
+        articles = list(Article.objects.only("title")[: self.SHOWN])
+        if self.value() and self.value().isdigit() and all(
+                str(a.pk) != self.value() for a in articles):
+            articles += list(Article.objects.filter(pk=self.value()).only("title"))
+        return [(str(a.pk), a.title) for a in articles]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(article_id=int(self.value()))
+        return queryset
+
+
+class PostedFilter(admin.SimpleListFilter):
+    """When a comment was posted, in ranges the created index answers (the date
+    hierarchy's year and month links, which need a pass over the whole table, are left
+    out)."""
+
+    title = "posted"
+    parameter_name = "posted"
+    RANGES = {"day": ("Last 24 hours", 1), "week": ("Last 7 days", 7),
+              "month": ("Last 30 days", 30), "year": ("Last 365 days", 365)}
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _days) in self.RANGES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.RANGES:
+            days = self.RANGES[self.value()][1]
+            return queryset.filter(created__gte=timezone.now() - timedelta(days=days))
         return queryset
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "article", "author_name", "status", "open_flags", "created"]
-    list_filter = ["status", OpenFlagFilter, "body_format", "article"]
+    list_filter = ["status", OpenFlagFilter, PostedFilter, "body_format", ArticleFilter]
     list_select_related = ["article"]
-    search_fields = ["body", "author_name", "author_email", "article__title"]
-    date_hierarchy = "created"
+    # Newest first, read from comment_created_idx (the model's own order, by thread
+    # path, has no index across articles).
+    ordering = ["-created", "-id"]
+    # Searched by get_search_results() below; listed so the admin shows the search box.
+    search_fields = ["body"]
+    search_help_text = "Words in the text (full-text on PostgreSQL), or part of the " \
+                       "author's name or email."
     raw_id_fields = ["article", "parent", "user"]
+    # Kept for its URLs, which the admin turns into a range of `created` (an index
+    # range); the links themselves are left out of the page (its change_list.html).
+    date_hierarchy = "created"
     actions = ["approve_comments", "hide_as_spam", "hide_as_abusive", "hide_as_off_topic"]
     inlines = [FlagInline]
     # Status changes go through the moderation services (and their audit rows), never
@@ -60,20 +118,23 @@ class CommentAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "commenter", "seq", "path", "depth", "import_key", "priority",
                        "triage_line", "triaged_at"]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(open_flag_count=Count("flags", filter=Q(flags__resolved_at__isnull=True)))
-        )
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search_or_author(search_term.strip()), False
 
     @admin.display(description="triage")
     def triage_line(self, obj):
         return summary(obj.triage) or "not scored yet"
 
-    @admin.display(description="open flags", ordering="open_flag_count")
+    @admin.display(description="open flags")
     def open_flags(self, obj):
-        return obj.open_flag_count
+        """What the stored flag facts say (no count of the flags per row)."""
+        kinds = [label for fact, label in ((obj.flagged, "flagged"),
+                                           (obj.reported, "reported")) if fact]
+        reasons = [label for value, label in Reason.choices
+                   if obj.open_flag_reasons & Reason.bits([value])]
+        return f"{', '.join(kinds)}: {', '.join(reasons)}" if kinds else "—"
 
     def has_delete_permission(self, request, obj=None):
         return False  # hide, never delete: moderation decisions must stay auditable
@@ -124,23 +185,43 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _by_comment_or_actor(queryset, search_term: str, actor_field: str):
+    """Audit rows and flags are searched by comment number (indexed), or by the acting
+    user's name (through the user table and the actor index)."""
+    term = search_term.strip().lstrip("#")
+    if not term:
+        return queryset
+    if term.isdigit():
+        return queryset.filter(comment_id=int(term))
+    return queryset.filter(**{f"{actor_field}__username__iexact": term})
+
+
 @admin.register(Flag)
-class FlagAdmin(ReadOnlyAdmin):
+class FlagAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     list_display = ["comment", "reason", "source", "created_by", "created_at", "resolved_at"]
     list_filter = ["source", "reason", ("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["comment", "created_by"]
-    search_fields = ["note", "comment__body"]
+    search_fields = ["comment__id"]
+    search_help_text = "A comment number, or the name of the user who raised the flag."
     raw_id_fields = ["comment"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return _by_comment_or_actor(queryset, search_term, "created_by"), False
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(ReadOnlyAdmin):
+class ModerationEventAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     list_display = ["created_at", "action", "comment", "actor_name", "status_before",
                     "status_after", "reason"]
     list_filter = ["action", "reason", "actor"]
     list_select_related = ["comment", "actor"]
-    search_fields = ["note", "actor_label", "comment__body"]
+    search_fields = ["comment__id"]
+    search_help_text = "A comment number, or a moderator's user name."
+    # As for comments: a range filter on created_at, without the links (change_list.html).
     date_hierarchy = "created_at"
+
+    def get_search_results(self, request, queryset, search_term):
+        return _by_comment_or_actor(queryset, search_term, "actor"), False
 
 
 class WordInline(admin.TabularInline):

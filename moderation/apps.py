@@ -11,3 +11,12 @@ class ModerationConfig(AppConfig):
 
         signals.comments_added.connect(tasks.on_comments_added,
                                        dispatch_uid="moderation.tasks")
+
+        from django.db.models.signals import post_save, pre_save
+
+        from .models import Comment, counts
+
+        pre_save.connect(counts.before_raw_save, sender=Comment,
+                         dispatch_uid="moderation.counts.before")
+        post_save.connect(counts.after_raw_save, sender=Comment,
+                          dispatch_uid="moderation.counts.after")

@@ -1,20 +1,21 @@
 """The moderator's queues, their filters and sort orders, and the data a queue card shows.
 
 Each queue is one of the conditions behind CommentQuerySet's methods (moderation.models.Is),
-used both to list its comments and to count them, so a tab's count and its contents cannot
-disagree, and no queue restates a rule. All tab counts come from one aggregate
-query, and a page of cards from a fixed handful, however long the queue is.
+served by an index of its own; the tabs' counts come from the counters the services keep
+(moderation.models.QueueCount), so no page of the workspace reads the comment table
+beyond the rows it shows. A page of cards costs a fixed handful of queries, however long
+the queue is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
-    Count,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
@@ -25,13 +26,10 @@ from django.db.models import (
 )
 from django.utils.functional import cached_property
 
-from .models import Comment, Flag, Is, ModerationEvent
+from .models import Comment, Flag, Is, ModerationEvent, QueueCount, QueueTotal
 
 Status = Comment.Status
 Source = Flag.Source
-
-# Sources whose open flags put a comment in the Flagged queue; readers' go to Reported.
-FLAGGED_SOURCES = (Source.MODERATOR, Source.AUTOMATIC)
 
 
 @dataclass(frozen=True)
@@ -43,18 +41,15 @@ class Queue:
 
 
 QUEUES: dict[str, Queue] = {
-    queue.key: queue
-    for queue in (
-        Queue("needs_review", "Needs review", Is.needs_review,
-              "Pending comments and comments with open flags"),
-        Queue("pending", "Pending", Is.pending, "Waiting for a first decision"),
-        Queue("flagged", "Flagged", lambda: Is.flagged(*FLAGGED_SOURCES),
-              "Open flags raised by moderators or the triage rules"),
-        Queue("reported", "Reported", lambda: Is.flagged(Source.READER),
-              "Open reports from readers"),
-        Queue("approved", "Approved", Is.approved, "Published to readers"),
-        Queue("hidden", "Hidden", Is.hidden, "Removed from the reader's view, kept here"),
-        Queue("all", "All", lambda: Q(), "Every comment"),
+    key: Queue(key, label, partial(Is.in_queue, key), description)
+    for key, label, description in (
+        ("needs_review", "Needs review", "Pending comments and comments with open flags"),
+        ("pending", "Pending", "Waiting for a first decision"),
+        ("flagged", "Flagged", "Open flags raised by moderators or the triage rules"),
+        ("reported", "Reported", "Open reports from readers"),
+        ("approved", "Approved", "Published to readers"),
+        ("hidden", "Hidden", "Removed from the reader's view, kept here"),
+        ("all", "All", "Every comment"),
     )
 }
 DEFAULT_QUEUE = "needs_review"
@@ -80,16 +75,38 @@ DEFAULT_SORT = "oldest"
 PER_PAGE = 25
 
 
-def _last_event(**filters) -> Subquery:
-    events = ModerationEvent.objects.filter(comment=OuterRef("pk"), **filters)
-    return Subquery(events.order_by("-created_at", "-id").values("pk")[:1])
+# With a filter the counters cannot answer (reason, author, text), only the shown tab is
+# counted, and only this far: beyond it the tab says "1,000+".
+FILTERED_COUNT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class TabCount:
+    """A tab's count: `value` comments (at least that many if `at_least`; of the list
+    narrowed by reason, author or text if `filtered`), or None when the tab is not
+    counted under the page's filters."""
+
+    value: int | None
+    at_least: bool = False
+    filtered: bool = False
+    # A filtered count within the limit: the ids counted, which listing() then reads.
+    ids: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return ""
+        return f"{self.value:,}+" if self.at_least else f"{self.value:,}"
 
 
 def filter_comments(queryset: QuerySet, *, article=None, reason: str = "", author: str = "",
                     text: str = "", commenter=None) -> QuerySet:
     """Narrow comments by the queue's filters (empty ones are ignored).
 
-    `reason` matches an open flag with that reason, or a hidden comment hidden for it.
+    `reason` matches an open flag with that reason, or a hidden comment hidden for it;
+    `text` is a search of the bodies (CommentQuerySet.search()).
     """
     if article is not None:
         queryset = queryset.filter(article=article)
@@ -98,34 +115,69 @@ def filter_comments(queryset: QuerySet, *, article=None, reason: str = "", autho
     if reason:
         queryset = queryset.filter(Is.about(reason))
     if author:
-        queryset = queryset.filter(
-            Q(author_name__icontains=author) | Q(author_email__icontains=author)
-        )
+        queryset = queryset.by_author(author)
     if text:
-        queryset = queryset.filter(body__icontains=text)
+        queryset = queryset.search(text)
     return queryset
 
 
-def tab_counts(queryset: QuerySet) -> dict[str, int]:
-    """Count every queue's comments among `queryset` in one aggregate query."""
-    return queryset.aggregate(
-        **{key: Count("pk", filter=queue.condition()) for key, queue in QUEUES.items()}
-    )
+def tab_counts(*, article=None, reason: str = "", author: str = "", text: str = "",
+               commenter=None, tab: str = DEFAULT_QUEUE) -> dict[str, TabCount]:
+    """Every tab's count under the queue's filters: the one way the workspace counts.
+
+    Unfiltered or by article, every tab from the queue counters (one small query).
+    Filtered by reason, author, text or commenter, which no counter knows, only `tab` is
+    counted, up to FILTERED_COUNT_LIMIT comments, on the indexes its page is read from.
+    """
+    if not (reason or author or text or commenter is not None):
+        if article is None:
+            totals = QueueTotal.objects.totals()
+        else:
+            totals = QueueCount.objects.filter(article=article).totals()
+        return {key: TabCount(n) for key, n in totals.items()}
+    matching = filter_comments(Comment.objects.all(), article=article, reason=reason,
+                               author=author, text=text, commenter=commenter,
+                               ).filter(QUEUES[tab].condition())
+    found = tuple(matching.order_by().values_list("pk", flat=True)[: FILTERED_COUNT_LIMIT + 1])
+    counts = {key: TabCount(None) for key in QUEUES}
+    if len(found) > FILTERED_COUNT_LIMIT:
+        counts[tab] = TabCount(FILTERED_COUNT_LIMIT, at_least=True, filtered=True)
+    else:
+        counts[tab] = TabCount(len(found), filtered=True, ids=found)
+    return counts
+
+
+def listing(*, filters: dict, tab: str, sort: str, count: TabCount) -> QuerySet:
+    """The cards of queue `tab` under `filters`, in `sort` order, as tab_counts() counted
+    them (`count`).
+
+    A filtered list known to be short (within FILTERED_COUNT_LIMIT) is read by the ids
+    its count found (through its own index: the text search's GIN index, say) and sorted,
+    instead of walking the queue's ordered index in the hope of meeting matches soon,
+    which for a rare word means most of the table. A long one is read in index order, as
+    the unfiltered queue is.
+    """
+    if count.filtered and not count.at_least:
+        matching = Comment.objects.filter(pk__in=count.ids)
+    else:
+        matching = filter_comments(Comment.objects.all(), **filters).filter(
+            QUEUES[tab].condition()
+        )
+    return cards(matching, queue=tab).order_by(*SORTS[sort].order_by)
 
 
 def cards(queryset: QuerySet, *, queue: str = DEFAULT_QUEUE) -> QuerySet:
-    """Comments with what a card shows: article, parent, open flags, last event, and
-    `in_queue` (does the comment still belong to `queue`, e.g. after a decision)."""
+    """Comments with what a card shows: article, parent, open flags, and `in_queue`
+    (does the comment still belong to `queue`, e.g. after a decision). The open flags and
+    (attach_last_events()) the last event are read for the page's cards only."""
     condition = QUEUES[queue].condition()
     in_queue = (
         ExpressionWrapper(condition, output_field=BooleanField()) if condition else Value(True)
     )
     return (
         queryset.select_related("article", "parent", "commenter")
-        .annotate(
-            in_queue=in_queue,
-            last_event_id=_last_event(),
-        )
+        .defer("parent__search_document")
+        .annotate(in_queue=in_queue)
         .prefetch_related(
             Prefetch(
                 "flags",
@@ -138,24 +190,30 @@ def cards(queryset: QuerySet, *, queue: str = DEFAULT_QUEUE) -> QuerySet:
 
 def attach_last_events(comments: list[Comment]) -> list[Comment]:
     """Give each card its last event (with actor and undo state) in one query."""
-    ids = {c.last_event_id for c in comments if getattr(c, "last_event_id", None)}
-    events = (
-        {e.pk: e for e in ModerationEvent.objects.filter(pk__in=ids)
-         .select_related("actor", "undone_by")}
-        if ids
-        else {}
+    if not comments:
+        return comments
+    newest = ModerationEvent.objects.filter(comment=OuterRef("pk")).order_by("-created_at", "-id")
+    last_ids = Comment.objects.filter(pk__in=[c.pk for c in comments]).values(
+        last=Subquery(newest.values("pk")[:1])
     )
+    events = {
+        e.comment_id: e
+        for e in ModerationEvent.objects.filter(pk__in=last_ids).select_related("actor",
+                                                                               "undone_by")
+    }
     for comment in comments:
-        comment.last_event = events.get(getattr(comment, "last_event_id", None))
+        comment.last_event = events.get(comment.pk)
     return comments
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count, which the tab counts have already worked out."""
+    """A paginator told its count, which the tab counts have already worked out (with
+    `at_least`, pages stop there)."""
 
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+    def __init__(self, object_list, per_page, *, count: TabCount, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
+        self._known_count = count.value or 0
+        self.at_least = count.at_least
 
     @cached_property
     def count(self) -> int:

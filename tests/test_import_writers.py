@@ -78,10 +78,12 @@ def test_an_import_costs_queries_per_batch_not_per_comment(
     # INSERT more per batch of rows that fits the database's parameter limit (SQLite: 999
     # parameters, so 62 comments or 99 audit rows at a time). Their commenters cost 7 more
     # per chunk: found, created, read back; recounted in two aggregates, a read, an update.
+    # The queue counters take two statements at the end of the import (its articles' rows,
+    # the site-wide totals).
     from django.db import connection
 
     rows = posts * per_post
-    limit = 18 if connection.vendor == "postgresql" else 19 + rows // 20
+    limit = 20 if connection.vendor == "postgresql" else 21 + rows // 20
     with django_assert_max_num_queries(limit):
         importers.apply(plan)
     assert Comment.objects.count() == posts * per_post

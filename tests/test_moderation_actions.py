@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from moderation import services
-from moderation.models import Comment, Flag, ModerationEvent, Reason
+from moderation.models import Comment, Flag, ModerationEvent, QueueCount, Reason
 from tests.factories import make_comment
 
 pytestmark = pytest.mark.django_db
@@ -215,9 +215,23 @@ def test_with_htmx_the_tab_counts_follow_the_action_and_keep_the_filters(
     html = response.content.decode()
     tabs = html[html.index('<nav id="mod-tabs"'):]
     assert 'hx-swap-oob="true"' in tabs[:120]
+    # An author filter is not in the counters: the shown tab is counted, the others not.
     assert re.search(r'data-tab="pending">\s*Pending <span[^>]*data-count>0<', tabs)
-    assert re.search(r'data-tab="approved">\s*Approved <span[^>]*data-count>1<', tabs)
+    assert re.search(r'not counted under these filters\)" data-tab="approved">\s*Approved\s*</a>',
+                     tabs)
     assert 'href="?tab=all&amp;author=Reader+B"' in tabs
+
+
+def test_with_htmx_the_tab_counts_by_article_come_from_the_counters(moderator_client, pending,
+                                                                     article):
+    make_comment(article, status=Status.PENDING, body="another")
+    response = moderator_client.post(url("approve", pending), {
+        "expected_status": "pending", "next": f"/moderation/?tab=pending&article={article.pk}",
+    }, **HTMX)
+    tabs = response.content.decode().split('<nav id="mod-tabs"', 1)[1]
+    assert re.search(r'data-tab="pending">\s*Pending <span[^>]*data-count>1<', tabs)
+    assert re.search(r'data-tab="approved">\s*Approved <span[^>]*data-count>1<', tabs)
+    assert QueueCount.objects.get(article=article, queue="approved").count == 1
 
 
 def test_with_htmx_a_card_still_in_the_queue_is_not_marked_done(moderator_client, pending):

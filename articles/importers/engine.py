@@ -217,7 +217,7 @@ def apply(plan: Plan, *, repair_cycles: bool = False, progress=None,
     as each batch of n articles is.
     """
     try:
-        with transaction.atomic():
+        with transaction.atomic(), services.counting_at_end():
             return _Run(plan, write=True, repair_cycles=repair_cycles, progress=progress,
                         article_progress=article_progress).run()
     except IntegrityError:
@@ -232,7 +232,7 @@ def apply_many(plans: list[Plan], *, repair_cycles: bool = False, progress=None
                ) -> list[Summary]:
     """Import several files in one transaction (the command line's FILE...)."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), services.counting_at_end():
             summaries = []
             for plan in plans:
                 try:

@@ -25,6 +25,7 @@ from moderation.models import (
     place,
     reserve_sequences,
 )
+from moderation.models import counts as queue_counts
 
 from .plan import PlannedComment
 
@@ -147,7 +148,8 @@ class CopyWriter(_Writer):
            "depth", "commenter_id"]
 
     def _insert(self):
-        by_name = {f.attname: f for f in Comment._meta.concrete_fields}
+        # The database computes generated columns (needs_review) itself.
+        by_name = {f.attname: f for f in Comment._meta.concrete_fields if not f.generated}
         rest = [f for name, f in by_name.items() if name not in self.SET]
         fields = [by_name[name] for name in self.SET] + rest
         defaults = [f.get_default() for f in rest]
@@ -184,4 +186,6 @@ class CopyWriter(_Writer):
                 if planned.note:
                     notes[pk] = planned.note
         copy_rows(Comment, rows, fields=fields, using=self.using)
+        queue_counts.add(queue_counts.created((row[1], row[7]) for row in rows),
+                         using=self.using)
         return saved, reasons, notes

@@ -11,13 +11,17 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from articles.models import Article
+
+from . import counts
 
 
 class Reason(models.TextChoices):
@@ -26,6 +30,28 @@ class Reason(models.TextChoices):
     SPAM = "spam", "Spam"
     PERSONAL_ATTACK = "personal_attack", "Personal attack"
     OTHER = "other", "Other"
+
+    @classmethod
+    def bits(cls, reasons) -> int:
+        """The reasons as the bits of Comment.open_flag_reasons (one per reason, in order)."""
+        order = list(cls.values)
+        return sum({1 << order.index(reason) for reason in reasons})
+
+
+SEARCH_CONFIG = "english"
+
+
+class SearchDocument(SearchVector):
+    """The body's full-text document on PostgreSQL; nothing on other databases, which
+    search with a substring match instead (CommentQuerySet.search())."""
+
+    def __init__(self, *expressions, **extra):
+        super().__init__(*expressions, config=SEARCH_CONFIG, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor != "postgresql":
+            return "NULL", []
+        return super().as_sql(compiler, connection, **extra)
 
 
 
@@ -107,15 +133,21 @@ def reserve_sequences(counts: dict[int, int], using: str = "default") -> dict[in
 
 # Who may see which comment, and which comments wait for a moderator: every rule is one
 # condition here. The QuerySet methods below filter by them; the moderation queues
-# (moderation/queues.py) count several at once in one aggregate, which needs them as Q
-# objects. No other module decides by status what someone may see.
+# (moderation/queues.py) list their comments by them, and counts.queues_of() says the same
+# of one comment's stored facts for the queue counters. No other module decides by status
+# what someone may see. The queue conditions read columns the services keep on the
+# comment (`flagged`, `reported`, `needs_review`), so each is one indexed condition.
+
+# Flag sources (audit.py's Flag.Source) whose open flags set `flagged`; a reader's, `reported`.
+FLAGGED_SOURCES = frozenset({"moderator", "automatic"})
+REPORTED_SOURCES = frozenset({"reader"})
 
 
-def _open_flags(*sources: str, reason: str = "") -> Exists:
+def _open_flags(sources: Collection[str], reason: str = "") -> Exists:
     # Flag lives in audit.py, which builds on Comment: reached through the relation.
     flags = Comment.flags.rel.related_model.objects.open().filter(comment=OuterRef("pk"))
     if sources:
-        flags = flags.filter(source__in=sources)
+        flags = flags.filter(source__in=sorted(sources))
     if reason:
         flags = flags.filter(reason=reason)
     return Exists(flags)
@@ -153,16 +185,48 @@ class Is:
 
     @staticmethod
     def flagged(*sources: str, reason: str = "") -> Q:
-        return Q(_open_flags(*sources, reason=reason))
+        """An open flag from any of `sources` (any source if none), with `reason` if given.
+
+        The stored facts answer for the two groups of sources; a narrower question is
+        asked of the flags, among the rows the facts already narrow down."""
+        every = FLAGGED_SOURCES | REPORTED_SOURCES
+        wanted = frozenset(sources) or every
+        condition = Q()
+        if wanted & FLAGGED_SOURCES:
+            condition |= Q(flagged=True)
+        if wanted & REPORTED_SOURCES:
+            condition |= Q(reported=True)
+        if reason:
+            bit = Reason.bits([reason])
+            condition &= Q(Exact(F("open_flag_reasons").bitand(bit), bit))
+        # The facts know "which group of sources" and "which reasons, from any source":
+        # anything narrower is asked of the flags themselves.
+        if wanted not in (FLAGGED_SOURCES, REPORTED_SOURCES, every) or (reason and wanted != every):
+            condition &= _open_flags(wanted, reason)
+        return condition
 
     @staticmethod
     def needs_review() -> Q:
-        return Is.pending() | Is.flagged()
+        """Pending or with an open flag: the stored `needs_review` column says so."""
+        return Q(needs_review=True)
 
     @staticmethod
     def about(reason: str) -> Q:
         return Is.flagged(reason=reason) | Is.hidden(reason)
 
+    @staticmethod
+    def in_queue(key: str) -> Q:
+        """The condition of the moderation queue `key` (counts.QUEUE_KEYS); for one
+        loaded comment, counts.queues_of() says the same."""
+        return {
+            counts.NEEDS_REVIEW: Is.needs_review,
+            counts.PENDING: Is.pending,
+            counts.FLAGGED: lambda: Is.flagged(*FLAGGED_SOURCES),
+            counts.REPORTED: lambda: Is.flagged(*REPORTED_SOURCES),
+            counts.APPROVED: Is.approved,
+            counts.HIDDEN: Is.hidden,
+            counts.ALL: Q,
+        }[key]()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -199,6 +263,35 @@ class CommentQuerySet(models.QuerySet):
     def about(self, reason: str):
         """Return comments with an open flag for `reason`, or hidden for it."""
         return self.filter(Is.about(reason))
+
+    def search(self, text: str):
+        """Return the comments whose body matches `text`.
+
+        On PostgreSQL a full-text search of `search_document` (English stemming;
+        web-search syntax: "a phrase", or, -word) through its GIN index; elsewhere a
+        case-insensitive substring match, unindexed, fine at SQLite's sizes.
+        """
+        return self.filter(self._text_matches(text))
+
+    def by_author(self, text: str):
+        """Return the comments whose author's name or email contains `text`, ignoring case
+        (on PostgreSQL through the trigram indexes of migration 0007)."""
+        return self.filter(self._author_matches(text))
+
+    def search_or_author(self, text: str):
+        """Return the comments search(text) or by_author(text) finds (the admin's search
+        box); on PostgreSQL one BitmapOr of the three GIN indexes."""
+        return self.filter(self._text_matches(text) | self._author_matches(text))
+
+    @staticmethod
+    def _author_matches(text: str) -> Q:
+        return Q(author_name__icontains=text) | Q(author_email__icontains=text)
+
+    def _text_matches(self, text: str) -> Q:
+        if connections[self.db].vendor == "postgresql":
+            return Q(search_document=SearchQuery(text, search_type="websearch",
+                                                 config=SEARCH_CONFIG))
+        return Q(body__icontains=text)
 
     def count_per_article(self) -> Subquery:
         """An annotation for Article querysets: how many of these comments each has."""
@@ -263,7 +356,15 @@ class CommentQuerySet(models.QuerySet):
                 # Replies need their parents' primary keys, so insert level by level.
                 self.bulk_create(ready, batch_size=batch_size)
                 pending = waiting
+            counts.add(counts.created((c.article_id, c.status) for c in comments),
+                       using=self.db)
         return comments
+
+
+class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
+    def get_queryset(self):
+        # The search document is for the database's index; no page reads it.
+        return super().get_queryset().defer("search_document")
 
 
 class Comment(models.Model):
@@ -305,6 +406,26 @@ class Comment(models.Model):
     # reason). Kept by the services with the status: moderation/services/decisions.py.
     hidden_reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     created = models.DateTimeField(default=timezone.now)
+    # Open flags, as the queues need them: from a moderator or the triage rules
+    # (`flagged`), from a reader (`reported`). Kept with the flags by the services
+    # (moderation/services/queue_state.py), so that no queue condition probes the flags.
+    flagged = models.BooleanField(default=False, editable=False)
+    reported = models.BooleanField(default=False, editable=False)
+    # The reasons of the open flags (of any source), one bit each (Reason.bit()), for the
+    # reason filter.
+    open_flag_reasons = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The Needs review queue's condition in one column the database keeps, so that the
+    # default queue is one partial index instead of an OR no index serves.
+    needs_review = models.GeneratedField(
+        expression=Q(status="pending") | Q(flagged=True) | Q(reported=True),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    # The text search's document (PostgreSQL's tsvector of the body; NULL elsewhere), kept
+    # by the database and indexed by comment_body_search_idx (migration 0007).
+    search_document = models.GeneratedField(
+        expression=SearchDocument("body"), output_field=SearchVectorField(), db_persist=True,
+    )
     # Where an imported comment came from, unique within its article; empty otherwise.
     import_key = models.CharField(max_length=255, blank=True)
     seq = models.PositiveIntegerField(editable=False)
@@ -317,7 +438,7 @@ class Comment(models.Model):
     priority = models.FloatField(default=0.0, editable=False)
     triaged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = CommentQuerySet.as_manager()
+    objects = CommentManager()
 
     class Meta:
         ordering = ["path"]
@@ -333,11 +454,31 @@ class Comment(models.Model):
         indexes = [
             # The reader's thread: approved comments of one article in path order.
             models.Index(fields=["article", "status", "path"], name="comment_thread_idx"),
-            # Moderation queues: by status, oldest or newest first.
-            models.Index(fields=["status", "created"], name="comment_queue_idx"),
-            # The queue's "Priority" sort: worst first, oldest first among equals, read
-            # in index order so a page of a long queue stops early.
-            models.Index(fields=["-priority", "created"], name="comment_priority_idx"),
+            # The queues, each sorted oldest or newest first (one index read either way)
+            # or by priority, worst first: a page of any queue is the first rows of one
+            # index, however long the queue. Pending, Approved and Hidden by status:
+            models.Index(fields=["status", "created", "id"], name="comment_status_created_idx"),
+            # All (and the statuses' priority sort, which reads it until a page is full):
+            models.Index(fields=["created", "id"], name="comment_created_idx"),
+            models.Index(fields=["-priority", "created", "id"], name="comment_priority_idx"),
+            # Needs review, Flagged and Reported: partial indexes over their few rows.
+            *(
+                index
+                for key, condition in (
+                    ("review", Q(needs_review=True)),
+                    ("flagged", Q(flagged=True)),
+                    ("reported", Q(reported=True)),
+                )
+                for index in (
+                    models.Index(fields=["created", "id"], condition=condition,
+                                 name=f"comment_{key}_created_idx"),
+                    models.Index(fields=["-priority", "created", "id"], condition=condition,
+                                 name=f"comment_{key}_priority_idx"),
+                )
+            ),
+            # The Hidden tab and the reason filter: why it is hidden.
+            models.Index(fields=["hidden_reason", "created"], condition=Q(status="hidden"),
+                         name="comment_hidden_reason_idx"),
             # A commenter's comments newest first (their page, the queue's commenter filter).
             models.Index(fields=["commenter", "-created"], name="comment_commenter_idx"),
             # The workers' sweep: comments not scored yet, oldest first (few, normally).
@@ -354,6 +495,8 @@ class Comment(models.Model):
                 self.seq = reserve_sequence(self.article_id, 1)
                 self._place(self.parent, settings.COMMENTS_MAX_DEPTH)
                 super().save(*args, **kwargs)
+                counts.add(counts.moved(self.article_id, frozenset(), self.queues),
+                           using=self._state.db)
         else:
             super().save(*args, **kwargs)
 
@@ -363,6 +506,11 @@ class Comment(models.Model):
     def _place(self, parent: Comment | None, max_depth: int) -> None:
         spot = place(self.article_id, self.seq, parent and parent.spot, max_depth)
         self.path, self.depth = spot.path, spot.depth
+
+    @property
+    def queues(self) -> frozenset[str]:
+        """The queues this comment is in, by its loaded facts (see counts.queues_of())."""
+        return counts.queues_of(self.status, flagged=self.flagged, reported=self.reported)
 
     @property
     def spot(self) -> Spot:

@@ -13,6 +13,8 @@ change is refused, never overwritten.
 - findings.py: storing the triage's scores and acting on its findings (flags, holds);
 - commenters.py: who wrote a comment, and each commenter's record (counts, first seen);
 - people.py: actions on a person: ban, suspend, pre-moderate, trust, note, undo.
+- queue_state.py: the flag facts on each comment and the queue counters, kept with every
+  change above.
 """
 
 from .commenters import (
@@ -46,11 +48,12 @@ from .people import (
     undo_commenter_event,
 )
 from .posting import post_comment, report
+from .queue_state import counting_at_end
 
 __all__ = [
     "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
     "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
-    "commenters_for_import", "decided_comment_ids", "flag", "hide", "hold",
+    "commenters_for_import", "counting_at_end", "decided_comment_ids", "flag", "hide", "hold",
     "import_status_change", "link_verified_email", "may_post", "note_commenter",
     "post_comment", "premoderate_commenter", "recount_commenters", "record_import",
     "rename_commenter", "report",

@@ -21,6 +21,7 @@ from moderation import notify
 from moderation.models import Comment, Flag, ModerationEvent, Reason
 
 from . import commenters as record
+from .queue_state import tracking_queues
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -102,6 +103,7 @@ def copy_state(comment: Comment, current: Comment) -> None:
     """Give the caller's comment object the state its locked copy now has."""
     comment.status = current.status
     comment.hidden_reason = current.hidden_reason
+    comment.flagged, comment.reported = current.flagged, current.reported
 
 
 def _hidden_reason_before(current: Comment, event: ModerationEvent) -> str:
@@ -129,12 +131,15 @@ def _decide(comment: Comment, *, to: str, action: str, actor, expected_status, r
             note="", actor_label="") -> ModerationEvent | None:
     with transaction.atomic():
         current = lock_for_change(comment, expected_status)
-        has_open_flags = current.flags.open().exists()
+        has_open_flags = current.flagged or current.reported
         if current.status == to and not has_open_flags:
             return None  # nothing to change, nothing to log
-        event = change_status(current, to, actor=actor, action=action, hidden_reason=reason,
-                              actor_label=actor_label, reason=reason, note=note)
-        _resolve_open_flags(current, actor=actor, event=event)
+        with tracking_queues(current, flags_change=has_open_flags):
+            event = change_status(current, to, actor=actor, action=action,
+                                  hidden_reason=reason, actor_label=actor_label,
+                                  reason=reason, note=note)
+            if has_open_flags:
+                _resolve_open_flags(current, actor=actor, event=event)
     copy_state(comment, current)
     return event
 
@@ -181,11 +186,14 @@ def flag(*, comment: Comment, actor, reason: str, note: str = "",
                         actor_label=actor_label, reason=reason, note=note)
         if source == Flag.Source.READER:
             record.reported(current, at=event.created_at)
-        return Flag.objects.create(
-            comment=current, reason=reason, source=source, note=note,
-            created_by=actor, reporter_key=reporter_key, event=event,
-            created_at=event.created_at,
-        )
+        with tracking_queues(current):
+            raised = Flag.objects.create(
+                comment=current, reason=reason, source=source, note=note,
+                created_by=actor, reporter_key=reporter_key, event=event,
+                created_at=event.created_at,
+            )
+    copy_state(comment, current)
+    return raised
 
 
 def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> ModerationEvent:
@@ -216,15 +224,17 @@ def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> Mo
         else:
             to = last.status_before
             hidden_reason = _hidden_reason_before(current, last) if to == Status.HIDDEN else ""
-        event = change_status(current, to, actor=actor, action=Action.UNDONE,
-                              hidden_reason=hidden_reason, reason=last.reason,
-                              note=f"Undid: {last.get_action_display().lower()}", undoes=last)
-        Flag.objects.filter(resolved_event=last).update(
-            resolved_at=None, resolved_by=None, resolved_event=None
-        )
-        Flag.objects.filter(event=last, resolved_at__isnull=True).update(
-            resolved_at=event.created_at, resolved_by=actor, resolved_event=event
-        )
+        with tracking_queues(current):
+            event = change_status(current, to, actor=actor, action=Action.UNDONE,
+                                  hidden_reason=hidden_reason, reason=last.reason,
+                                  note=f"Undid: {last.get_action_display().lower()}",
+                                  undoes=last)
+            Flag.objects.filter(resolved_event=last).update(
+                resolved_at=None, resolved_by=None, resolved_event=None
+            )
+            Flag.objects.filter(event=last, resolved_at__isnull=True).update(
+                resolved_at=event.created_at, resolved_by=actor, resolved_event=event
+            )
     copy_state(comment, current)
     return event
 
@@ -286,7 +296,8 @@ def hold(*, comment: Comment, reason: str, note: str = "", actor=None,
         current = lock_for_change(comment, expected_status)
         if current.status != Status.APPROVED:
             return None
-        event = change_status(current, Status.PENDING, actor=actor, action=Action.HELD,
-                               actor_label=actor_label, reason=reason, note=note)
+        with tracking_queues(current, flags_change=False):
+            event = change_status(current, Status.PENDING, actor=actor, action=Action.HELD,
+                                  actor_label=actor_label, reason=reason, note=note)
     copy_state(comment, current)
     return event

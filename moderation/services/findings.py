@@ -16,7 +16,16 @@ from django.db import transaction
 
 from moderation.models import Comment, Flag, ModerationEvent
 
-from .decisions import Action, ModerationError, change_status, flag, hold, lock_for_change
+from .decisions import (
+    Action,
+    ModerationError,
+    change_status,
+    copy_state,
+    flag,
+    hold,
+    lock_for_change,
+)
+from .queue_state import tracking_queues
 
 AUTOMATIC = "automatic"
 # The note on the "posted" audit row of a comment kept from readers until it is scored.
@@ -129,12 +138,14 @@ def _settle_locked(comment: Comment, findings, raised: set, acted: Acted) -> Non
             if not _raise_flags(current, findings, raised, acted):
                 return
             worst = findings[0]
+            # Still pending, so it stays in the same queues: the audit row says why.
             change_status(current, Comment.Status.PENDING, actor=None, action=Action.HELD,
                           actor_label=AUTOMATIC, reason=worst["reason"], note=worst["note"])
             acted.held += 1
         else:
-            change_status(current, Comment.Status.APPROVED, actor=None,
-                          action=Action.PUBLISHED, actor_label=AUTOMATIC,
-                          note="scored: nothing for a moderator")
+            with tracking_queues(current, flags_change=False):
+                change_status(current, Comment.Status.APPROVED, actor=None,
+                              action=Action.PUBLISHED, actor_label=AUTOMATIC,
+                              note="scored: nothing for a moderator")
             acted.published += 1
-    comment.status = current.status
+    copy_state(comment, current)

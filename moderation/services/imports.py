@@ -19,6 +19,7 @@ from .decisions import (
     event_fields,
     lock_for_change,
 )
+from .queue_state import tracking_queues
 
 # Imports (articles/importers). A decision a moderator made here is never overridden by
 # an import: these are the actions that count as one.
@@ -127,9 +128,11 @@ def import_status_change(*, comment: Comment, status: str, source_label: str, re
             )
         if current.status == status:
             return None
-        event = change_status(current, status, actor=None, action=Action.IMPORTED,
-                              hidden_reason=reason, actor_label=f"import: {source_label}",
-                              reason=reason, note=note)
+        # The spam flag below is born resolved: the flags' facts do not change.
+        with tracking_queues(current, flags_change=False):
+            event = change_status(current, status, actor=None, action=Action.IMPORTED,
+                                  hidden_reason=reason, actor_label=f"import: {source_label}",
+                                  reason=reason, note=note)
         if status == Status.HIDDEN and reason == Reason.SPAM:
             _spam_flag(comment_id=current.pk, event_id=event.pk, note=note,
                        at=event.created_at).save(force_insert=True)

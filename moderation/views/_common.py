@@ -16,7 +16,7 @@ from articles.models import Article
 
 from ..forms import QueueFilterForm
 from ..models import Comment, Reason
-from ..queues import DEFAULT_QUEUE, QUEUES, attach_last_events, cards, filter_comments, tab_counts
+from ..queues import DEFAULT_QUEUE, QUEUES, TabCount, attach_last_events, cards, tab_counts
 
 PERMISSION = "moderation.moderate_comment"
 
@@ -96,7 +96,7 @@ def queue_filters(values: dict) -> dict:
             "author": values["author"], "text": values["q"], "commenter": values["commenter"]}
 
 
-def tabs(counts: dict[str, int]) -> list[tuple]:
+def tabs(counts: dict[str, TabCount]) -> list[tuple]:
     return [(key, q.label, q.description, counts[key]) for key, q in QUEUES.items()]
 
 
@@ -104,7 +104,7 @@ def render_tabs(request, next_url: str) -> str:
     """The queue's tabs with fresh counts, out of band, for the queue `next_url` shows."""
     query = QueryDict(urlsplit(next_url).query)
     values = QueueFilterForm(query).values()
-    counts = tab_counts(filter_comments(Comment.objects.all(), **queue_filters(values)))
+    counts = tab_counts(**queue_filters(values), tab=values["tab"])
     context = {"tabs": tabs(counts), "tab": values["tab"], "query": query, "oob": True}
     return render_to_string("moderation/includes/tabs.html", context, request=request)
 

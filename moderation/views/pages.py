@@ -23,7 +23,7 @@ from ..queues import (
     CountedPaginator,
     attach_last_events,
     cards,
-    filter_comments,
+    listing,
     tab_counts,
 )
 from ._common import article_choices, moderator_required, queue_filters, tabs
@@ -40,11 +40,9 @@ def queue(request):
     form = QueueFilterForm(request.GET)
     values = form.values()
     tab, sort = values["tab"], values["sort"]
-    base = filter_comments(Comment.objects.all(), **queue_filters(values))
-    counts = tab_counts(base)
-    comments = cards(base.filter(QUEUES[tab].condition()), queue=tab).order_by(
-        *SORTS[sort].order_by
-    )
+    filters = queue_filters(values)
+    counts = tab_counts(**filters, tab=tab)
+    comments = listing(filters=filters, tab=tab, sort=sort, count=counts[tab])
     paginator = CountedPaginator(comments, PER_PAGE, count=counts[tab])
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = attach_last_events(list(page.object_list))
