@@ -132,7 +132,6 @@ def test_after_any_sequence_of_changes_the_counters_are_the_real_counts(
         assert counted() == real(), f"after {done[-5:]}"
     assert facts_match_the_flags()
     assert {"undo", "report", "reimport", "hold", "bulk", "score"} <= set(done)
-    assert ModerationEvent.objects.filter(action=ModerationEvent.Action.PUBLISHED).exists()
     assert Flag.objects.open().exists() and ModerationEvent.objects.filter(
         action=ModerationEvent.Action.UNDONE).exists()
 
@@ -145,6 +144,22 @@ def post_with_triage_on(article, body):
 def score(comment, findings):
     Comment.objects.filter(pk=comment.pk).update(triage={"findings": findings, "priority": 0.5})
     services.act_on_findings(list(Comment.objects.filter(pk=comment.pk).for_triage()))
+
+
+def test_a_post_that_waited_for_its_scores_moves_between_the_counters_once_scored():
+    article = make_article(comment_policy="post")
+    clean = post_with_triage_on(article, "A thoughtful comment on the accords.")
+    spam = post_with_triage_on(article, "Buy now, three links.")
+    assert counted() == real() == {(article.pk, "needs_review"): 2, (article.pk, "pending"): 2,
+                                   (article.pk, "all"): 2}
+    score(clean, [])
+    score(spam, [{"reason": "spam", "note": "3 links", "holds": True}])
+    clean.refresh_from_db()
+    spam.refresh_from_db()
+    assert (clean.status, spam.status) == (Status.APPROVED, Status.PENDING)
+    assert spam.flagged
+    assert counted() == real()
+    assert counted()[article.pk, "approved"] == 1 and counted()[article.pk, "flagged"] == 1
 
 
 def test_recount_queues_rebuilds_counters_and_facts_from_the_data(article, moderator, reader):
