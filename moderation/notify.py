@@ -2,11 +2,10 @@
 
 Both are off unless the newsroom turns them on (COMMENTERS_EMAIL_REJECTIONS,
 COMMENTERS_EMAIL_REPLIES). The services call comment_rejected() and reply_published()
-inside their transaction; those only arrange, on commit, for send_rejection_notice() or
-send_reply_notice() to run with ids. Those two are the jobs: plain functions taking ids,
-reading fresh rows and sending nothing when the facts no longer hold, so that they can
-become task-queue tasks (`@task` + `.enqueue()` in place of the direct call in
-_after_commit) without changing anything else.
+inside their transaction; those only queue, on commit, a task (email_rejection,
+email_reply) that a worker runs: no mail server is ever talked to inside a request.
+The tasks call send_rejection_notice() and send_reply_notice(): plain functions taking
+ids, reading fresh rows and sending nothing when the facts no longer hold.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django_tasks import task
 
 from .models import Comment, ModerationEvent, Reason
 from .rendering import plain_text
@@ -36,21 +36,33 @@ PLAIN_REASONS = {
 def _after_commit(job, *ids) -> None:
     def run():
         try:
-            job(*ids)
-        except Exception:  # a mail server's trouble must never undo or break a decision
-            log.exception("Could not send %s for %s", job.__name__, ids)
+            job.enqueue(*ids)
+        except Exception:  # the queue's trouble must never undo or break a decision
+            log.exception("Could not queue %s for %s", job.name, ids)
 
     transaction.on_commit(run)
 
 
 def comment_rejected(event: ModerationEvent) -> None:
     if settings.COMMENTERS_EMAIL_REJECTIONS:
-        _after_commit(send_rejection_notice, event.pk)
+        _after_commit(email_rejection, event.pk)
 
 
 def reply_published(comment: Comment) -> None:
     if settings.COMMENTERS_EMAIL_REPLIES and comment.parent_id:
-        _after_commit(send_reply_notice, comment.pk)
+        _after_commit(email_reply, comment.pk)
+
+
+@task()
+def email_rejection(event_id: int) -> bool:
+    """The task: tell a writer why their comment was removed (see send_rejection_notice)."""
+    return send_rejection_notice(event_id)
+
+
+@task()
+def email_reply(reply_id: int) -> bool:
+    """The task: tell a writer someone replied to them (see send_reply_notice)."""
+    return send_reply_notice(reply_id)
 
 
 def _link(path: str) -> str:

@@ -90,3 +90,17 @@ def test_no_reply_email_without_the_opt_in_or_for_a_reply_to_oneself(
         post(article, parent=quiet, author_name="Uma", author_email="u@example.org")
         post(article, parent=asked, author_name="Tess", author_email="T@example.org")
     assert mail.outbox == []
+
+
+def test_the_email_is_a_task_for_a_worker_never_sent_in_the_request(
+    emails_on, article, moderator, django_capture_on_commit_callbacks, settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    comment = post(article, author_email="t@example.org", body="Buy my pills.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.hide(comment=comment, actor=moderator, reason="spam")
+    assert mail.outbox == []  # queued, not sent
+    [queued] = DBTaskResult.objects.filter(task_path="moderation.notify.email_rejection")
+    assert queued.args_kwargs["args"] == [comment.events.get(action="hidden").pk]
