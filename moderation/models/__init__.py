@@ -43,7 +43,8 @@ from .workers import TaskWorker
 __all__ = [
     "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Commenter", "CommenterEvent",
     "CommenterQuerySet", "Flag", "FlagQuerySet", "Is", "ModerationEvent", "QUEUE_KEYS",
-    "QueueCount", "QueueTotal", "Reason", "SavedQueue", "SavedQueueQuerySet", "TaskWorker", "Word", "WordList", "allocate_ids",
+    "QueueCount", "QueueTotal", "Reason", "SavedQueue", "SavedQueueQuerySet", "TaskWorker",
+    "Word", "WordList", "allocate_ids",
     "can_copy", "copy_rows", "counting_at_end", "normalise_email", "normalise_word",
     "number_oldest_first", "path_segment", "place", "queues_of", "Spot",
     "reserve_sequence", "reserve_sequences", "visible_per_article",

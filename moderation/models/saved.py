@@ -76,6 +76,9 @@ class SavedQueue(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"{reverse('moderation:queue')}?{urlencode(self.params())}"
+
     def filters(self) -> dict:
         """The filter_comments() / tab_counts() arguments of this queue (ids for objects)."""
         return {"article": self.article_id, "reason": self.reason, "author": self.author,
@@ -87,9 +90,6 @@ class SavedQueue(models.Model):
                   "author": self.author, "q": self.text, "commenter": self.commenter_id or "",
                   "sort": self.sort}
         return {key: str(value) for key, value in values.items() if value}
-
-    def get_absolute_url(self) -> str:
-        return f"{reverse('moderation:queue')}?{urlencode(self.params())}"
 
     def may_rename(self, user) -> bool:
         """Its owner may rename it; a shared one, also whoever may change any."""

@@ -16,6 +16,7 @@ from ..saved import count_saved, shown_beside_tabs
 from ..saved_forms import RenameQueueForm, SaveQueueForm
 from ._common import moderator_required, safe_next
 
+
 def _refused(request, message: str, status: int = 400):
     return render(request, "moderation/error.html",
                   {"message": message, "back": safe_next(request)}, status=status)
