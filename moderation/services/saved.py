@@ -8,6 +8,7 @@ queue is SavedQueue.may_rename() / may_delete(), asked here, so a view cannot sk
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
@@ -49,7 +50,7 @@ def save_queue(*, owner, name: str, filters: dict, shared: bool = False) -> Save
         raise ModerationError("The queue's filters are not understood; reload the page.")
     with transaction.atomic():
         # The owner's row serialises their saves, so the limit holds under races.
-        type(owner).objects.select_for_update().filter(pk=owner.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).first()
         if SavedQueue.objects.filter(owner=owner).count() >= MAX_PER_OWNER:
             raise ModerationError(f"You have {MAX_PER_OWNER} saved queues already; "
                                   "delete one first.")
