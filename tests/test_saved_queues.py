@@ -196,6 +196,25 @@ def test_saving_needs_a_post_with_csrf_and_the_permission(client, moderator, rea
     assert not SavedQueue.objects.exists()
 
 
+def test_renaming_and_deleting_need_csrf(moderator):
+    saved = save(moderator, "Desk")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(moderator)
+    assert strict.post(reverse("moderation:rename_queue", args=[saved.pk]),
+                       {"name": "Other"}).status_code == 403
+    assert strict.post(reverse("moderation:delete_queue", args=[saved.pk])).status_code == 403
+    saved.refresh_from_db()
+    assert saved.name == "Desk"
+
+
+def test_saved_queues_are_in_the_django_admin(client, admin_user, moderator):
+    save(moderator, "Desk", shared=True)
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:moderation_savedqueue_changelist"))
+    assert response.status_code == 200
+    assert "Desk" in response.content.decode()
+
+
 def test_rename_and_delete_by_the_owner(moderator_client, moderator):
     saved = save(moderator, "Desk")
     url = reverse("moderation:rename_queue", args=[saved.pk])
