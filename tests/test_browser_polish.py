@@ -70,6 +70,12 @@ def test_a_moderator_saves_a_queue_sees_it_beside_the_tabs_with_its_count_and_op
     expect(page.locator("#filter-sort")).to_have_value("priority")
     expect(page.locator("#mod-tabs [aria-current=page]")).to_contain_text("Pending")
     expect(link).to_have_attribute("aria-current", "page")
+
+    # A decision on a card brings the count up to date without a reload.
+    first = page.locator("[data-mod-card]").first
+    first.get_by_role("button", name=re.compile("^Approve")).click()
+    expect(first).to_have_attribute("data-status", "approved")
+    expect(page.locator(f"#saved-count-{saved.pk}")).to_have_text(str(pending - 1))
     assert problems == []
 
 
