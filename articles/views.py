@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -15,7 +16,7 @@ from django_ratelimit.decorators import ratelimit
 
 from config.clients import client_ip
 from moderation import services
-from moderation.models import Comment
+from moderation.models import Comment, visible_per_article
 from moderation.rendering import render_body
 from moderation.threads import page_of, thread_page
 
@@ -68,11 +69,19 @@ def report_rate(group, request):
     return settings.COMMENTS_REPORT_RATE
 
 
+ARTICLES_PER_PAGE = 20
+
+
 @require_safe
 def article_list(request):
-    visible = Comment.objects.visible()
-    articles = Article.objects.annotate(approved_count=visible.count_per_article())
-    return render(request, "articles/article_list.html", {"articles": articles})
+    """The articles, newest first, a page at a time, each with how many comments readers
+    see on it: from the queue counters, so a page reads 20 counter rows, never the
+    comments (a count and the page: two queries whatever the size of the site)."""
+    articles = Article.objects.order_by("-published_at", "-pk").annotate(
+        approved_count=visible_per_article())
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "articles/article_list.html",
+                  {"articles": page.object_list, "page": page})
 
 
 def _page_number(request) -> int:

@@ -16,6 +16,7 @@ from .models import (
     Flag,
     ModerationEvent,
     Reason,
+    SavedQueue,
     Word,
     WordList,
     normalise_word,
@@ -303,3 +304,17 @@ class CommenterEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     list_select_related = ["commenter", "actor"]
     raw_id_fields = ["commenter"]
+
+
+@admin.register(SavedQueue)
+class SavedQueueAdmin(admin.ModelAdmin):
+    """Moderators save, rename and delete their queues in the workspace; here an admin sees
+    them all, and may rename, share, unshare or delete one."""
+
+    list_display = ["name", "owner", "shared", "tab", "sort", "article", "reason", "author",
+                    "text", "commenter", "updated_at"]
+    list_filter = ["shared", "tab"]
+    list_select_related = ["owner", "article", "commenter"]
+    search_fields = ["name", "owner__username"]
+    raw_id_fields = ["owner", "article", "commenter"]
+    readonly_fields = ["created_at", "updated_at"]

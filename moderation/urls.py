@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import people
+from .views import people, saved
 
 app_name = "moderation"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("people/<int:pk>/trust/", people.trust, name="commenter_trust"),
     path("people/<int:pk>/note/", people.note, name="commenter_note"),
     path("people/events/<int:event_pk>/undo/", people.undo, name="commenter_undo"),
+    path("saved/", saved.saved_queues, name="saved_queues"),
+    path("saved/new/", saved.save_queue, name="save_queue"),
+    path("saved/counts/", saved.saved_counts, name="saved_counts"),
+    path("saved/<int:pk>/rename/", saved.rename_queue, name="rename_queue"),
+    path("saved/<int:pk>/delete/", saved.delete_queue, name="delete_queue"),
 ]

@@ -118,7 +118,7 @@ def test_a_server_error_is_the_sites_500(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("moderation.models.comments.CommentQuerySet.count_per_article", broken)
+    monkeypatch.setattr("articles.views.visible_per_article", broken)
     client = Client(raise_request_exception=False)
     assert_site_page(client.get(reverse("article_list")), 500, "Something went wrong on our side")
 

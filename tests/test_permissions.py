@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent
+from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent, SavedQueue
 from tests.factories import make_comment
 
 pytestmark = pytest.mark.django_db
@@ -12,24 +12,28 @@ pytestmark = pytest.mark.django_db
 Status = Comment.Status
 
 PAGES = ["moderation:queue", "moderation:log", "moderation:comment", "moderation:commenters",
-         "moderation:commenter"]
+         "moderation:commenter", "moderation:saved_queues", "moderation:saved_counts"]
 ACTIONS = [
     "moderation:approve", "moderation:hide", "moderation:flag", "moderation:undo",
     "moderation:bulk_approve", "moderation:bulk_hide", "moderation:bulk_undo",
     "moderation:commenter_ban", "moderation:commenter_suspend",
     "moderation:commenter_premoderate", "moderation:commenter_trust",
     "moderation:commenter_note", "moderation:commenter_undo",
+    "moderation:save_queue", "moderation:rename_queue", "moderation:delete_queue",
 ]
 PER_COMMENT = {"moderation:comment", "moderation:approve", "moderation:hide",
                "moderation:flag", "moderation:undo"}
 PER_COMMENTER = {"moderation:commenter", "moderation:commenter_ban",
                  "moderation:commenter_suspend", "moderation:commenter_premoderate",
                  "moderation:commenter_trust", "moderation:commenter_note"}
+PER_SAVED_QUEUE = {"moderation:rename_queue", "moderation:delete_queue"}
 
 
 def url_for(name: str, comment: Comment) -> str:
     if name in PER_COMMENTER:
         return reverse(name, args=[comment.commenter_id])
+    if name in PER_SAVED_QUEUE:
+        return reverse(name, args=[SavedQueue.objects.get().pk])
     if name == "moderation:commenter_undo":
         return reverse(name, args=[comment.commenter.events.get().pk])
     return reverse(name, args=[comment.pk] if name in PER_COMMENT else [])
@@ -44,6 +48,7 @@ def unchanged(comment: Comment) -> bool:
         and not person.is_banned and not person.suspended_until and not person.trust
         and not person.premoderated
         and list(CommenterEvent.objects.values_list("action", flat=True)) == ["noted"]
+        and list(SavedQueue.objects.values_list("name", flat=True)) == ["Desk"]
     )
 
 
@@ -64,11 +69,16 @@ def valid_post(name: str, comment: Comment) -> dict:
         "moderation:commenter_trust": {},
         "moderation:commenter_note": {"note": "Known troll."},
         "moderation:commenter_undo": {},
+        "moderation:save_queue": {"name": "Another", "tab": "all", "sort": "oldest"},
+        "moderation:rename_queue": {"name": "Renamed"},
     }.get(name, {})
 
 
 @pytest.fixture
-def comment(article):
+def comment(article, django_user_model):
+    # A saved queue shared by a moderator, which renaming or deleting would change.
+    owner = django_user_model.objects.create_user("sam")
+    SavedQueue.objects.create(owner=owner, name="Desk", shared=True, tab="all", sort="oldest")
     person = Commenter.objects.create(display_name="Tess", email_key="tess@example.org")
     # One standing note, so undo has something it would take back.
     CommenterEvent.objects.create(commenter=person, action="noted", reason="Regular.")

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connections, models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from articles.models import Article
 
@@ -151,6 +153,14 @@ class QueueCount(models.Model):
 
     def __str__(self):
         return f"{self.queue} of article #{self.article_id}: {self.count}"
+
+
+def visible_per_article() -> Coalesce:
+    """An annotation for Article querysets: how many comments readers see on each
+    (Comment.objects.visible(), which is the Approved queue), read from its counter: one
+    row through queue_count_unique per article, however many comments it has."""
+    counter = QueueCount.objects.filter(article=OuterRef("pk"), queue=APPROVED)
+    return Coalesce(Subquery(counter.values("count")[:1]), 0)
 
 
 class QueueTotalQuerySet(models.QuerySet):

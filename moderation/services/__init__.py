@@ -13,6 +13,7 @@ change is refused, never overwritten.
 - findings.py: storing the triage's scores and acting on its findings (flags, holds);
 - commenters.py: who wrote a comment, and each commenter's record (counts, first seen);
 - people.py: actions on a person: ban, suspend, pre-moderate, trust, note, undo.
+- saved.py: saved queues (a moderator's named filters of the queue page).
 - queue_state.py: the flag facts on each comment and the queue counters, kept with every
   change above.
 """
@@ -49,13 +50,15 @@ from .people import (
 )
 from .posting import post_comment, report
 from .queue_state import counting_at_end
+from .saved import delete_saved_queue, rename_saved_queue, save_queue
 
 __all__ = [
     "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
     "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
-    "commenters_for_import", "counting_at_end", "decided_comment_ids", "flag", "hide", "hold",
+    "commenters_for_import", "counting_at_end", "decided_comment_ids", "delete_saved_queue",
+    "flag", "hide", "hold",
     "import_status_change", "link_verified_email", "may_post", "note_commenter",
     "post_comment", "premoderate_commenter", "recount_commenters", "record_import",
-    "rename_commenter", "report",
+    "rename_commenter", "rename_saved_queue", "report", "save_queue",
     "store_scores", "suspend_commenter", "trust_commenter", "undo", "undo_commenter_event",
 ]
