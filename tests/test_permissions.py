@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 Status = Comment.Status
 
 PAGES = ["moderation:queue", "moderation:log", "moderation:comment", "moderation:commenters",
-         "moderation:commenter"]
+         "moderation:commenter", "moderation:live", "moderation:cards"]
 ACTIONS = [
     "moderation:approve", "moderation:hide", "moderation:flag", "moderation:undo",
     "moderation:bulk_approve", "moderation:bulk_hide", "moderation:bulk_undo",
