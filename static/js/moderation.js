@@ -59,7 +59,15 @@
     if (!card) return;
     card.setAttribute("aria-current", "true");
     if (focus) card.focus({ preventScroll: true });
-    if (scroll) card.scrollIntoView({ block: "nearest" });
+    if (scroll) {
+      // Below the sticky bulk bar: a card whose top is under it, or that is taller than
+      // the room below it, is scrolled to its top (its scroll margin clears the bar).
+      const bar = document.querySelector("[data-mod-bulk]");
+      const barBottom = bar ? Math.max(bar.getBoundingClientRect().bottom, 0) : 0;
+      const rect = card.getBoundingClientRect();
+      const tall = rect.height > window.innerHeight - barBottom;
+      card.scrollIntoView({ block: rect.top < barBottom || tall ? "start" : "nearest" });
+    }
   }
 
   function move(step) {
