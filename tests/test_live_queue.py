@@ -344,3 +344,14 @@ def test_enter_in_the_bulk_bar_has_no_approve_to_fall_back_on(moderator_client, 
     assert "hidden" in first_button and "formaction" not in first_button
     assert 'action="/moderation/bulk/hide/"' in form
     assert "hx-post" not in form[: form.index("<button")]
+
+
+def test_a_card_open_on_its_context_page_shows_as_looked_at(
+    moderator_client, omar_client, article
+):
+    (a,) = pending_comments(article, 1)
+    html = omar_client.get(reverse("moderation:comment", args=[a.pk])).content.decode()
+    assert f'data-mod-looking="{a.pk}"' in html and 'data-mod-view="context"' in html
+    poll(omar_client, view="context", after=cursor(), shown=[a.pk], looking=a.pk)
+    data = poll(moderator_client, after=cursor(), shown=[a.pk])
+    assert data["presence"] == {str(a.pk): [{"name": "omar", "acting": False}]}
