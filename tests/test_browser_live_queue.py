@@ -76,8 +76,9 @@ def settle(page, seconds: float = 1.0) -> None:
 # ---- keyboard and bulk safety ------------------------------------------------------------
 
 def test_select_all_then_shift_h_5_enter_hides_them_and_approves_none(
-    live_server, page, moderator, seed, errors
+    live_server, page, moderator, seed, errors, settings
 ):
+    settings.MODERATION_UNDO_WINDOW = 1.5
     log_in(page, live_server.url, "mona", "moderator-pass-1")
     page.locator("[data-mod-select-all]").check()  # the focus stays on the checkbox
     expect(page.locator("[data-mod-select-all]")).to_be_focused()
@@ -91,6 +92,9 @@ def test_select_all_then_shift_h_5_enter_hides_them_and_approves_none(
     assert not ModerationEvent.objects.filter(action="approved").exists()
     assert set(Comment.objects.values_list("status", "hidden_reason")) == {
         (Status.HIDDEN, Reason.OTHER)}
+    # Once the undo window is over the hidden cards leave Needs review; none is left.
+    expect(page.locator("[data-mod-card]")).to_have_count(0, timeout=6000)
+    expect(page.locator("[data-mod-cards]")).to_contain_text("Nothing more in this queue")
     assert errors == []
 
 

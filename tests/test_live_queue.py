@@ -312,6 +312,8 @@ def test_keeping_a_reported_comment_says_the_report_was_dismissed(moderator_clie
     # The card (Approved tab) and the log say the same.
     html = moderator_client.get(QUEUE, {"tab": "approved"}).content.decode()
     assert "Kept by mona (report dismissed)" in html
+    log = moderator_client.get(reverse("moderation:log")).content.decode()
+    assert "Kept (report dismissed)" in log
 
 
 def test_an_undone_hide_reads_as_such_on_the_card_and_in_the_log(

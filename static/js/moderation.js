@@ -422,6 +422,8 @@
     if (event.detail.xhr) afterSwap(event.detail.xhr);
     markDecided();
   });
+  // A bulk action's cards come out of band.
+  document.addEventListener("htmx:oobAfterSwap", () => markDecided());
 
   document.addEventListener("htmx:afterRequest", (event) => {
     const xhr = event.detail.xhr;
