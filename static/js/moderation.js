@@ -514,6 +514,10 @@
     if (!live || !live.queue || live.refilling || live.exhausted || !live.lastKey) return;
     const missing = live.perPage - cards().filter((c) => !c.classList.contains("mod-card-gone")).length;
     if (missing <= 0) return;
+    if (inFlight) {
+      setTimeout(refill, 250); // after the moderator's own action has its answer
+      return;
+    }
     const params = queueParams();
     params.set("after_pk", live.lastKey.pk);
     params.set("after_created", live.lastKey.created);
@@ -726,7 +730,21 @@
     showPresence(data.presence || {});
   }
 
+  // htmx requests of this page in flight: the poll waits for them (their answers update
+  // the page anyway), so it never competes with the moderator's own action.
+  let inFlight = 0;
+  document.addEventListener("htmx:beforeRequest", () => {
+    inFlight += 1;
+  });
+  document.addEventListener("htmx:afterRequest", () => {
+    inFlight = Math.max(0, inFlight - 1);
+  });
+
   function poll() {
+    if (inFlight) {
+      setTimeout(poll, 250);
+      return;
+    }
     const params = live.queue ? queueParams() : new URLSearchParams();
     params.set("view", live.queue ? "queue" : "context");
     if (live.after !== null) params.set("after", live.after);
