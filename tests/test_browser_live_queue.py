@@ -130,6 +130,11 @@ def test_enter_on_a_ticked_box_approves_nothing_without_javascript(
     settle(page)
     assert nothing_decided()
     assert "/moderation/" in page.url
+    # The button still approves the selection when it is what was asked for.
+    page.get_by_role("button", name="Approve selected").click()
+    expect(page.locator(".alert-success")).to_contain_text("Approved 1 comment.")
+    assert list(ModerationEvent.objects.values_list("comment_id", "action")) == [
+        (seed[0].pk, "approved")]
     context.close()
 
 
