@@ -12,6 +12,7 @@ services.post_comment (in a `manage.py shell` on that database).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -127,6 +128,16 @@ def test_two_moderators_on_two_gunicorn_workers_see_each_other_within_5_seconds(
     log_in(mona, server, "mona")
     log_in(omar, server, "omar")
     first_id = mona.locator("[data-mod-card]").first.get_attribute("id")
+    third_id = mona.locator("[data-mod-card]").nth(2).get_attribute("id")
+
+    # Omar's active card shows on mona's page (presence in the shared cache, whichever
+    # worker each poll reached).
+    omar.keyboard.press("j")
+    omar.keyboard.press("j")
+    expect(omar.locator(f"#{third_id}")).to_have_class(re.compile(r"\bis-active\b"))
+    expect(mona.locator(f"#{third_id}")).to_contain_text("omar is looking", timeout=5000)
+    omar.keyboard.press("k")
+    omar.keyboard.press("k")
 
     # Omar hides the first card; mona's page says so within 5 s, and the card leaves.
     first = omar.locator(f"#{first_id}")
