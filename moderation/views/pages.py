@@ -175,8 +175,10 @@ def queue_cards(request):
         limit = min(_int(get.get("limit")) or PER_PAGE, PER_PAGE)
         key = None
         if get.get("after_pk"):
-            key = {"pk": _int(get["after_pk"]),
-                   "created": datetime.datetime.fromisoformat(get["after_created"]),
+            created = datetime.datetime.fromisoformat(get["after_created"])
+            if timezone.is_naive(created):
+                created = timezone.make_aware(created)
+            key = {"pk": _int(get["after_pk"]), "created": created,
                    "priority": float(get.get("after_priority") or 0)}
     except (BadRequest, ValueError, KeyError) as error:
         return HttpResponse(f"Bad request: {error}", status=400, content_type="text/plain")
