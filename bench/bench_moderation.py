@@ -2,6 +2,9 @@
 
     DJANGO_DEBUG=1 .venv/bin/python bench/bench_moderation.py [--sizes 2000,10000]
 
+The live queue's poll is measured at each queue size (--sizes 2000,100000 for its cost per
+moderator at 10^5 comments).
+
 Uses a scratch SQLite file in a new /tmp directory by default. With DATABASE_URL pointing
 at PostgreSQL it uses a scratch database beside it, named <name>_bench_moderation (dropped
 and made anew; the DATABASE_URL database itself is never touched); BENCH_DATABASE_URL
@@ -164,6 +167,39 @@ def main() -> None:
         ("Needs review, last page", {"page": "9999"}),
     ]
     url = reverse("moderation:queue")
+    other = get_user_model().objects.create_user("bench-other", is_staff=True)
+    other.groups.add(Group.objects.get(name="Moderators"))
+
+    def live_poll(size: int) -> None:
+        """The live queue's poll (moderation:live), which every open queue sends every
+        MODERATION_LIVE_POLL seconds: idle, and with another moderator's decisions on the
+        shown cards and new comments since the page's cursor."""
+        from django.conf import settings
+
+        from moderation.models import ModerationEvent
+
+        live_url = reverse("moderation:live")
+        shown = list(Comment.objects.filter(article=queue).needs_review()
+                     .order_by("created", "pk").values_list("pk", flat=True)[:25])
+        cursor = ModerationEvent.objects.order_by("-pk").values_list("pk", flat=True)[0]
+        params = {"view": "queue", "after": cursor, "shown": ",".join(map(str, shown)),
+                  "looking": shown[0]}
+        client.get(live_url, params)  # warm up; presence written
+        idle = [measure(lambda: client.get(live_url, params)) for _ in range(args.repeat)]
+        for pk in shown[1:4]:
+            services.hide(comment=Comment.objects.get(pk=pk), actor=other, reason=Reason.SPAM)
+        for i in range(2):
+            services.post_comment(article=queue, author_name=f"Late {size}.{i}", body="New.")
+        busy = [measure(lambda: client.get(live_url, params)) for _ in range(args.repeat)]
+        data = busy[-1][2].json()
+        every = settings.MODERATION_LIVE_POLL
+        print(f"  live poll, nothing new: {summary(idle)}")
+        print(f"  live poll, {len(data['decided'])} shown cards decided by another moderator "
+              f"and {len(data['arrived'])} new comments: {summary(busy)}")
+        print(f"  per moderator with a queue open: one poll every {every:g} s, "
+              f"{statistics.median(t for t, _, _ in busy) * 1000 / every:.1f} ms of server "
+              f"time a second")
+
     for size in sizes:
         grow(size)
         total = Comment.objects.filter(article=queue).count()
@@ -176,6 +212,7 @@ def main() -> None:
                 samples.append(measure(lambda p=params: client.get(url, p)))
             size_kib = len(samples[-1][2].content) / 1024
             print(f"  {label}: {summary(samples)}, {size_kib:.0f} KiB")
+        live_poll(size)
 
     # ---- one person with many comments (commenters: their record, page and ban) -----------
     from moderation.models import Commenter

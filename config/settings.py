@@ -389,6 +389,13 @@ COMMENTERS_EMAIL_REJECTIONS = envbool("COMMENTERS_EMAIL_REJECTIONS")
 COMMENTERS_EMAIL_REPLIES = envbool("COMMENTERS_EMAIL_REPLIES")
 COMMENTS_SITE_URL = os.environ.get("COMMENTS_SITE_URL", "http://127.0.0.1:8000")
 
+# The live queue (moderation/live.py): how often an open queue asks what changed (seconds),
+# how long a decided card stays for its Undo before it leaves, and how long a moderator is
+# shown as looking at a card after their page last said so (kept in the shared cache).
+MODERATION_LIVE_POLL = envfloat("MODERATION_LIVE_POLL", 2.0)
+MODERATION_UNDO_WINDOW = envfloat("MODERATION_UNDO_WINDOW", 8.0)
+MODERATION_PRESENCE_TTL = envint("MODERATION_PRESENCE_TTL", 15)
+
 # Keeping bots and floods out of reader posting and reporting. A form sent sooner than
 # COMMENTS_MIN_FORM_SECONDS after it was shown is a bot's (0 turns the check off); one
 # older than COMMENTS_FORM_MAX_AGE is refused and shown again with a fresh timestamp.

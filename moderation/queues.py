@@ -27,6 +27,7 @@ from django.db.models import (
 from django.utils.functional import cached_property
 
 from .models import Comment, Flag, Is, ModerationEvent, QueueCount, QueueTotal
+from .wording import is_keep
 
 Status = Comment.Status
 Source = Flag.Source
@@ -198,12 +199,45 @@ def attach_last_events(comments: list[Comment]) -> list[Comment]:
     )
     events = {
         e.comment_id: e
-        for e in ModerationEvent.objects.filter(pk__in=last_ids).select_related("actor",
-                                                                               "undone_by")
+        for e in ModerationEvent.objects.filter(pk__in=last_ids).select_related(
+            "actor", "undone_by", "undoes")
     }
+    attach_resolved_sources(events.values())
     for comment in comments:
         comment.last_event = events.get(comment.pk)
     return comments
+
+
+def attach_resolved_sources(events) -> None:
+    """Tell each keep (a decision that only dismissed flags) what it dismissed, as the
+    sources of the flags it resolved: one query, and only when there is a keep among
+    `events` (rare in the queues that need a moderator)."""
+    keeps = {e.pk: e for e in events if is_keep(e)}
+    if not keeps:
+        return
+    for e in keeps.values():
+        e.resolved_sources = []
+    for event_id, source in Flag.objects.filter(resolved_event__in=list(keeps)).values_list(
+            "resolved_event", "source"):
+        keeps[event_id].resolved_sources.append(source)
+
+
+def after_key(queryset: QuerySet, *, sort: str, key: dict) -> QuerySet:
+    """The rows that come after `key` (the last card's "created", "priority" and "pk") in
+    `sort` order: a keyset page, which reads the queue's index from that card on however
+    deep in the queue it is (no OFFSET). The first column's bound (>= or <=) is said on
+    its own so that the database starts its index range there."""
+    fields = [name.lstrip("-") for name in SORTS[sort].order_by]
+    descending = [name.startswith("-") for name in SORTS[sort].order_by]
+    later = Q()
+    for i in reversed(range(len(fields))):
+        step = Q(**{f"{fields[i]}__{'lt' if descending[i] else 'gt'}": key[fields[i]]})
+        if i < len(fields) - 1:
+            step |= Q(**{fields[i]: key[fields[i]]}) & later
+        later = step
+    first = fields[0]
+    bound = Q(**{f"{first}__{'lte' if descending[0] else 'gte'}": key[first]})
+    return queryset.filter(bound & later)
 
 
 class CountedPaginator(Paginator):

@@ -73,7 +73,7 @@ def test_a_moderator_triages_the_seed_thread_from_the_keyboard(
     press(page, "u")
     expect(card(page, c[3])).to_have_attribute("data-status", "pending")
     expect(card(page, c[3])).to_be_focused()
-    expect(page.locator("#mod-status")).to_contain_text("Undid the approval")
+    expect(page.locator("#mod-status")).to_contain_text("Approval undone: Reader C’s comment")
 
     # j, then h 1 Enter: hide Reader D's comment as off-topic.
     press(page, "j", "h")
@@ -185,7 +185,7 @@ def test_the_queue_works_without_javascript(live_server, browser, moderator, see
     assert "sort=oldest" in page.url
     assert page.locator(f"#comment-{seed[0].pk}").count() == 0
     page.locator("button[data-mod-undo]").click()
-    expect(page.locator(".alert-info")).to_contain_text("Undid the hiding of Adam’s comment")
+    expect(page.locator(".alert-info")).to_contain_text("Hide undone: Adam’s comment")
     assert Comment.objects.get(pk=seed[0].pk).status == Status.PENDING
     context.close()
 

@@ -159,7 +159,7 @@ def test_undo_restores_the_status_and_logs_the_undo(moderator_client, pending, m
     assert events(pending) == [(Action.HIDDEN, "mona"), (Action.UNDONE, "mona")]
     assert ModerationEvent.objects.get(action=Action.UNDONE).undoes == event
     assert messages_of(response) == [
-        f"Undid the hiding of Reader B’s comment (#{pending.pk}); it is pending again."
+        f"Hide undone: Reader B’s comment (#{pending.pk}) is back to pending."
     ]
 
 
@@ -335,6 +335,6 @@ def test_an_approve_request_costs_the_same_whatever_the_subtree(
 def test_undoing_a_flag_resolves_it_and_says_so(moderator_client, pending, moderator):
     flag = services.flag(comment=pending, actor=moderator, reason=Reason.SPAM)
     response = moderator_client.post(url("undo", pending), {"expected_event_id": flag.event_id})
-    assert messages_of(response) == [f"Undid the flag of Reader B’s comment (#{pending.pk})."]
+    assert messages_of(response) == [f"Flag undone on Reader B’s comment (#{pending.pk})."]
     assert not Flag.objects.open().exists()
     assert events(pending) == [(Action.FLAGGED, "mona"), (Action.UNDONE, "mona")]

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 Status = Comment.Status
 
 PAGES = ["moderation:queue", "moderation:log", "moderation:comment", "moderation:commenters",
-         "moderation:commenter", "moderation:saved_queues", "moderation:saved_counts"]
+         "moderation:commenter", "moderation:saved_queues", "moderation:saved_counts",
+         "moderation:live", "moderation:cards"]
 ACTIONS = [
     "moderation:approve", "moderation:hide", "moderation:flag", "moderation:undo",
     "moderation:bulk_approve", "moderation:bulk_hide", "moderation:bulk_undo",

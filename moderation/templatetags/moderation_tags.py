@@ -9,6 +9,8 @@ from django.utils.text import Truncator
 from ..models import Comment, ModerationEvent
 from ..rendering import plain_text, render_body
 from ..triage.display import signals
+from ..wording import event_words as _event_words
+from ..wording import is_keep as _is_keep
 
 register = template.Library()
 
@@ -78,9 +80,26 @@ def undo_label(event) -> str:
 
 
 @register.filter
+def event_words(event, style: str = "") -> str:
+    """The audit row in plain words (moderation/wording.py), exact about what a keep
+    dismissed when the flags it resolved were attached (attach_resolved_sources());
+    "brief" leaves out the reason (when the card's open flags already say it), "what"
+    leaves out who (the log's own column says it)."""
+    return _event_words(event, resolved=getattr(event, "resolved_sources", None),
+                        brief=style == "brief", actor=style != "what")
+
+
+@register.filter
+def is_keep(event) -> bool:
+    """A decision that only dismissed the open flags (the status stayed)."""
+    return _is_keep(event)
+
+
+@register.filter
 def undoable(event) -> bool:
-    """Can this event be taken back with undo (a decision nobody has undone yet)?"""
-    if event is None or event.action not in ModerationEvent.DECISIONS:
+    """Can this event be taken back with undo (a moderator's decision nobody has undone
+    yet)? An automatic flag is not: a moderator dismisses it by keeping or approving."""
+    if event is None or event.action not in ModerationEvent.DECISIONS or not event.actor_id:
         return False
     try:
         event.undone_by  # noqa: B018 - the reverse one-to-one raises when absent

@@ -1,11 +1,11 @@
 """The moderator's workspace: queue, context and log pages, and the actions they post to."""
 
 from .actions import approve, bulk_approve, bulk_hide, bulk_undo, flag, hide, undo
-from .pages import comment_detail, log, queue
+from .pages import comment_detail, live, log, queue, queue_cards
 from .people import commenter, commenters
 
 __all__ = [
     "approve", "bulk_approve", "bulk_hide", "bulk_undo", "comment_detail", "commenter",
     "commenters", "flag", "hide",
-    "log", "queue", "undo",
+    "live", "log", "queue", "queue_cards", "undo",
 ]

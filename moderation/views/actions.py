@@ -27,6 +27,7 @@ from ..forms import (
     UndoForm,
 )
 from ..models import Comment, ModerationEvent, Reason
+from ..wording import UNDONE_NOUNS
 from ._common import (
     load_cards,
     moderator_required,
@@ -38,11 +39,6 @@ from ._common import (
 )
 
 UNDO_SESSION_KEY = "moderation_undo"
-DECISION_NOUNS = {
-    ModerationEvent.Action.APPROVED: "approval",
-    ModerationEvent.Action.HIDDEN: "hiding",
-    ModerationEvent.Action.FLAGGED: "flag",
-}
 
 
 @dataclass
@@ -153,21 +149,36 @@ def _act(request, pk, form_class, perform, *, panel: str = "") -> HttpResponse:
     return _answer(request, [pk], outcome, swap_one=pk, just_acted=True)
 
 
+def _dismissed(comment: Comment) -> str:
+    """What a decision on `comment` (as it was before) dismisses: "report", "flag", both."""
+    kinds = [kind for kind, present in (("report", comment.reported), ("flag", comment.flagged))
+             if present]
+    return " and ".join(kinds)
+
+
 def _perform_approve(comment, actor, data) -> Outcome:
+    before, dismissed = comment.status, _dismissed(comment)
     event = services.approve(comment=comment, actor=actor, note=data["note"],
                              expected_status=data["expected_status"])
     if event is None:
         return Outcome(f"{_who(comment)} was already approved; nothing changed.", "info")
-    return Outcome(f"Approved {_who(comment)}.", undo=_undo_one(comment, event))
+    undo = _undo_one(comment, event)
+    if before == Comment.Status.APPROVED:
+        return Outcome(f"Kept {_who(comment)} ({dismissed} dismissed).", undo=undo)
+    tail = f" ({dismissed} dismissed)" if dismissed else ""
+    return Outcome(f"Approved {_who(comment)}{tail}.", undo=undo)
 
 
 def _perform_hide(comment, actor, data) -> Outcome:
+    before, dismissed = comment.status, _dismissed(comment)
     event = services.hide(comment=comment, actor=actor, reason=data["reason"],
                           note=data["note"], expected_status=data["expected_status"])
     if event is None:
         return Outcome(f"{_who(comment)} was already hidden; nothing changed.", "info")
-    return Outcome(f"Hid {_who(comment)} as {_reason_label(data['reason'])}.",
-                   undo=_undo_one(comment, event))
+    undo = _undo_one(comment, event)
+    if before == Comment.Status.HIDDEN:
+        return Outcome(f"Kept {_who(comment)} hidden ({dismissed} dismissed).", undo=undo)
+    return Outcome(f"Hid {_who(comment)} as {_reason_label(data['reason'])}.", undo=undo)
 
 
 def _perform_flag(comment, actor, data) -> Outcome:
@@ -180,10 +191,11 @@ def _perform_flag(comment, actor, data) -> Outcome:
 def _perform_undo(comment, actor, data) -> Outcome:
     event = services.undo(comment=comment, actor=actor,
                           expected_event_id=data["expected_event_id"])
-    undone = DECISION_NOUNS.get(event.undoes.action, "decision")
-    changed = event.status_before != event.status_after
-    tail = f"; it is {comment.get_status_display().lower()} again" if changed else ""
-    return Outcome(f"Undid the {undone} of {_who(comment)}{tail}.", "info")
+    noun = UNDONE_NOUNS.get(event.undoes.action, "Decision")
+    if event.status_before == event.status_after:
+        return Outcome(f"{noun} undone on {_who(comment)}.", "info")
+    status = comment.get_status_display().lower()
+    return Outcome(f"{noun} undone: {_who(comment)} is back to {status}.", "info")
 
 
 @moderator_required

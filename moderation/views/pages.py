@@ -6,27 +6,43 @@ Each costs a fixed number of queries whatever the amount of data (tests pin the 
 from __future__ import annotations
 
 import datetime
+import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from ..forms import LogFilterForm, QueueFilterForm
-from ..models import Comment, ModerationEvent, Reason
+from ..live import MAX_SHOWN, changes, presence
+from ..models import Comment, ModerationEvent, QueueCount, QueueTotal, Reason
 from ..queues import (
+    DEFAULT_QUEUE,
     PER_PAGE,
     QUEUES,
     SORTS,
     CountedPaginator,
+    TabCount,
+    after_key,
     attach_last_events,
+    attach_resolved_sources,
     cards,
     listing,
     tab_counts,
 )
-from ._common import article_choices, moderator_required, queue_filters, tabs
+from ._common import (
+    article_choices,
+    card_context,
+    moderator_required,
+    queue_filters,
+    safe_next,
+    tabs,
+)
 from .actions import UNDO_SESSION_KEY
 
 LOG_PER_PAGE = 50
@@ -63,8 +79,128 @@ def queue(request):
         "next": request.get_full_path(),
         "selectable": True,
         "status": request.session.pop(UNDO_SESSION_KEY, None),
+        "live": _live_settings(),
     }
     return render(request, "moderation/queue.html", context)
+
+
+def _live_settings() -> dict:
+    """What the page's script needs to poll: when the page was made (its first poll reads
+    the audit rows since then), how often, and how long a decided card stays."""
+    return {"since": f"{time.time():.3f}", "poll": settings.MODERATION_LIVE_POLL,
+            "undo_window": settings.MODERATION_UNDO_WINDOW, "per_page": PER_PAGE}
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def _int(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadRequest(f"Not a number: {value[:20]!r}.") from None
+    if not 0 <= number < 2**63:
+        raise BadRequest(f"Out of range: {value[:20]!r}.")
+    return number
+
+
+def _ids(value: str, limit: int) -> list[int]:
+    ids = [_int(part) for part in value.split(",") if part.strip()]
+    if len(ids) > limit:
+        raise BadRequest(f"At most {limit} ids.")
+    return ids
+
+
+@moderator_required
+@require_safe
+def live(request):
+    """What changed since the page's cursor, as JSON, for the queue's and the context
+    page's poll (static/js/moderation.js): cards someone else decided, comments that
+    arrived in the queue, the tabs' counts from the counters, and who is looking at which
+    card. One query on the audit rows and one on the counters, whatever the queue's size
+    (moderation/live.py); nothing kept in the process."""
+    get = request.GET
+    try:
+        after = _int(get.get("after"))
+        since = datetime.datetime.fromtimestamp(float(get.get("since") or time.time()) - 1,
+                                                tz=datetime.UTC)
+        shown = _ids(get.get("shown", ""), MAX_SHOWN)
+        looking = _int(get.get("looking"))
+        article_id, commenter_id = _int(get.get("article")), _int(get.get("commenter"))
+    except (BadRequest, ValueError, OverflowError, OSError) as error:
+        message = str(error) if isinstance(error, BadRequest) else "Bad cursor."
+        return JsonResponse({"error": message}, status=400)
+    tab = None
+    if get.get("view") == "queue":
+        tab = get.get("tab") if get.get("tab") in QUEUES else DEFAULT_QUEUE
+    # Reason, author and text filters are not in the counters, nor cheap to test on each
+    # arrival: under them the poll follows the shown cards only.
+    narrowed = any(get.get(name) for name in ("reason", "author", "q"))
+    found = changes(after=after, since=since, shown=shown, me=request.user, tab=tab,
+                    article_id=article_id, commenter_id=commenter_id, announce=not narrowed)
+    counts = None
+    if tab is not None and not narrowed and commenter_id is None:
+        totals = (QueueCount.objects.filter(article_id=article_id).totals() if article_id
+                  else QueueTotal.objects.totals())
+        counts = {key: {"value": n, "label": f"{n:,}"} for key, n in totals.items()}
+    lookers = presence(user=request.user, looking=looking, acting=get.get("acting") == "1",
+                       shown=shown)
+    return JsonResponse({
+        "after": found.after,
+        "more": found.more,
+        "decided": found.decided,
+        "arrived": found.arrived,
+        "counts": counts,
+        "presence": {str(pk): names for pk, names in lookers.items()},
+    })
+
+
+@moderator_required
+@require_safe
+def queue_cards(request):
+    """More cards of the queue the query string describes, as HTML, for the page to add:
+    those after a card (`after_pk`, `after_created`, `after_priority`: a keyset on the
+    queue's sort, so a page refills as decided cards leave) or those named by `ids` (the
+    comments the live queue announced). Only comments still in the queue are sent."""
+    form = QueueFilterForm(request.GET)
+    values = form.values()
+    tab, sort = values["tab"], values["sort"]
+    filters = queue_filters(values)
+    get = request.GET
+    try:
+        ids = _ids(get.get("ids", ""), PER_PAGE * 4)
+        limit = min(_int(get.get("limit")) or PER_PAGE, PER_PAGE)
+        key = None
+        if get.get("after_pk"):
+            created = datetime.datetime.fromisoformat(get["after_created"])
+            if timezone.is_naive(created):
+                created = timezone.make_aware(created)
+            key = {"pk": _int(get["after_pk"]), "created": created,
+                   "priority": float(get.get("after_priority") or 0)}
+    except (BadRequest, ValueError, KeyError) as error:
+        return HttpResponse(f"Bad request: {error}", status=400, content_type="text/plain")
+    if ids:
+        found = {c.pk: c for c in cards(Comment.objects.filter(pk__in=ids), queue=tab)
+                 .filter(QUEUES[tab].condition())}
+        comments = [found[pk] for pk in ids if pk in found]
+    else:
+        narrowed = any(filters[name] for name in ("reason", "author", "text"))
+        count = tab_counts(**filters, tab=tab)[tab] if narrowed else TabCount(None)
+        listed = listing(filters=filters, tab=tab, sort=sort, count=count)
+        if key is not None:
+            listed = after_key(listed, sort=sort, key=key)
+        comments = list(listed[:limit])
+    attach_last_events(comments)
+    next_url = safe_next(request)
+    html = [
+        render_to_string("moderation/queue.html#card",
+                         card_context(c, next_url=next_url, queue=tab), request=request)
+        for c in comments
+    ]
+    return HttpResponse("".join(html))
 
 
 @moderator_required
@@ -92,6 +228,7 @@ def comment_detail(request, pk):
         "selectable": False,
         "reasons": Reason.choices,
         "status": request.session.pop(UNDO_SESSION_KEY, None),
+        "live": _live_settings(),
     }
     return render(request, "moderation/comment_detail.html", context)
 
@@ -124,6 +261,8 @@ def log(request):
             created_at__lt=_day_start(values["date_to"] + datetime.timedelta(days=1))
         )
     page = Paginator(events, LOG_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    attach_resolved_sources(page.object_list)
     acted = Exists(ModerationEvent.objects.filter(actor=OuterRef("pk")))
     context = {
         "form": form,

@@ -1,0 +1,81 @@
+"""What happened to a comment, in plain words, for the cards, the log, the toasts and the
+live queue: "Approved by mona", "Kept by mona (report dismissed)", "Hide undone by mona:
+back to approved", "Flagged automatically as spam". One place, so they all say the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .models import Flag, ModerationEvent
+
+Action = ModerationEvent.Action
+
+# What an undo takes back, as a noun: "Hide undone", "Approval undone".
+UNDONE_NOUNS = {
+    Action.APPROVED: "Approval",
+    Action.HIDDEN: "Hide",
+    Action.FLAGGED: "Flag",
+}
+
+
+def by(event: ModerationEvent) -> str:
+    """Who acted, as the end of a sentence: "by mona", "automatically", "by a reader"."""
+    if event.actor_id:
+        return f"by {event.actor.get_username()}"
+    label = event.actor_label
+    if label == "automatic":
+        return "automatically"
+    if label == "reader" or (not label and event.action == Action.REPORTED):
+        return "by a reader"
+    return f"by {label}" if label else "by the system"
+
+
+def dismissed(sources: Iterable[str] | None, *, reported: bool = False) -> str:
+    """What a keep dismissed: "report", "2 flags", "report and flag" (from the resolved
+    flags' sources, or only whether the comment was reported)."""
+    if sources is None:
+        return "report" if reported else "flag"
+    sources = list(sources)
+    reports = sum(1 for s in sources if s == Flag.Source.READER)
+    flags = len(sources) - reports
+    parts = []
+    if reports:
+        parts.append("report" if reports == 1 else f"{reports} reports")
+    if flags:
+        parts.append("flag" if flags == 1 else f"{flags} flags")
+    return " and ".join(parts) or ("report" if reported else "flag")
+
+
+def is_keep(event: ModerationEvent) -> bool:
+    """A decision that left the status as it was and only dismissed the open flags."""
+    return (event.action in (Action.APPROVED, Action.HIDDEN)
+            and event.status_before == event.status_after)
+
+
+def event_words(event: ModerationEvent, *, resolved: Iterable[str] | None = None,
+                brief: bool = False, actor: bool = True) -> str:
+    """One audit row as a sentence without its time: "Hidden by mona as spam".
+
+    `resolved` (the sources of the flags the decision dismissed) words a keep exactly;
+    without it the keep says "flag". `brief` leaves out the reason; without `actor` the
+    words leave out who (the log has a column for that): "Kept (report dismissed)",
+    "Hide undone: back to approved". Undo rows need `undoes` loaded.
+    """
+    action = event.action
+    who = f" {by(event)}" if actor else ""
+    reason = f" as {event.get_reason_display().lower()}" if event.reason and not brief else ""
+    if is_keep(event):
+        kept = "Kept" if action == Action.APPROVED else "Kept hidden"
+        return f"{kept}{who} ({dismissed(resolved)} dismissed)"
+    if action == Action.UNDONE:
+        noun = UNDONE_NOUNS.get(event.undoes.action, "Decision") if event.undoes_id else "Decision"
+        words = f"{noun} undone{who}"
+        if event.status_before != event.status_after:
+            words += f": back to {event.get_status_after_display().lower()}"
+        return words
+    if action == Action.HELD:
+        return f"Held for review{who}{reason}"
+    if action == Action.PUBLISHED:
+        return "Published after scoring"
+    return f"{event.get_action_display()}{who}{reason}"
