@@ -8,6 +8,7 @@
 - bulk.py: COPY and sequence helpers for imports on PostgreSQL;
 - workers.py: the task workers alive (moderation/workers.py recovers dead ones' tasks).
 - counts.py: QueueCount, the queue counters, and queues_of(), a comment's queues.
+- learning.py: LearnedModel, the newsroom's triage model learned from its moderators.
 """
 
 from .audit import Flag, FlagQuerySet, ModerationEvent
@@ -28,12 +29,14 @@ from .comments import (
     reserve_sequences,
 )
 from .counts import QUEUE_KEYS, QueueCount, QueueTotal, counting_at_end, queues_of
+from .learning import LearnedModel
 from .wordlists import Word, WordList, normalise_word
 from .workers import TaskWorker
 
 __all__ = [
     "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Commenter", "CommenterEvent",
-    "CommenterQuerySet", "Flag", "FlagQuerySet", "Is", "ModerationEvent", "QUEUE_KEYS",
+    "CommenterQuerySet", "Flag", "FlagQuerySet", "Is", "LearnedModel", "ModerationEvent",
+    "QUEUE_KEYS",
     "QueueCount", "QueueTotal", "Reason", "TaskWorker", "Word", "WordList", "allocate_ids",
     "can_copy", "copy_rows", "counting_at_end", "normalise_email", "normalise_word",
     "number_oldest_first", "path_segment", "place", "queues_of", "Spot",
