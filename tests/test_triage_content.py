@@ -13,7 +13,7 @@ from moderation import services
 from moderation.models import Comment, Flag, Reason, WordList
 from moderation.screening import score_comments
 from moderation.services.findings import behaviour_signals
-from moderation.triage import features
+from moderation.triage import display, features
 from moderation.triage.classifiers import MODELS_PATH
 from tests.factories import make_article, make_comment
 
@@ -100,6 +100,8 @@ def test_commercial_spam_with_a_link_is_flagged_as_spam_not_off_topic(seed):
     flag = Flag.objects.get(comment=comment, source=Flag.Source.AUTOMATIC)
     assert flag.reason == Reason.SPAM
     assert flag.note.startswith("reads like spam: ")
+    # The card's signals line says why.
+    assert "why: storefront link, money or offer words" in display.summary(comment.triage)
 
 
 def test_an_on_topic_comment_with_a_source_link_is_not_spam(seed):
