@@ -1,12 +1,14 @@
 """What automated triage costs: ms per posted comment with scoring off and on, and how
 many comments a second the scorer gets through.
 
-    DJANGO_DEBUG=1 .venv/bin/python bench/bench_triage.py [--posts 300] [--batch 2000]
+    DJANGO_DEBUG=1 .venv/bin/python bench/bench_triage.py [--posts 300] [--batch 1000]
+        [--corpus ../shared/corpus] [--batch-only]
 
 Uses a scratch SQLite file in /tmp, or the database named by BENCH_DATABASE_URL
 (e.g. postgres://postgres@127.0.0.1:5432/mod_bench_triage; it is dropped and made anew).
-Comment texts are the seed thread's and the Jigsaw sample's, in turn, so lengths and
-vocabulary are those of real comments.
+Comment texts are the seed thread's, our validation set's, the Jigsaw sample's and the
+YouTube Spam Collection's, in turn (over 2,000 different texts, so a batch of 1,000
+embeds 1,000 texts), so lengths and vocabulary are those of real comments.
 
 Posting is timed as a reader's request pays for it: services.post_comment() from start
 to committed, including the on-commit hook. Three ways:
@@ -30,16 +32,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._setup import ROOT, setup_django  # noqa: E402
 
-JIGSAW = ROOT.parent / "shared" / "corpus" / "toxic" / "jigsaw_test_examples.csv"
+CORPUS = ROOT.parent / "shared" / "corpus"
 
 
-def sample_texts() -> list[str]:
+def sample_texts(corpus: Path = CORPUS) -> list[str]:
     seed = json.loads((ROOT / "fixtures" / "seed.json").read_text())
     texts = [o["fields"]["body"] for o in seed if o["model"] == "moderation.comment"]
-    if JIGSAW.exists():
-        with JIGSAW.open(newline="", encoding="utf-8") as handle:
+    validation = json.loads((ROOT / "bench" / "triage_validation.json").read_text())
+    texts += [c["body"] for c in validation["comments"]]
+    jigsaw = corpus / "toxic" / "jigsaw_test_examples.csv"
+    if jigsaw.exists():
+        with jigsaw.open(newline="", encoding="utf-8") as handle:
             texts += [r["comment_text"] for r in csv.DictReader(handle)]
-    return texts
+    for path in sorted((corpus / "spam" / "youtube-spam-collection").glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            texts += [r["CONTENT"] for r in csv.DictReader(handle)]
+    return list(dict.fromkeys(texts))
 
 
 def summary(times: list[float]) -> str:
@@ -67,7 +75,9 @@ def post_many(article, texts, n, pace: float = 0.0) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=300, help="posts per way of posting")
-    parser.add_argument("--batch", type=int, default=2000, help="comments in the batch run")
+    parser.add_argument("--batch", type=int, default=1000, help="comments in the batch run")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--batch-only", action="store_true", help="skip the posting runs")
     args = parser.parse_args()
 
     setup_django()
@@ -81,7 +91,7 @@ def main() -> None:
     from moderation.screening import score_comments
 
     call_command("loaddata", "seed", verbosity=0)
-    texts = sample_texts()
+    texts = sample_texts(args.corpus)
     seed_article = Article.objects.get(slug="trump-kazakhstan-joins-abraham-accords")
     print(f"database: {connection.vendor}; {len(texts)} sample texts; "
           f"model threads {settings.TRIAGE_MODEL_THREADS}")
@@ -98,6 +108,9 @@ def main() -> None:
                                       body=seed_article.body, comment_policy=policy)
 
     results = {}
+    if args.batch_only:
+        batch_scoring(args, texts, article)
+        return
     settings.TRIAGE_ENABLED = False
     post_many(article("pre"), texts, 20)  # warm up
     results["off, back to back"] = post_many(article("pre"), texts, args.posts)
@@ -119,7 +132,17 @@ def main() -> None:
     on = statistics.median(results["on (queued as a task), paced 50 ms"])
     print(f"  scoring on costs {1000 * (on - base):+.2f} ms per post at the median (paced)")
 
-    print(f"\nbatch scoring ({args.batch} comments, one article, score_comments with flags):")
+    batch_scoring(args, texts, article)
+
+
+def batch_scoring(args, texts, article) -> None:
+    from django.conf import settings
+
+    from moderation.models import Comment
+    from moderation.screening import score_comments
+
+    print(f"\nbatch scoring ({args.batch} comments, one article, score_comments with flags, "
+          f"batches of 256 as the tasks run them):")
     for model in ("minilm", "tfidf"):
         settings.TRIAGE_OFFTOPIC_MODEL = model
         target = article("pre")

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from moderation import services
 from moderation.models import Comment
+from moderation.services.findings import behaviour_signals
+from moderation.triage import learning
 from moderation.triage.scoring import Thresholds, compute
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,8 @@ def score_comments(comments: Iterable, *, flag: bool = True, rescore: bool = Fal
     if not batch:
         return outcome
     # The models' slow part, outside any transaction: no lock is held while it runs.
-    signals = compute(batch, Thresholds.from_settings())
+    signals = compute(batch, Thresholds.from_settings(), behaviour=behaviour_signals(batch),
+                      learned=learning.current())
     with transaction.atomic():
         # Read the batch again under a row lock, still unscored: a second worker scoring the
         # same comments waits here, then finds them scored and skips them. (SQLite takes

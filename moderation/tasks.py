@@ -23,6 +23,7 @@ from django_tasks_db.models import DBTaskResult
 
 from moderation import screening
 from moderation.models import Comment, ModerationEvent, TaskWorker
+from moderation.triage import learning
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,10 @@ def scoring_queued() -> int:
 def sweep(now=None) -> int:
     """Queue again the comments still unscored TRIAGE_SWEEP_AFTER seconds after they
     were written, once no scoring task is waiting (while some are, the workers are still
-    on their way to them). Return how many comments were queued."""
+    on their way to them). Return how many comments were queued.
+
+    Also queues the learned model's training once enough decisions wait for it."""
+    queue_learning()
     if not settings.TRIAGE_ENABLED or scoring_queued():
         return 0
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.TRIAGE_SWEEP_AFTER)
@@ -112,6 +116,42 @@ def sweep(now=None) -> int:
         log.warning("Sweep: %d comment(s) still unscored; queued for scoring", len(ids))
         enqueue_scoring(ids)
     return len(ids)
+
+
+# The learned model is retrained once this many moderators' decisions wait for it.
+LEARN_AFTER_DECISIONS = 50
+
+
+@task()
+def train_learned_model() -> dict:
+    """Teach the newsroom's learned model the decisions since its last run, a batch at a
+    time, and queue another run if more are waiting."""
+    done = learning.train()
+    if done["learned"] >= learning.TRAIN_BATCH:
+        train_learned_model.enqueue()
+    return done
+
+
+TRAIN_TASK_PATH = train_learned_model.module_path
+
+
+def queue_learning() -> bool:
+    """Queue the learned model's training when LEARN_AFTER_DECISIONS decisions wait for
+    it and no training is queued already (called by every worker beat through sweep()).
+    Two bounded reads; never raises."""
+    if not settings.TRIAGE_ENABLED:
+        return False
+    try:
+        if learning.pending_decisions(LEARN_AFTER_DECISIONS) < LEARN_AFTER_DECISIONS:
+            return False
+        if DBTaskResult.objects.filter(task_path=TRAIN_TASK_PATH,
+                                       status__in=["READY", "RUNNING"]).exists():
+            return False
+        train_learned_model.enqueue()
+    except Exception:
+        log.exception("Could not queue the learned model's training")
+        return False
+    return True
 
 
 def task_backlog(now=None) -> dict:

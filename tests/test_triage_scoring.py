@@ -106,14 +106,16 @@ def test_more_links_than_allowed_is_flagged_as_spam(news, triage_on):
     comment = make_comment(news, body=LINKS, status=Status.PENDING)
     score_comments([comment])
     [flag] = [f for f in automatic_flags(comment) if f.reason == Reason.SPAM]
-    assert flag.note == "3 links"
+    # The content spam model reads "Cheap flights" and three links as spam too: one flag.
+    assert "3 links" in flag.note.split("; ")
 
 
 def test_the_link_limit_comes_from_settings(news, triage_on):
     triage_on.TRIAGE_MAX_LINKS = 5
     comment = make_comment(news, body=LINKS, status=Status.PENDING)
     score_comments([comment])
-    assert not comment.flags.filter(reason=Reason.SPAM).exists()
+    # The link count no longer flags it (the content model may still, by its words).
+    assert not [f for f in comment.flags.filter(reason=Reason.SPAM) if "links" in f.note]
 
 
 def test_a_copy_of_another_comment_is_flagged_as_spam(news, triage_on):

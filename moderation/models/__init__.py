@@ -9,6 +9,7 @@
 - workers.py: the task workers alive (moderation/workers.py recovers dead ones' tasks).
 - counts.py: QueueCount, the queue counters, and queues_of(), a comment's queues.
 - saved.py: SavedQueue, a moderator's named filters and sort of the queue page.
+- learning.py: LearnedModel, the newsroom's triage model learned from its moderators.
 """
 
 from .audit import Flag, FlagQuerySet, ModerationEvent
@@ -36,15 +37,16 @@ from .counts import (
     queues_of,
     visible_per_article,
 )
+from .learning import LearnedModel
 from .saved import SavedQueue, SavedQueueQuerySet
 from .wordlists import Word, WordList, normalise_word
 from .workers import TaskWorker
 
 __all__ = [
     "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Commenter", "CommenterEvent",
-    "CommenterQuerySet", "Flag", "FlagQuerySet", "Is", "ModerationEvent", "QUEUE_KEYS",
-    "QueueCount", "QueueTotal", "Reason", "SavedQueue", "SavedQueueQuerySet", "TaskWorker",
-    "Word", "WordList", "allocate_ids",
+    "CommenterQuerySet", "Flag", "FlagQuerySet", "Is", "LearnedModel", "ModerationEvent",
+    "QUEUE_KEYS", "QueueCount", "QueueTotal", "Reason", "SavedQueue", "SavedQueueQuerySet",
+    "TaskWorker", "Word", "WordList", "allocate_ids",
     "can_copy", "copy_rows", "counting_at_end", "normalise_email", "normalise_word",
     "number_oldest_first", "path_segment", "place", "queues_of", "Spot",
     "reserve_sequence", "reserve_sequences", "visible_per_article",

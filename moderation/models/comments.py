@@ -30,6 +30,8 @@ class Reason(models.TextChoices):
     SPAM = "spam", "Spam"
     PERSONAL_ATTACK = "personal_attack", "Personal attack"
     OTHER = "other", "Other"
+    # A comment that adds nothing ("First!", "lol"): the triage's low-priority finding.
+    NOISE = "noise", "Noise"
 
     @classmethod
     def bits(cls, reasons) -> int:

@@ -5,16 +5,22 @@ moderation/screening.py hands them here. A finding becomes a flag through flag()
 hold through hold(), so each is checked and logged like a moderator's decision. A reader's
 comment on a post-moderated article that waited for its scores (posting.py) is published
 here when they raised nothing, or kept back for a moderator when they did.
+
+behaviour_signals() reads what the triage cannot see in a comment's text: whether its
+writer has an approved comment, and whether the same text or link was posted on another
+article lately. The caller (moderation/screening.py) hands it to the triage.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from moderation.models import Comment, Flag, ModerationEvent
+from moderation.models import Comment, Commenter, Flag, ModerationEvent
+from moderation.rendering import URL_RE, plain_text
 
 from .decisions import (
     Action,
@@ -28,6 +34,12 @@ from .decisions import (
 from .queue_state import tracking_queues
 
 AUTOMATIC = "automatic"
+# behaviour_signals() compares a batch with at most this many of the latest comments
+# (one read of comment_created_idx), so its cost does not grow with the table.
+RECENT_COMMENTS = 2000
+# Shorter texts repeat innocently across articles ("Thank you!", "Agreed.").
+SAME_TEXT_MIN_CHARS = 20
+_SPACE = re.compile(r"\s+")
 # The note on the "posted" audit row of a comment kept from readers until it is scored.
 AWAITING_SCORES = "waiting for the automated triage before it is published"
 
@@ -149,3 +161,65 @@ def _settle_locked(comment: Comment, findings, raised: set, acted: Acted) -> Non
                               note="scored: nothing for a moderator")
             acted.published += 1
     copy_state(comment, current)
+
+
+def _links_of(text: str) -> set[str]:
+    return {url.rstrip(".,;:!?)]}'\"").lower().removeprefix("https://").removeprefix("http://")
+            .removeprefix("www.") for url in URL_RE.findall(text)}
+
+
+def _text_key(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def behaviour_signals(comments: Sequence[Comment]) -> dict[int, dict]:
+    """What the database says about each comment's writer and links, for the triage:
+
+    - `writer_approved`: the writer has an approved comment (their Commenter's counter;
+      False for a guest we cannot recognise);
+    - `same_text_as` / `same_link_as`: the pk of another article's comment, among the
+      RECENT_COMMENTS latest and this batch, with the same text (of some length) or
+      the same link.
+
+    Two queries whatever the batch: the writers by pk, and the latest comments by
+    comment_created_idx. (How soon after the page loaded a comment was sent is not
+    stored with it, so it is not a signal here.)
+    """
+    if not comments:
+        return {}
+    writers = {c.commenter_id for c in comments if c.commenter_id}
+    approved = dict(Commenter.objects.filter(pk__in=writers).values_list("pk", "approved_count"))
+    batch_ids = {c.pk for c in comments}
+    recent = list(
+        Comment.objects.exclude(pk__in=batch_ids).order_by("-created", "-id")
+        .values_list("pk", "article_id", "body", "body_format")[:RECENT_COMMENTS]
+    )
+    rows = [*recent, *((c.pk, c.article_id, c.body, c.body_format) for c in comments)]
+    by_text: dict[str, list[tuple[int, int]]] = {}
+    by_link: dict[str, list[tuple[int, int]]] = {}
+    for pk, article_id, body, body_format in rows:
+        text = plain_text(body, body_format)
+        key = _text_key(text)
+        if len(key) >= SAME_TEXT_MIN_CHARS:
+            by_text.setdefault(key, []).append((pk, article_id))
+        for link in _links_of(text):
+            by_link.setdefault(link, []).append((pk, article_id))
+    out = {}
+    for comment in comments:
+        text = plain_text(comment.body, comment.body_format)
+
+        def elsewhere(found, comment=comment):
+            others = [pk for pk, article_id in found
+                      if pk != comment.pk and article_id != comment.article_id]
+            return min(others) if others else None
+
+        same_text = elsewhere(by_text.get(_text_key(text), []))
+        same_link = None
+        for link in _links_of(text):
+            same_link = same_link or elsewhere(by_link.get(link, []))
+        out[comment.pk] = {
+            "writer_approved": approved.get(comment.commenter_id, 0) > 0,
+            "same_text_as": same_text,
+            "same_link_as": same_link,
+        }
+    return out

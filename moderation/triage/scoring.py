@@ -4,7 +4,12 @@ priority.
 `compute()` takes any number of comments (a post, an import batch, a rescoring run) and
 computes every signal for all of them in a handful of batched calls. It changes nothing:
 moderation/screening.py stores the scores and turns the findings into automatic flags and
-holds through the moderation services.
+holds through the moderation services. What only the database knows about a comment's
+writer and its links (the behaviour signals) and the newsroom's own learned model come in
+as arguments, read by the caller.
+
+Each comment gets at most one reason for its content, the likeliest: spam before
+off-topic, and noise ("First!", "lol") only when it is neither.
 """
 
 from __future__ import annotations
@@ -13,21 +18,34 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 
 from moderation.models import Comment, Reason, WordList
 
-from . import topic
-from .classifiers import ModelUnavailable, abuse_scores
+from . import features, learning, topic
+from .classifiers import ModelUnavailable, abuse_scores, embedder, shipped
 from .text import count_links, normalise, plain_text, repetition, shouting_ratio
 from .wordlists import load_matcher
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 # How much each signal counts towards the queue's priority: what harms readers most
-# (abuse, banned words) before spam, and spam before a comment that is merely off-topic.
-WEIGHTS = {"abuse": 1.0, "banned": 1.0, "spam": 0.9, "suspect": 0.8, "off_topic": 0.7}
+# (abuse, banned words) before spam, spam before a comment that is merely off-topic, and
+# noise last.
+WEIGHTS = {"abuse": 1.0, "banned": 1.0, "spam": 0.9, "suspect": 0.8, "off_topic": 0.7,
+           "noise": 0.3}
+# A comment that names the article's places or subjects (a personal memory of the
+# story's country) is that much less off-topic...
+NAMED_FACTOR = 0.5
+# ...and a reply that speaks to the person it answers ("Adam, thank you for sharing")
+# is no more off-topic than its parent, or this, whichever is more.
+ENGAGED_FLOOR = 0.3
+# Spam signals from behaviour: the same link in another article's comments, and a link
+# from a writer with no approved comment (a small push, never a flag on its own).
+SHARED_LINK_SCORE = 0.85
+NEW_WRITER_LINK_SCORE = 0.5
 # Exact copies shorter than this ("Agreed.", "Thank you!") are not spam.
 DUPLICATE_MIN_CHARS = 20
 # TF-IDF is fitted on at most this many of an article's latest comments.
@@ -67,12 +85,9 @@ class Finding:
     holds: bool = False
 
 
-def _topic_space(model: str, articles: list):
-    if model == "minilm":
-        try:
-            return topic.MiniLMSpace(Thresholds.from_settings().threads)
-        except ModelUnavailable as error:
-            log.warning("Off-topic scores fall back to TF-IDF: %s", error)
+def _topic_space(model: str, articles: list, known: dict | None = None):
+    if model == "minilm" and known is not None:
+        return topic.MiniLMSpace(Thresholds.from_settings().threads, known=known)
     thread_texts = {}
     for article in articles:
         rows = (
@@ -84,18 +99,23 @@ def _topic_space(model: str, articles: list):
     return topic.TfidfSpace(thread_texts)
 
 
-def _off_topic(batch: list[Comment], texts: dict[int, str], model: str) -> dict[int, dict]:
-    """Return each comment's off-topic score and the similarities behind it."""
+def _off_topic(batch: list[Comment], texts: dict[int, str], model: str,
+               known: dict | None = None) -> dict[int, dict]:
+    """Return each comment's off-topic score and the similarities behind it.
+
+    `known` maps texts to their sentence vectors, computed once for the whole batch
+    (None: MiniLM is not available, and TF-IDF stands in)."""
     by_article: dict[int, list[Comment]] = defaultdict(list)
     articles = {}
     for comment in batch:
         by_article[comment.article_id].append(comment)
         articles[comment.article_id] = comment.article
-    space = _topic_space(model, list(articles.values()))
+    space = _topic_space(model, list(articles.values()), known)
     calibration = topic.CALIBRATIONS[space.name]
     results: dict[int, dict] = {}
     for article_id, comments in by_article.items():
         article = articles[article_id]
+        terms = features.key_terms(article.title, article.paragraphs()[:topic.ARTICLE_PARAGRAPHS])
         rows: dict[int, int] = {}
         row_texts: list[str] = []
         for comment in comments:
@@ -134,8 +154,17 @@ def _off_topic(batch: list[Comment], texts: dict[int, str], model: str) -> dict[
                 sim_article=sim_article, sim_parent=sim_parent, parent_off_topic=parent_off,
                 n_words=n_words, calibration=calibration,
             )
+            named = features.names_terms(texts[comment.pk], terms)
+            if named:
+                score *= NAMED_FACTOR
+            engaged = comment.parent is not None and features.addresses(
+                texts[comment.pk], comment.parent.author_name)
+            if engaged:
+                score = min(score, max(parent_off, ENGAGED_FLOOR))
             results[comment.pk] = {
                 "off_topic": round(score, 4),
+                "names": named[:5],
+                "engages_parent": engaged,
                 "similarity": {
                     "article": round(sim_article, 4),
                     "parent": None if sim_parent is None else round(sim_parent, 4),
@@ -171,6 +200,12 @@ def _duplicates(batch: list[Comment], texts: dict[int, str]) -> dict[int, int]:
     return found
 
 
+def _spam_note(signals: dict) -> str:
+    why = signals.get("spam_why") or []
+    note = f"reads like spam: {signals['spam_content']:.2f}"
+    return f"{note} ({', '.join(why)})" if why else note
+
+
 def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list[Finding]:
     found: list[Finding] = []
     abuse = signals["abuse"]
@@ -184,20 +219,32 @@ def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list
                              holds=banned))
     links = signals["links"]
     link_score = signals["link_score"]
+    content = signals.get("spam_content", 0.0)
+    if content >= limits.spam:
+        found.append(Finding(Reason.SPAM, _spam_note(signals), content,
+                             holds=content >= limits.hold))
     if link_score >= limits.spam:
         found.append(Finding(Reason.SPAM, f"{links} link{'s' if links != 1 else ''}",
                              link_score, holds=link_score >= limits.hold))
+    behaviour = signals.get("behaviour") or {}
     if signals["duplicate_of"]:
         found.append(Finding(Reason.SPAM, f"same text as comment #{signals['duplicate_of']}",
                              1.0, holds=False))
+    elif behaviour.get("same_text_as"):
+        found.append(Finding(Reason.SPAM, f"same text as comment #{behaviour['same_text_as']}"
+                             " on another article", 1.0, holds=False))
     elif signals["repetition"] >= limits.spam:
         found.append(Finding(Reason.SPAM, f"repeats itself: {signals['repetition']:.2f}",
                              signals["repetition"], holds=signals["repetition"] >= limits.hold))
+    if behaviour.get("same_link_as") and limits.spam <= SHARED_LINK_SCORE:
+        found.append(Finding(Reason.SPAM, f"same link as comment #{behaviour['same_link_as']}"
+                             " on another article", SHARED_LINK_SCORE))
     if signals["shouting_score"] >= limits.spam:
         found.append(Finding(Reason.SPAM, f"shouting: {signals['shouting']:.0%} capitals",
                              signals["shouting_score"]))
+    spam = any(f.reason == Reason.SPAM for f in found)
     off = signals.get("off_topic")
-    if off is not None and off >= limits.off_topic:
+    if not spam and off is not None and off >= limits.off_topic and not signals.get("noise"):
         sims = signals["similarity"]
         if sims["parent"] is None:
             note = f"little in common with the article: {sims['article']:.2f}"
@@ -210,14 +257,23 @@ def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list
             note = (f"little in common with the article ({sims['article']:.2f}) "
                     f"or the comment it answers ({sims['parent']:.2f})")
         found.append(Finding(Reason.OFF_TOPIC, note, off))
+    if signals.get("noise") and not spam:
+        found.append(Finding(Reason.NOISE, "adds nothing: a reaction of a word or two",
+                             WEIGHTS["noise"]))
     return found
 
 
+_BLENDED = {Reason.ABUSIVE: ("abuse",), Reason.SPAM: ("spam", "spam_content"),
+            Reason.OFF_TOPIC: ("off_topic",)}
+
+
 def _priority(signals: dict, hits) -> float:
+    off = 0.0 if signals.get("noise") else (signals.get("off_topic") or 0.0)
     parts = [
         WEIGHTS["abuse"] * signals["abuse"],
         WEIGHTS["spam"] * signals["spam"],
-        WEIGHTS["off_topic"] * (signals.get("off_topic") or 0.0),
+        WEIGHTS["off_topic"] * off,
+        WEIGHTS["noise"] if signals.get("noise") else 0.0,
     ]
     parts += [WEIGHTS["banned" if h.kind == WordList.Kind.BANNED else "suspect"] for h in hits]
     return round(max(parts), 4)
@@ -236,21 +292,51 @@ def _by_reason(findings: list[Finding]) -> dict[str, Finding]:
     return merged
 
 
-def compute(batch: list[Comment], limits: Thresholds | None = None) -> dict[int, dict]:
+def _embed(texts: list[str], limits: Thresholds):
+    """The batch's sentence vectors, or None when the embedding model is missing."""
+    try:
+        model = embedder(limits.threads)
+    except ModelUnavailable as error:
+        log.warning("No sentence embeddings: abuse and spam models off, off-topic by "
+                    "TF-IDF: %s", error)
+        return None
+    unique = list(dict.fromkeys(texts))
+    return dict(zip(unique, model.embed(unique), strict=True)) if unique else {}
+
+
+def compute(batch: list[Comment], limits: Thresholds | None = None, *,
+            behaviour: dict[int, dict] | None = None,
+            learned: learning.Learned | None = None) -> dict[int, dict]:
     """Return every comment's signals (the `triage` JSON), without saving anything.
 
     The comments need their article and parent loaded, and the batch must list parents
     before their replies (depth order) where both are in it: Comment.objects.for_triage()
-    gives them so.
+    gives them so. `behaviour` maps a comment's pk to what the database says about its
+    writer and links (services.behaviour_signals(): same_text_as, same_link_as,
+    writer_approved); `learned` is the newsroom's model of its moderators' decisions
+    (learning.Learned), blended in once it has enough labels.
     """
     limits = limits or Thresholds.from_settings()
+    behaviour = behaviour or {}
     texts = {c.pk: plain_text(c.body, c.body_format) for c in batch}
-    abuse = dict(zip(texts, abuse_scores(list(texts.values())), strict=True))
+    order = list(texts)
+    profanity = dict(zip(order, abuse_scores([texts[pk] for pk in order]), strict=True))
+    known = _embed([texts[pk] for pk in order], limits)
+    models = shipped()
+    listed = [texts[pk] for pk in order]
+    if known is not None and order:
+        vectors = np.vstack([known[text] for text in listed])
+        model_abuse = dict(zip(order, models.abuse.probabilities(vectors, listed), strict=True))
+        model_spam = dict(zip(order, models.spam.probabilities(vectors, listed), strict=True))
+    else:
+        model_abuse, model_spam = {}, {}
+    learned_scores = learned.scores(listed) if learned else None
     matcher = load_matcher()
     copies = _duplicates(batch, texts)
-    topics = _off_topic(batch, texts, limits.topic_model)
+    topics = _off_topic(batch, texts, limits.topic_model,
+                        known if limits.topic_model == "minilm" else None)
     result = {}
-    for comment in batch:
+    for i, comment in enumerate(batch):
         text = texts[comment.pk]
         links = count_links(comment.body, comment.body_format)
         shouting = shouting_ratio(text)
@@ -259,21 +345,40 @@ def compute(batch: list[Comment], limits: Thresholds | None = None) -> dict[int,
         # 50% capitals is emphatic; 80% and more is a comment written in capitals.
         shouting_score = min(1.0, max(0.0, (shouting - 0.5) / 0.3))
         hits = matcher.find(text)
+        known_about = behaviour.get(comment.pk, {})
+        spam_features = features.spam_features(text)
+        content_spam = float(model_spam.get(comment.pk, 0.0))
+        abuse = max(float(profanity[comment.pk]), float(model_abuse.get(comment.pk, 0.0)))
         signals = {
             "version": VERSION,
-            "abuse": round(abuse[comment.pk], 4),
+            "abuse": round(abuse, 4),
+            "abuse_parts": {"profanity": round(float(profanity[comment.pk]), 4),
+                            "model": round(float(model_abuse.get(comment.pk, 0.0)), 4)},
             **topics[comment.pk],
             "links": links,
             "link_score": round(link_score, 4),
+            "spam_content": round(content_spam, 4),
+            "spam_why": _spam_why(spam_features),
             "shouting": round(shouting, 4),
             "shouting_score": round(shouting_score, 4),
             "repetition": round(repeated, 4),
             "duplicate_of": copies.get(comment.pk),
+            "behaviour": known_about,
+            "noise": features.is_noise(text),
             "words": [{"word": h.word, "found": h.found, "kind": h.kind, "reason": h.reason}
                       for h in hits],
         }
-        signals["spam"] = round(max(link_score, shouting_score, repeated,
-                                    1.0 if copies.get(comment.pk) else 0.0), 4)
+        new_writer_link = bool(links or spam_features["links"]) and known_about.get(
+            "writer_approved") is False
+        signals["spam"] = round(max(
+            content_spam, link_score, shouting_score, repeated,
+            1.0 if copies.get(comment.pk) or known_about.get("same_text_as") else 0.0,
+            SHARED_LINK_SCORE if known_about.get("same_link_as") else 0.0,
+            NEW_WRITER_LINK_SCORE if new_writer_link else 0.0,
+        ), 4)
+        if learned_scores is not None:
+            signals["learned"] = learned.explain(learned_scores[i], text)
+            _blend(signals, learned.weight, learned_scores[i])
         findings = list(_by_reason(_findings(comment, signals, hits, limits)).values())
         signals["findings"] = [
             {"reason": f.reason, "note": f.note, "score": round(f.score, 4), "holds": f.holds}
@@ -282,3 +387,27 @@ def compute(batch: list[Comment], limits: Thresholds | None = None) -> dict[int,
         signals["priority"] = _priority(signals, hits)
         result[comment.pk] = signals
     return result
+
+
+def _spam_why(values: dict[str, float]) -> list[str]:
+    why = []
+    if values["shortener"]:
+        why.append("link shortener")
+    if values["cheap_domain"]:
+        why.append("storefront link")
+    if values["money"]:
+        why.append("money or offer words")
+    if values["contact"]:
+        why.append("contact handle")
+    return why
+
+
+def _blend(signals: dict, weight: float, scores: dict[str, float]) -> None:
+    """Mix the newsroom's learned scores into the shipped ones, by the learned model's
+    weight (0 until it has enough labels)."""
+    if not weight:
+        return
+    for reason, keys in _BLENDED.items():
+        for key in keys:
+            if reason in scores and signals.get(key) is not None:
+                signals[key] = round((1 - weight) * signals[key] + weight * scores[reason], 4)

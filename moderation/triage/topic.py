@@ -88,8 +88,10 @@ class MiniLMSpace:
     name = "minilm"
     _articles: OrderedDict = OrderedDict()  # (pk, updated_at) -> vector, shared per process
 
-    def __init__(self, threads: int = 1):
+    def __init__(self, threads: int = 1, known: dict | None = None):
         self.embedder = embedder(threads)
+        # Texts whose vectors the caller has already (the batch's comments).
+        self.known = known if known is not None else {}
 
     def article_vector(self, article) -> np.ndarray:
         key = (article.pk, article.updated_at)
@@ -105,7 +107,12 @@ class MiniLMSpace:
         return vector
 
     def vectors(self, article, texts: list[str]) -> np.ndarray:
-        return self.embedder.embed(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in self.known))
+        if missing:
+            self.known.update(zip(missing, self.embedder.embed(missing), strict=True))
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.vstack([self.known[t] for t in texts])
 
 
 class TfidfSpace:

@@ -1,0 +1,196 @@
+"""Triage beyond swear words and link counts: the shipped abuse and spam models, noise,
+the right reason for each flag, personal stories and replies that engage their parent,
+and the behaviour signals the caller reads from the database."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from moderation import services
+from moderation.models import Comment, Flag, Reason, WordList
+from moderation.screening import score_comments
+from moderation.services.findings import behaviour_signals
+from moderation.triage import display, features
+from moderation.triage.classifiers import MODELS_PATH
+from tests.factories import make_article, make_comment
+
+Status = Comment.Status
+SEED_ARTICLE = "trump-kazakhstan-joins-abraham-accords"
+
+
+@pytest.fixture
+def seed(db, triage_on):
+    call_command("loaddata", "seed", verbosity=0)
+    return Comment.objects.get(pk=1).article
+
+
+def post(article, body, parent=None, name="Reader"):
+    """A new pending comment, scored as the task would score it (with its flags)."""
+    comment = make_comment(article, parent=parent, author_name=name, body=body,
+                           status=Status.PENDING)
+    score_comments([comment])
+    comment.refresh_from_db()
+    return comment
+
+
+def reasons(comment) -> set[str]:
+    comment.refresh_from_db()
+    return {f["reason"] for f in comment.triage["findings"]}
+
+
+# The features, pure.
+
+@pytest.mark.parametrize("text", ["First!", "lol", "😂😂😂", "LMAO", "Bump", "+1", "me too!!",
+                                  "First!!! 🎉"])
+def test_a_reaction_of_a_word_or_two_is_noise(text):
+    assert features.is_noise(text)
+
+
+@pytest.mark.parametrize("text", ["Pardon me if I’m underwhelmed.", "😀 Say no more.",
+                                  "Good news for Kazakhstan.", "https://example.com/x"])
+def test_a_short_sentence_or_a_bare_link_is_not_noise(text):
+    assert not features.is_noise(text)
+
+
+def test_it_knows_when_a_reply_speaks_to_the_person_it_answers():
+    assert features.addresses("Adam, thank you for sharing your family's memory", "Adam")
+    assert features.addresses("@Adam So I’ve read.", "Adam")
+    assert features.addresses("What a moving story, Adam.", "Adam Smith")
+    assert not features.addresses("Thank you for sharing.", "Adam")
+    assert not features.addresses("Madam, thank you.", "Adam")
+
+
+def test_it_finds_the_articles_names_by_their_stem():
+    terms = features.key_terms("Kazakhstan joins the Abraham Accords",
+                               ["Israel welcomed it. Officials in Israel said so."])
+    assert {"kazakhstan", "abraham", "accords", "israel"} <= terms
+    assert features.names_terms("My Kazakh neighbours were kind.", terms) == ["kazakhstan"]
+    assert features.names_terms("Israeli officials agreed.", terms) == ["israel"]
+    assert features.names_terms("My cat knocked the tree over.", terms) == []
+
+
+def test_the_spam_features_read_links_offers_and_handles():
+    values = features.spam_features("Earn $500 a day! bit.ly/xyz or WhatsApp +1 555 0199 123")
+    assert values["shortener"] == 1.0
+    assert values["money"] > 0
+    assert values["contact"] == 1.0
+    assert features.spam_features("Here is the treaty: https://www.gov.uk/treaty")[
+        "money"] == 0.0
+
+
+def test_the_shipped_weights_are_small_and_say_where_they_came_from():
+    data = json.loads(MODELS_PATH.read_text())
+    assert MODELS_PATH.stat().st_size < 200_000
+    assert len(data["abuse"]["coef"]) == 384
+    assert len(data["spam"]["coef"]) == 384 + len(features.FEATURE_NAMES)
+    sources = data["sources"]
+    assert sources["toxic/davidson-2017/labeled_data.csv"]["commit"]
+    assert all(len(s["sha256"]) == 64 for s in sources.values())
+
+
+# Scoring through the pipeline.
+
+def test_commercial_spam_with_a_link_is_flagged_as_spam_not_off_topic(seed):
+    comment = post(seed, "I make $8,000 a month working from home, no experience needed. "
+                         "Start today: https://easy-cash-now.biz/join")
+    assert reasons(comment) == {"spam"}
+    flag = Flag.objects.get(comment=comment, source=Flag.Source.AUTOMATIC)
+    assert flag.reason == Reason.SPAM
+    assert flag.note.startswith("reads like spam: ")
+    # The card's signals line says why.
+    assert "why: storefront link, money or offer words" in display.summary(comment.triage)
+
+
+def test_an_on_topic_comment_with_a_source_link_is_not_spam(seed):
+    comment = post(seed, "The Kazakh foreign ministry's statement is more cautious than the "
+                         "White House's: https://www.gov.kz/memleket/entities/mfa/press")
+    assert "spam" not in reasons(comment)
+
+
+def test_noise_is_its_own_low_priority_flag(seed):
+    comment = post(seed, "First!")
+    assert reasons(comment) == {"noise"}
+    comment.refresh_from_db()
+    assert comment.priority < 0.5
+    assert Flag.objects.get(comment=comment).reason == Reason.NOISE
+
+
+def test_a_personal_memory_of_the_storys_country_is_on_topic(seed):
+    comment = post(seed, "My grandmother was deported to Kazakhstan in 1941 and always said "
+                         "the Kazakh families in her village shared their bread with the exiles.")
+    assert reasons(comment) == set()
+
+
+def test_a_reply_that_thanks_the_person_it_answers_is_on_topic(seed):
+    comment = post(seed, "Adam, thank you for sharing your family's memory, it is a moving "
+                         "story", parent=Comment.objects.get(pk=1))
+    assert reasons(comment) == set()
+    assert comment.triage["engages_parent"] is True
+
+
+def test_the_models_catch_abuse_with_every_word_list_off(seed):
+    WordList.objects.update(enabled=False)
+    threat = post(seed, "People like the ones who signed this should watch their backs. "
+                        "Someone will deal with them eventually.")
+    smear = post(seed, "Muslims are liars by nature. Their religion tells them to deceive us, "
+                       "so no treaty with them is worth the paper.")
+    heated = post(seed, "This is pure theatre. Kazakhstan has had an embassy in Israel since "
+                        "the nineties, so joining changes nothing.")
+    assert "abusive" in reasons(threat)
+    assert "abusive" in reasons(smear)
+    assert reasons(heated) == set()
+
+
+def test_triage_comments_all_raises_automatic_flags_with_their_reasons(seed):
+    spam = make_comment(seed, body="Lose 25 pounds in 3 weeks with this one trick! Order now at "
+                                   "https://keto-burn-pills.shop and get 50% off",
+                        status=Status.PENDING)
+    noise = make_comment(seed, body="lol", status=Status.PENDING)
+    call_command("triage_comments", "--article", SEED_ARTICLE, "--all", stdout=StringIO())
+    flags = dict(Flag.objects.filter(source=Flag.Source.AUTOMATIC, comment__in=[spam, noise])
+                 .values_list("comment_id", "reason"))
+    assert flags == {spam.pk: "spam", noise.pk: "noise"}
+
+
+# Behaviour signals, read by the caller.
+
+def test_the_same_text_on_another_article_is_spam(seed, triage_on):
+    other = make_article(title="Another story", slug="another")
+    text = "Visit my page for the best deals on furniture this week, you will not regret it"
+    first = make_comment(other, body=text)
+    comment = post(seed, text)
+    comment.refresh_from_db()
+    assert comment.triage["behaviour"]["same_text_as"] == first.pk
+    assert "spam" in reasons(comment)
+    assert f"same text as comment #{first.pk} on another article" in Flag.objects.get(
+        comment=comment, reason="spam").note
+
+
+def test_behaviour_signals_read_the_same_few_rows_whatever_the_batch(
+        seed, django_assert_max_num_queries):
+    other = make_article(title="Another story", slug="another")
+    for size in (3, 30):
+        batch = [make_comment(other, body=f"Comment {i} https://example.com/{i % 2}")
+                 for i in range(size)]
+        with django_assert_max_num_queries(2):
+            found = behaviour_signals(batch)
+        assert len(found) == size
+        assert all(v["writer_approved"] is False for v in found.values())
+
+
+def test_a_writer_with_an_approved_comment_is_known(seed, moderator):
+    first = services.post_comment(article=seed, author_name="Ann", author_email="ann@example.org",
+                                  body="Kazakhstan joining is good news.")
+    services.approve(comment=first, actor=moderator)
+    second = services.post_comment(article=seed, author_name="Ann",
+                                   author_email="ann@example.org", body="More on this soon.")
+    assert behaviour_signals([second])[second.pk]["writer_approved"] is True
+
+
+def test_the_validation_set_is_marked_as_ours():
+    data = json.loads((Path(__file__).resolve().parent.parent / "bench" /
+                       "triage_validation.json").read_text())
+    assert data["about"].startswith("WRITTEN BY US")

@@ -1,0 +1,141 @@
+"""The newsroom's learned model: every moderator's approve and hide is a label, a task
+learns them, scoring blends the model in once it has enough, and the card says so."""
+
+import pytest
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+from moderation import services, tasks
+from moderation.models import Comment, LearnedModel, ModerationEvent, Reason
+from moderation.screening import score_comments
+from moderation.triage import display, learning
+from tests.factories import make_article, make_comment
+
+Status = Comment.Status
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                        "QUEUES": ["default"]}}
+
+GOOD = ["The treaty will help trade between Kazakhstan and Israel.",
+        "I think the Accords are a step towards peace in the region.",
+        "Kazakhstan already had relations with Israel; this is symbolic."]
+BAD = ["Buy cheap watches at my shop, best prices, visit now.",
+       "Cheap watches and bags, best prices, order from my shop today.",
+       "My shop sells cheap watches, best prices in town."]
+
+
+@pytest.fixture
+def news(db):
+    return make_article(title="Kazakhstan joins the Abraham Accords", slug="accords",
+                        body="Kazakhstan has joined the Abraham Accords.\nIsrael welcomed it.")
+
+
+def decide(news, moderator, rounds: int = 1) -> int:
+    made = 0
+    for _ in range(rounds):
+        for body in GOOD:
+            services.approve(comment=make_comment(news, body=body, status=Status.PENDING),
+                             actor=moderator)
+            made += 1
+        for body in BAD:
+            services.hide(comment=make_comment(news, body=body), actor=moderator,
+                          reason=Reason.SPAM, tell_author=False)
+            made += 1
+    return made
+
+
+def test_it_learns_every_moderators_approve_and_hide_as_a_label(news, moderator):
+    made = decide(news, moderator)
+    outcome = learning.train()
+    row = LearnedModel.objects.get(name=learning.NAME)
+    assert outcome == {"learned": made, "labels": made}
+    assert row.labels == made
+    assert row.counts == {"ok": 3, "spam": 3}
+    assert row.last_event_id == ModerationEvent.objects.order_by("-pk").values_list(
+        "pk", flat=True).first()
+    assert len(bytes(row.weights)) < 1_000_000
+
+
+def test_a_second_run_learns_only_the_new_decisions(news, moderator):
+    decide(news, moderator)
+    learning.train()
+    assert learning.train() == {"learned": 0, "labels": 6}
+    decide(news, moderator)
+    assert learning.train() == {"learned": 6, "labels": 12}
+    assert LearnedModel.objects.get().counts == {"ok": 6, "spam": 6}
+
+
+def test_the_triages_own_flags_and_undone_decisions_are_not_labels(news, moderator):
+    comment = make_comment(news, body=BAD[0], status=Status.PENDING)
+    services.flag(comment=comment, actor=None, reason=Reason.SPAM, note="auto",
+                  source="automatic", actor_label="automatic")
+    services.hide(comment=comment, actor=moderator, reason=Reason.SPAM, tell_author=False)
+    services.undo(comment=comment, actor=moderator)
+    assert learning.train() == {"learned": 0, "labels": 0}
+
+
+def test_the_model_leans_towards_what_moderators_hid(news, moderator):
+    decide(news, moderator, rounds=5)
+    learning.train()
+    learned = learning.current()
+    spam, good = learned.scores(["Cheap watches at my shop, best prices!",
+                                 "The Accords and Kazakhstan: a step towards peace."])
+    assert spam["spam"] > spam["ok"]
+    assert good["ok"] > good["spam"]
+    explained = learned.explain(spam, "Cheap watches at my shop, best prices!")
+    assert explained["reason"] == "spam"
+    assert set(explained["words"]) <= {"cheap", "watches", "shop", "best", "prices"}
+    assert explained["words"]
+
+
+def test_it_is_blended_in_once_it_has_enough_labels_and_the_card_says_so(
+        news, moderator, triage_on, monkeypatch):
+    decide(news, moderator, rounds=5)
+    learning.train()
+    comment = make_comment(news, body="Cheap watches at my shop, best prices!",
+                           status=Status.PENDING)
+    monkeypatch.setattr(learning, "MIN_LABELS", 10_000)
+    score_comments([comment])
+    comment.refresh_from_db()
+    unblended = comment.triage["spam"]
+    assert comment.triage["learned"]["labels"] == 30
+    assert comment.triage["learned"]["weight"] == 0.0
+    line = display.summary(comment.triage)
+    assert "learned from 30 decisions" in line
+
+    monkeypatch.setattr(learning, "MIN_LABELS", 10)
+    score_comments([comment], rescore=True)
+    comment.refresh_from_db()
+    assert comment.triage["learned"]["weight"] > 0
+    assert comment.triage["spam"] > unblended
+
+
+def test_reading_the_model_for_scoring_costs_one_query_once_loaded(
+        news, moderator, django_assert_num_queries):
+    decide(news, moderator)
+    learning.train()
+    learning.current()
+    with django_assert_num_queries(1):
+        assert learning.current().labels == 6
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_the_workers_beat_queues_training_after_enough_new_decisions(news, moderator,
+                                                                      triage_on, monkeypatch):
+    monkeypatch.setattr(tasks, "LEARN_AFTER_DECISIONS", 6)
+    decide(news, moderator)
+    assert tasks.queue_learning() is True
+    assert DBTaskResult.objects.filter(task_path=tasks.TRAIN_TASK_PATH).count() == 1
+    # Queued once: a second beat finds it waiting.
+    assert tasks.queue_learning() is False
+    assert DBTaskResult.objects.filter(task_path=tasks.TRAIN_TASK_PATH).count() == 1
+
+
+def test_too_few_new_decisions_queue_nothing(news, moderator, triage_on):
+    decide(news, moderator)
+    assert tasks.queue_learning() is False
+
+
+def test_the_training_task_learns(news, moderator, triage_on):
+    decide(news, moderator)
+    result = tasks.train_learned_model.enqueue()
+    assert result.return_value == {"learned": 6, "labels": 6}
