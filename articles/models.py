@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from . import freshness
+
 
 class Article(models.Model):
     class Policy(models.TextChoices):
@@ -44,6 +46,11 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Readers see the article on its page: the cached page is stale once this commits.
+        freshness.bump_on_commit(self.pk, using=kwargs.get("using") or self._state.db)
 
     def get_absolute_url(self):
         return reverse("article_detail", kwargs={"slug": self.slug})

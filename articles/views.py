@@ -2,11 +2,15 @@ import hashlib
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -17,9 +21,18 @@ from config.clients import client_ip
 from moderation import services
 from moderation.models import Comment
 from moderation.rendering import render_body
-from moderation.threads import page_of, thread_page
+from moderation.threads import (
+    OLDEST,
+    SORT_LABELS,
+    SORTS,
+    Links,
+    permalink_page,
+    replies_after,
+    shown_comments,
+    thread_page,
+)
 
-from . import accounts
+from . import accounts, freshness
 from .forms import CommentForm, ReportForm
 from .models import Article
 
@@ -82,6 +95,16 @@ def _page_number(request) -> int:
         return 1
 
 
+def _comment_param(request) -> int | None:
+    value = request.GET.get("comment", "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _sort(request) -> str:
+    sort = request.GET.get("sort", "")
+    return sort if sort in SORTS else OLDEST
+
+
 def _may_comment(request) -> bool:
     return settings.COMMENTS_ALLOW_GUESTS or request.user.is_authenticated
 
@@ -106,25 +129,142 @@ def _author(request, data) -> tuple[str, str]:
     return data["author_name"], data["author_email"]
 
 
-def _article_page(request, article, form=None, posted=None, status=200):
-    page = thread_page(
-        article, _page_number(request), own_ids=_own_ids(request),
-        own_user_id=_own_user_id(request),
+def _links(article) -> Links:
+    # One reversal per page; every comment's URLs are formatted from it.
+    return Links(
+        article_url=article.get_absolute_url(),
+        comments_url=reverse("comment_post", args=[article.slug]),
+        accepts_replies=article.accepts_comments,
+        # Replies to a comment this deep would pass the depth limit.
+        reply_depth_limit=settings.COMMENTS_MAX_DEPTH - 1,
     )
+
+
+def _thread(request, article, *, own_ids=(), own_user_id=None) -> tuple[str, int]:
+    """Render the article's thread (the part of the page every anonymous reader shares):
+    the page of comments, or a permalink's comment with its ancestors."""
+    links = _links(article)
+    sort = _sort(request)
+    target_id = _comment_param(request)
+    target = None
+    if target_id is not None:
+        target = shown_comments(article, own_ids, own_user_id).filter(pk=target_id).first()
+    if target is not None:
+        page = permalink_page(article, target, links=links, sort=sort, own_ids=own_ids,
+                              own_user_id=own_user_id)
+    else:
+        page = thread_page(article, _page_number(request), links=links, sort=sort,
+                           own_ids=own_ids, own_user_id=own_user_id)
+    context = {"page": page, "article_url": links.article_url,
+               "sorts": list(SORT_LABELS.items())}
+    return render_to_string("articles/thread.html", context), page.approved_count
+
+
+def _is_personal(request) -> bool:
+    """Whether this reader's article page differs from every other anonymous reader's:
+    an account, comments of their own that may await moderation, a name to fill the form
+    with, or a message to show."""
+    if request.user.is_authenticated:
+        return True
+    if request.COOKIES.get(CookieStorage.cookie_name):
+        return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    # Own comments, the name given last, a message waiting: anything in the session.
+    return bool(list(request.session.keys()))
+
+
+def _shared_thread(request, article) -> tuple[str, int, int]:
+    """The thread as every anonymous reader sees it, from the cache when it is current.
+
+    Cached per article, sort, page and permalink under the article's version
+    (articles/freshness.py), which every change a reader would see bumps on commit; the
+    version and the page are read in one round trip. Returns the HTML, the comment count
+    and the version.
+    """
+    vkey = freshness.version_key(article.pk)
+    key = (f"reader:thread:{article.pk}:{_sort(request)}:{_page_number(request)}:"
+           f"{_comment_param(request) or ''}")
+    found = cache.get_many([vkey, key])
+    version = freshness.ensure_version(article.pk, found.get(vkey))
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1], entry[2], version
+    html, count = _thread(request, article)
+    cache.set(key, (version, html, count), timeout=freshness.PAGE_TIMEOUT)
+    return html, count, version
+
+
+def _etag(request, article, version: int) -> str:
+    # The page also holds the forms' CSRF token, made from the reader's CSRF cookie: a
+    # reader with another cookie (or none yet) gets the page again, with their own token.
+    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    tag = hashlib.sha256(
+        f"{article.pk}:{version}:{request.GET.urlencode()}:{cookie}".encode()
+    ).hexdigest()[:32]
+    return f'"{tag}"'
+
+
+def _article_page(request, article, form=None, posted=None, status=200):
+    personal = form is not None or _is_personal(request)
+    if personal:
+        html, count = _thread(request, article, own_ids=_own_ids(request),
+                              own_user_id=_own_user_id(request))
+        etag = None
+    else:
+        html, count, version = _shared_thread(request, article)
+        etag = _etag(request, article, version)
+        if request.method in ("GET", "HEAD"):
+            not_modified = get_conditional_response(request, etag=etag)
+            if not_modified is not None:
+                return not_modified
     if form is None and article.accepts_comments and _may_comment(request):
         form = _new_comment_form(request)
     context = {
-        "article": article, "page": page, "form": form, "posted": posted,
-        # Replies to a comment this deep would pass the depth limit.
-        "reply_depth_limit": settings.COMMENTS_MAX_DEPTH - 1,
+        "article": article, "form": form, "posted": posted,
+        # A SafeString, from the thread template (escaped there), cached as it is.
+        "thread_html": html,
+        "approved_count": count,
     }
-    return render(request, "articles/article_detail.html", context, status=status)
+    response = render(request, "articles/article_detail.html", context, status=status)
+    if etag:
+        response["ETag"] = etag
+    # Readers' browsers ask again every time (a moderator's decision shows at once); the
+    # answer is 304 while nothing changed.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @require_safe
 def article_detail(request, slug):
     article = get_object_or_404(Article, slug=slug)
     return _article_page(request, article)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def replies(request, slug, pk):
+    """The next replies under a comment ("show N more replies"): rows for htmx to put in
+    place of the link, or a page of them without JavaScript."""
+    article = get_object_or_404(Article, slug=slug)
+    try:
+        after_id = int(request.GET.get("after", pk))
+    except ValueError:
+        after_id = pk
+    nodes = {
+        c.pk: c for c in Comment.objects.filter(article=article, pk__in={pk, after_id})
+        .only("id", "path", "depth")
+    }
+    root, after = nodes.get(pk), nodes.get(after_id)
+    if root is None or after is None or not after.path.startswith(root.path):
+        raise Http404("No such replies.")
+    items = replies_after(article, root, after, links=_links(article),
+                          own_ids=_own_ids(request), own_user_id=_own_user_id(request))
+    if request.htmx:
+        return render(request, "articles/thread_items.html", {"items": items})
+    back_url = f"{article.get_absolute_url()}?comment={root.pk}#c{root.pk}"
+    return render(request, "articles/replies_page.html",
+                  {"article": article, "items": items, "back_url": back_url})
 
 
 def _refuse(request, message: str, status: int, article=None):
@@ -221,10 +361,10 @@ def _posted_context(request, comment: Comment) -> dict:
 
 
 def _comment_url(request, comment: Comment) -> str:
-    page = page_of(comment, _own_ids(request), _own_user_id(request))
-    # Always with the page number: from a page the htmx post left as it was, a bare
-    # "#c12" would only scroll, and the new comment is not on it yet.
-    return f"{comment.article.get_absolute_url()}?page={page}#c{comment.pk}"
+    # The permalink: the comment with its ancestors, wherever it sits in the thread. From a
+    # page the htmx post left as it was, a bare "#c12" would only scroll, and the new
+    # comment is not on it yet.
+    return comment.get_absolute_url()
 
 
 def _after_post(request, comment: Comment) -> HttpResponse:

@@ -6,7 +6,8 @@ audit row (ModerationEvent) in the same transaction. A moderator's request carri
 status they saw (`expected_status`); if someone else changed the comment meanwhile the
 change is refused, never overwritten.
 
-- decisions.py: approve, hide, flag, undo, hold, the bulk forms, and change_status(),
+- decisions.py: approve, hide, flag, undo, hold, feature, unfeature, the bulk forms, and
+  change_status(),
   the one helper every status change goes through;
 - posting.py: a reader's new comment and report;
 - imports.py: an import's audit rows and status changes;
@@ -31,10 +32,12 @@ from .decisions import (
     approve,
     bulk_approve,
     bulk_hide,
+    feature,
     flag,
     hide,
     hold,
     undo,
+    unfeature,
 )
 from .findings import act_on_findings, store_scores
 from .imports import MODERATOR_ACTIONS, decided_comment_ids, import_status_change, record_import
@@ -53,9 +56,11 @@ from .queue_state import counting_at_end
 __all__ = [
     "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
     "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
-    "commenters_for_import", "counting_at_end", "decided_comment_ids", "flag", "hide", "hold",
+    "commenters_for_import", "counting_at_end", "decided_comment_ids", "feature", "flag",
+    "hide", "hold",
     "import_status_change", "link_verified_email", "may_post", "note_commenter",
     "post_comment", "premoderate_commenter", "recount_commenters", "record_import",
     "rename_commenter", "report",
     "store_scores", "suspend_commenter", "trust_commenter", "undo", "undo_commenter_event",
+    "unfeature",
 ]
