@@ -254,6 +254,7 @@
     o: openContext,
     A: bulkApprove,
     H: bulkHide,
+    F: () => { const card = requireCard(); if (!card) return; const button = card.querySelector("[data-mod-feature]"); if (button) button.click(); else hint("Only a published comment can be featured."); },
     "?": showHelp,
     Escape: () => closePanels(),
   };
