@@ -7,10 +7,9 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from moderation.models import Comment
-from tests.factories import make_article, make_comment, make_thread
+from tests.factories import make_article, make_bushy, make_comment, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -27,35 +26,6 @@ def get(client, article, **params):
 
 def shown_ids(html: str) -> list[int]:
     return [int(pk) for pk in COMMENT_ID.findall(html)]
-
-
-def make_bushy(article, *, wide: int = 300, deep: int = 12, top_level: int = 25) -> dict:
-    """A story like the viral one: top-level comments, one of them with `wide` direct
-    replies that each have two replies, and a chain `deep` levels down under another."""
-    now = timezone.now()
-    comments, tops = [], []
-    for i in range(top_level):
-        top = Comment(article=article, author_name=f"Top {i}", body=f"Top {i}.",
-                      status=Status.APPROVED, created=now)
-        comments.append(top)
-        tops.append(top)
-    for i in range(wide):
-        reply = Comment(article=article, parent=tops[0], author_name=f"Wide {i}",
-                        body=f"Wide reply {i}.", status=Status.APPROVED, created=now)
-        comments.append(reply)
-        for j in range(2):
-            comments.append(Comment(article=article, parent=reply, author_name=f"Under {i}.{j}",
-                                    body=f"Under {i}.{j}.", status=Status.APPROVED,
-                                    created=now))
-    parent = tops[1]
-    chain = []
-    for d in range(deep):
-        parent = Comment(article=article, parent=parent, author_name=f"Deep {d}",
-                         body=f"Deep {d}.", status=Status.APPROVED, created=now)
-        comments.append(parent)
-        chain.append(parent)
-    Comment.objects.bulk_create_threaded(comments)
-    return {"tops": tops, "chain": chain, "total": len(comments)}
 
 
 @pytest.fixture
