@@ -35,6 +35,7 @@ from moderation.threads import (
 from . import accounts, freshness
 from .forms import CommentForm, ReportForm
 from .models import Article
+from .thread_rows import render_rows
 
 # The ids of the comments this browser posted, newest last; enough to show a reader
 # their own comments that still await moderation.
@@ -155,7 +156,7 @@ def _thread(request, article, *, own_ids=(), own_user_id=None) -> tuple[str, int
     else:
         page = thread_page(article, _page_number(request), links=links, sort=sort,
                            own_ids=own_ids, own_user_id=own_user_id)
-    context = {"page": page, "article_url": links.article_url,
+    context = {"page": page, "rows": render_rows(page.items), "article_url": links.article_url,
                "sorts": list(SORT_LABELS.items())}
     return render_to_string("articles/thread.html", context), page.approved_count
 
@@ -261,10 +262,10 @@ def replies(request, slug, pk):
     items = replies_after(article, root, after, links=_links(article),
                           own_ids=_own_ids(request), own_user_id=_own_user_id(request))
     if request.htmx:
-        return render(request, "articles/thread_items.html", {"items": items})
+        return HttpResponse(render_rows(items))
     back_url = f"{article.get_absolute_url()}?comment={root.pk}#c{root.pk}"
     return render(request, "articles/replies_page.html",
-                  {"article": article, "items": items, "back_url": back_url})
+                  {"article": article, "rows": render_rows(items), "back_url": back_url})
 
 
 def _refuse(request, message: str, status: int, article=None):

@@ -75,7 +75,8 @@ class ThreadItem:
     # The comment a permalink points at.
     target: bool = False
     parent_author: str = ""
-    # Filled by Links.decorate(), so the template reverses no URL and formats no date.
+    # Filled by Links.decorate(), so rendering (articles/thread_rows.py) reverses no URL
+    # and formats no date.
     classes: str = ""
     created_iso: str = ""
     created_text: str = ""
