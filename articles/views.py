@@ -1,4 +1,6 @@
+import functools
 import hashlib
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,6 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.decorators import ratelimit
+from formguard.checks import TokenCheck
 
 from config.clients import client_ip
 from moderation import services
@@ -63,6 +67,8 @@ DUPLICATE_TEXT = (
 CLOSED = "Comments are closed on this article."
 SIGN_IN_TO_COMMENT = "Log in or sign up to comment."
 GONE = "This comment is no longer published."
+# The comment form's signed timestamp (django-formguard's TokenCheck).
+FORM_TIMESTAMP_FIELD = "fg_token"
 
 
 def post_rate(group, request):
@@ -175,25 +181,66 @@ def _is_personal(request) -> bool:
     return bool(list(request.session.keys()))
 
 
-def _shared_thread(request, article) -> tuple[str, int, int]:
-    """The thread as every anonymous reader sees it, from the cache when it is current.
+class _Marks(NamedTuple):
+    csrf: str
+    form_token: str
 
-    Cached per article, sort, page and permalink under the article's version
+
+@functools.cache
+def _marks() -> _Marks:
+    """Stand-ins for the two values of the shared page that are each reader's own: the
+    CSRF token and the comment form's signed timestamp. Made from SECRET_KEY, so every
+    worker uses the same ones and no commenter can guess them."""
+    digest = salted_hmac("articles.page-marks", "reader page").hexdigest()
+    return _Marks(csrf=f"csrfmark{digest[:24]}", form_token=f"formtokenmark{digest[24:48]}")
+
+
+def _render_shared_page(request, article) -> str:
+    """The article page as every anonymous reader sees it, with _marks() where the CSRF
+    token and the form's timestamp go."""
+    marks = _marks()
+    html, count = _thread(request, article)
+    form = None
+    if article.accepts_comments and _may_comment(request):
+        form = _new_comment_form(request)
+        form.fields[FORM_TIMESTAMP_FIELD].initial = marks.form_token
+    context = {"article": article, "form": form, "posted": None, "thread_html": html,
+               "approved_count": count, "csrf_token": marks.csrf}
+    return render_to_string("articles/article_detail.html", context, request=request)
+
+
+def _shared_article_page(request, article) -> HttpResponse:
+    """The article page of an anonymous reader with nothing of their own, from the cache.
+
+    Cached whole per article, sort, page and permalink under the article's version
     (articles/freshness.py), which every change a reader would see bumps on commit; the
-    version and the page are read in one round trip. Returns the HTML, the comment count
-    and the version.
+    version and the page come in one round trip (get_many). The reader's own CSRF token
+    (from their cookie, or a new one, set with the answer) and a fresh form timestamp
+    replace the marks, so no reader ever gets another's token. A request whose ETag
+    matches gets 304.
     """
     vkey = freshness.version_key(article.pk)
-    key = (f"reader:thread:{article.pk}:{_sort(request)}:{_page_number(request)}:"
+    key = (f"reader:page:{article.pk}:{_sort(request)}:{_page_number(request)}:"
            f"{_comment_param(request) or ''}")
     found = cache.get_many([vkey, key])
     version = freshness.ensure_version(article.pk, found.get(vkey))
-    entry = found.get(key)
-    if entry is not None and entry[0] == version:
-        return entry[1], entry[2], version
-    html, count = _thread(request, article)
-    cache.set(key, (version, html, count), timeout=freshness.PAGE_TIMEOUT)
-    return html, count, version
+    etag = _etag(request, article, version)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            page = entry[1]
+        else:
+            page = _render_shared_page(request, article)
+            cache.set(key, (version, page), timeout=freshness.PAGE_TIMEOUT)
+        marks = _marks()
+        response = HttpResponse(
+            page.replace(marks.csrf, get_token(request))
+            .replace(marks.form_token, TokenCheck._make_token())
+        )
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _etag(request, article, version: int) -> str:
@@ -207,31 +254,20 @@ def _etag(request, article, version: int) -> str:
 
 
 def _article_page(request, article, form=None, posted=None, status=200):
-    personal = form is not None or _is_personal(request)
-    if personal:
-        html, count = _thread(request, article, own_ids=_own_ids(request),
-                              own_user_id=_own_user_id(request))
-        etag = None
-    else:
-        html, count, version = _shared_thread(request, article)
-        etag = _etag(request, article, version)
-        if request.method in ("GET", "HEAD"):
-            not_modified = get_conditional_response(request, etag=etag)
-            if not_modified is not None:
-                return not_modified
+    if form is None and posted is None and not _is_personal(request):
+        return _shared_article_page(request, article)
+    html, count = _thread(request, article, own_ids=_own_ids(request),
+                          own_user_id=_own_user_id(request))
     if form is None and article.accepts_comments and _may_comment(request):
         form = _new_comment_form(request)
     context = {
         "article": article, "form": form, "posted": posted,
-        # A SafeString, from the thread template (escaped there), cached as it is.
+        # A SafeString, from the thread template (escaped there).
         "thread_html": html,
         "approved_count": count,
     }
     response = render(request, "articles/article_detail.html", context, status=status)
-    if etag:
-        response["ETag"] = etag
-    # Readers' browsers ask again every time (a moderator's decision shows at once); the
-    # answer is 304 while nothing changed.
+    # Readers' browsers ask again every time: a moderator's decision shows at once.
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
