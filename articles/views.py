@@ -1,5 +1,6 @@
 import functools
 import hashlib
+import time
 from typing import NamedTuple
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.core import get_usage, is_ratelimited
@@ -184,61 +186,100 @@ def _is_personal(request) -> bool:
 class _Marks(NamedTuple):
     csrf: str
     form_token: str
+    heading: str
+    thread: str
 
 
 @functools.cache
 def _marks() -> _Marks:
-    """Stand-ins for the two values of the shared page that are each reader's own: the
-    CSRF token and the comment form's signed timestamp. Made from SECRET_KEY, so every
-    worker uses the same ones and no commenter can guess them."""
-    digest = salted_hmac("articles.page-marks", "reader page").hexdigest()
-    return _Marks(csrf=f"csrfmark{digest[:24]}", form_token=f"formtokenmark{digest[24:48]}")
+    """Stand-ins in the cached page: for the two values that are each reader's own (the
+    CSRF token, the comment form's signed timestamp), and for the thread and its count,
+    which are cached on their own. Made from SECRET_KEY, so every worker uses the same
+    ones and no commenter can guess them."""
+    d = salted_hmac("articles.page-marks", "reader page").hexdigest()
+    return _Marks(csrf=f"csrfmark{d[:16]}", form_token=f"formtokenmark{d[16:32]}",
+                  heading=f"headingmark{d[32:48]}", thread=f"threadmark{d[48:64]}")
 
 
-def _render_shared_page(request, article) -> str:
-    """The article page as every anonymous reader sees it, with _marks() where the CSRF
-    token and the form's timestamp go."""
+def _heading(count: int) -> str:
+    return f"{count} comment{'' if count == 1 else 's'}"
+
+
+def _render_frame(request, article) -> str:
+    """The article page around its thread, as every anonymous reader sees it, with
+    _marks() where the reader's own values, the thread and its count go. It changes only
+    when the article does (its key holds `updated_at`), so a moderator's decision costs
+    the thread alone, never this (the comment form is most of a page's rendering)."""
     marks = _marks()
-    html, count = _thread(request, article)
     form = None
     if article.accepts_comments and _may_comment(request):
         form = _new_comment_form(request)
         form.fields[FORM_TIMESTAMP_FIELD].initial = marks.form_token
-    context = {"article": article, "form": form, "posted": None, "thread_html": html,
-               "approved_count": count, "csrf_token": marks.csrf}
+    context = {"article": article, "form": form, "posted": None,
+               "thread_html": mark_safe(marks.thread), "comments_heading": marks.heading,  # noqa: S308 - a constant
+               "csrf_token": marks.csrf}
     return render_to_string("articles/article_detail.html", context, request=request)
+
+
+def _shared_thread(request, article, found: dict, key: str, version: int):
+    """The thread for `version`: the cached entry if it is that version's, else rendered
+    now. While another request renders the new version, the previous entry is served if it
+    is younger than COMMENTS_PAGE_STALE_SECONDS, so that a burst of readers after a
+    decision costs one rendering, not one each, and the decision still shows within it."""
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry
+    lock = f"{key}:rendering"
+    young = entry is not None and time.time() - entry[3] < settings.COMMENTS_PAGE_STALE_SECONDS
+    locked = cache.add(lock, 1, timeout=10)
+    if young and not locked:
+        return entry
+    try:
+        rendered_at = time.time()
+        html, count = _thread(request, article)
+        entry = (version, html, count, rendered_at)
+        cache.set(key, entry, timeout=freshness.PAGE_TIMEOUT)
+    finally:
+        if locked:
+            cache.delete(lock)
+    return entry
 
 
 def _shared_article_page(request, article) -> HttpResponse:
     """The article page of an anonymous reader with nothing of their own, from the cache.
 
-    Cached whole per article, sort, page and permalink under the article's version
-    (articles/freshness.py), which every change a reader would see bumps on commit; the
-    version and the page come in one round trip (get_many). The reader's own CSRF token
-    (from their cookie, or a new one, set with the answer) and a fresh form timestamp
-    replace the marks, so no reader ever gets another's token. A request whose ETag
-    matches gets 304.
+    The thread is cached per article, sort, page and permalink under the article's
+    version (articles/freshness.py), which every change a reader would see bumps on
+    commit; the frame around it per article and `updated_at`. The version, the thread and
+    the frame come in one round trip (get_many). The reader's own CSRF token (from their
+    cookie, or a new one, set with the answer) and a fresh form timestamp replace the
+    marks before the thread goes in, so no reader ever gets another's token. A request
+    whose ETag matches gets 304.
     """
     vkey = freshness.version_key(article.pk)
-    key = (f"reader:page:{article.pk}:{_sort(request)}:{_page_number(request)}:"
+    key = (f"reader:thread:{article.pk}:{_sort(request)}:{_page_number(request)}:"
            f"{_comment_param(request) or ''}")
-    found = cache.get_many([vkey, key])
+    frame_key = f"reader:frame:{article.pk}:{article.updated_at.timestamp()}"
+    found = cache.get_many([vkey, key, frame_key])
     version = freshness.ensure_version(article.pk, found.get(vkey))
-    etag = _etag(request, article, version)
-    response = get_conditional_response(request, etag=etag)
-    if response is None:
-        entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            page = entry[1]
-        else:
-            page = _render_shared_page(request, article)
-            cache.set(key, (version, page), timeout=freshness.PAGE_TIMEOUT)
+    response = get_conditional_response(request, etag=_etag(request, article, version))
+    if response is not None:
+        response["ETag"] = _etag(request, article, version)
+    else:
+        served_version, thread, count, _at = _shared_thread(request, article, found, key,
+                                                            version)
+        frame = found.get(frame_key)
+        if frame is None:
+            frame = _render_frame(request, article)
+            cache.set(frame_key, frame, timeout=freshness.PAGE_TIMEOUT)
         marks = _marks()
         response = HttpResponse(
-            page.replace(marks.csrf, get_token(request))
+            frame.replace(marks.csrf, get_token(request))
             .replace(marks.form_token, TokenCheck._make_token())
+            .replace(marks.heading, _heading(count))
+            .replace(marks.thread, thread)
         )
-    response["ETag"] = etag
+        response["ETag"] = _etag(request, article, served_version)
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
@@ -264,7 +305,7 @@ def _article_page(request, article, form=None, posted=None, status=200):
         "article": article, "form": form, "posted": posted,
         # A SafeString, from the thread template (escaped there).
         "thread_html": html,
-        "approved_count": count,
+        "comments_heading": _heading(count),
     }
     response = render(request, "articles/article_detail.html", context, status=status)
     # Readers' browsers ask again every time: a moderator's decision shows at once.

@@ -377,6 +377,9 @@ COMMENTS_PER_PAGE = envint("COMMENTS_PER_PAGE", 20)
 COMMENTS_REPLIES_SHOWN = envint("COMMENTS_REPLIES_SHOWN", 4)
 COMMENTS_MORE_CHUNK = envint("COMMENTS_MORE_CHUNK", 50)
 COMMENTS_FEATURED_SHOWN = envint("COMMENTS_FEATURED_SHOWN", 10)
+# While one request renders an article's thread anew after a change, others may be given
+# the previous one if it was rendered less than this long ago (seconds; 0: never).
+COMMENTS_PAGE_STALE_SECONDS = float(os.environ.get("COMMENTS_PAGE_STALE_SECONDS", "0.5"))
 COMMENTS_MAX_DEPTH = envint("COMMENTS_MAX_DEPTH", 16)  # levels, the top level counted
 COMMENTS_BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one
 

@@ -309,11 +309,12 @@ def thread_page(article, page: int = 1, *, links: Links, sort: str = OLDEST,
         else Q(path__gte=s.path, path__lte=s.path + LAST_SEGMENT)
         for s in slots
     ]
-    # One index range per top-level comment (a UNION ALL, not an OR the planner might
-    # read as one long range across the page).
-    parts = [shown.filter(r).order_by() for r in ranges]
-    rows = rows_of(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
-    rows.sort(key=lambda c: c.path)
+    # One index range per top-level comment, ORed (PostgreSQL reads them as a BitmapOr of
+    # ranges of comment_thread_idx).
+    either = Q()
+    for r in ranges:
+        either |= r
+    rows = rows_of(shown.filter(either).order_by("path"))
     seen = {c.path for c in rows}
     placeholders = [_placeholder(s) for s in slots if s.path not in seen]
     placeholders += _placeholders(article, rows, seen | {s.path for s in slots})

@@ -243,3 +243,27 @@ def test_a_new_article_and_an_old_one_do_not_share_pages():
     make_comment(one, body="Only on one.")
     html_of(one)
     assert "Only on one." not in html_of(two)
+
+
+def test_while_another_request_renders_the_new_thread_a_young_previous_one_is_served(
+    article, moderator, settings
+):
+    settings.COMMENTS_PAGE_STALE_SECONDS = 30
+    comment = make_comment(article, body="Soon hidden.")
+    assert "Soon hidden." in html_of(article)
+    services.hide(comment=comment, actor=moderator, reason="spam")
+    lock = f"reader:thread:{article.pk}:oldest:1::rendering"
+    assert cache.add(lock, 1)  # another worker is rendering the new version
+    assert "Soon hidden." in html_of(article)
+    settings.COMMENTS_PAGE_STALE_SECONDS = 0  # older than allowed: rendered here
+    assert "Soon hidden." not in html_of(article)
+    cache.delete(lock)
+    assert "Soon hidden." not in html_of(article)
+
+
+def test_with_no_one_else_rendering_a_change_shows_at_once(article, moderator, settings):
+    settings.COMMENTS_PAGE_STALE_SECONDS = 30
+    comment = make_comment(article, body="Soon hidden.")
+    assert "Soon hidden." in html_of(article)
+    services.hide(comment=comment, actor=moderator, reason="spam")
+    assert "Soon hidden." not in html_of(article)
