@@ -86,7 +86,7 @@ def rows_of(queryset) -> list[Row]:
     return [Row._make(values) for values in queryset.values_list(*READ_FIELDS)]
 
 
-@dataclass
+@dataclass(slots=True)
 class ThreadItem:
     """One row of a rendered thread: a comment, a placeholder keeping its replies' place,
     or (`more`) the "show N more replies" link that continues a subtree."""
@@ -167,6 +167,8 @@ class Links:
     def decorate(self, items: Iterable[ThreadItem]) -> None:
         comments_url, article_url = self.comments_url, self.article_url
         zone = timezone.get_current_timezone()
+        # Rows come from the database in UTC: no conversion when that is the zone shown.
+        utc = str(zone) == "UTC"
         for item in items:
             if item.more:
                 continue
@@ -181,7 +183,7 @@ class Links:
             if item.target:
                 classes += " comment-target"
             item.classes = classes
-            created = item.created.astimezone(zone)
+            created = item.created if utc else item.created.astimezone(zone)
             item.created_iso = created.isoformat()
             item.created_text = (f"{created.day} {MONTHS[created.month - 1]} {created.year}, "
                                  f"{created.hour:02d}:{created.minute:02d}")

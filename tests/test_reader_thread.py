@@ -7,6 +7,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from moderation.models import Comment
 from tests.factories import make_article, make_bushy, make_comment, make_thread
@@ -201,3 +202,11 @@ def test_the_first_page_show_more_and_a_permalink_cost_fixed_queries(
     with django_assert_max_num_queries(7):
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
     assert html
+
+
+def test_comment_times_are_shown_in_the_sites_time_zone(client, article, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    make_comment(article, created=timezone.datetime(2026, 1, 5, 23, 30,
+                                                    tzinfo=timezone.get_fixed_timezone(0)))
+    html = get(client, article)
+    assert '<time datetime="2026-01-06T00:30:00+01:00">6 Jan 2026, 00:30</time>' in html
