@@ -5,7 +5,9 @@ query counts."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -210,3 +212,26 @@ def test_comment_times_are_shown_in_the_sites_time_zone(client, article, setting
                                                     tzinfo=timezone.get_fixed_timezone(0)))
     html = get(client, article)
     assert '<time datetime="2026-01-06T00:30:00+01:00">6 Jan 2026, 00:30</time>' in html
+
+
+@pytest.mark.postgres
+def test_every_query_of_the_thread_can_use_an_index_on_postgresql(client):
+    article = make_article()
+    tree = make_bushy(article, wide=60)
+    top = tree["tops"][0]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    with CaptureQueriesContext(connection) as queries:
+        for params in ({}, {"sort": "newest"}, {"sort": "featured"},
+                       {"comment": tree["chain"][-1].pk}):
+            get(client, article, **params)
+        client.get(reverse("comment_replies", args=[article.slug, top.pk]),
+                   headers={"HX-Request": "true"})
+    thread_queries = [q["sql"] for q in queries.captured_queries
+                      if "moderation_comment" in q["sql"]]
+    assert len(thread_queries) > 20
+    with connection.cursor() as cursor:
+        for sql in thread_queries:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on moderation_comment" not in plan, (sql, plan)
