@@ -56,6 +56,35 @@ def bump_on_commit(*article_ids: int, using: str | None = None) -> None:
         transaction.on_commit(lambda: bump(ids), using=using)
 
 
+# What the cached frame of an article's page (its text, its form) was made from: the
+# article's `updated_at`, set here by Article.save() (and a mark by its deletion), so a
+# warm page needs no database query to know its frame is current.
+STAMP_KEY = "reader:article:{}"
+DELETED = "deleted"
+
+
+def stamp_key(article_id: int) -> str:
+    return STAMP_KEY.format(article_id)
+
+
+def stamp(article) -> str:
+    return article.updated_at.isoformat() if article.pk else DELETED
+
+
+def article_changed(article, using: str | None = None, deleted: bool = False) -> None:
+    """Record an article's new stamp (and a new version for its thread) now and once the
+    transaction commits."""
+    key, pk = stamp_key(article.pk), article.pk
+    value = DELETED if deleted else stamp(article)
+
+    def record():
+        cache.set(key, value, timeout=None)
+        bump([pk])
+
+    record()
+    transaction.on_commit(record, using=using)
+
+
 def ensure_version(article_id: int, found=None) -> int:
     """The article's version, given one read from the cache (`found`), or a new one set now
     if the cache has none."""

@@ -221,7 +221,7 @@ def _render_frame(request, article) -> str:
     return render_to_string("articles/article_detail.html", context, request=request)
 
 
-def _shared_thread(request, article, found: dict, key: str, version: int):
+def _shared_thread(request, load_article, found: dict, key: str, version: int):
     """The thread for `version`: the cached entry if it is that version's, else rendered
     now. While another request renders the new version, the previous entry is served if it
     is younger than COMMENTS_PAGE_STALE_SECONDS, so that a burst of readers after a
@@ -236,7 +236,7 @@ def _shared_thread(request, article, found: dict, key: str, version: int):
         return entry
     try:
         rendered_at = time.time()
-        html, count = _thread(request, article)
+        html, count = _thread(request, load_article())
         entry = (version, html, count, rendered_at)
         cache.set(key, entry, timeout=freshness.PAGE_TIMEOUT)
     finally:
@@ -245,58 +245,81 @@ def _shared_thread(request, article, found: dict, key: str, version: int):
     return entry
 
 
-def _shared_article_page(request, article) -> HttpResponse:
+def _shared_article_page(request, slug: str) -> HttpResponse:
     """The article page of an anonymous reader with nothing of their own, from the cache.
 
-    The thread is cached per article, sort, page and permalink under the article's
-    version (articles/freshness.py), which every change a reader would see bumps on
-    commit; the frame around it per article and `updated_at`. The version, the thread and
-    the frame come in one round trip (get_many). The reader's own CSRF token (from their
-    cookie, or a new one, set with the answer) and a fresh form timestamp replace the
-    marks before the thread goes in, so no reader ever gets another's token. A request
-    whose ETag matches gets 304.
+    The frame of the page (the article, the comment form) is cached per slug with the
+    article's id and stamp (articles/freshness.py: its `updated_at`, recorded by each
+    save); the thread per article, sort, page and permalink under the article's version,
+    which every change a reader would see bumps on commit. A warm page is two cache round
+    trips and no database query: the frame, then the version, the stamp and the thread
+    in one get_many. A frame whose stamp is not the article's current one is made again
+    from the database (the article was edited, renamed or deleted). The reader's own CSRF
+    token (from their cookie, or a new one, set with the answer) and a fresh form timestamp
+    replace the marks before the thread goes in, so no reader ever gets another's token.
+    A request whose ETag matches gets 304.
     """
-    vkey = freshness.version_key(article.pk)
-    key = (f"reader:thread:{article.pk}:{_sort(request)}:{_page_number(request)}:"
-           f"{_comment_param(request) or ''}")
-    frame_key = f"reader:frame:{article.pk}:{article.updated_at.timestamp()}"
-    found = cache.get_many([vkey, key, frame_key])
-    version = freshness.ensure_version(article.pk, found.get(vkey))
-    response = get_conditional_response(request, etag=_etag(request, article, version))
+    frame_key = f"reader:frame:{slug}"
+    frame = cache.get(frame_key)  # (article id, stamp, html)
+    if frame is not None:
+        response = _shared_response(request, frame[0], frame=frame)
+        if response is not None:
+            return response
+    article = get_object_or_404(Article, slug=slug)
+    return _shared_response(request, article.pk, article=article, frame_key=frame_key)
+
+
+def _shared_response(request, pk: int, *, frame=None, article=None, frame_key=""
+                     ) -> HttpResponse | None:
+    vkey, skey = freshness.version_key(pk), freshness.stamp_key(pk)
+    key = f"reader:thread:{pk}:{_sort(request)}:{_page_number(request)}:" \
+          f"{_comment_param(request) or ''}"
+    found = cache.get_many([vkey, skey, key])
+    if frame is not None and found.get(skey) != frame[1]:
+        return None  # the article changed since its frame was made: ask the database
+    version = freshness.ensure_version(pk, found.get(vkey))
+    etag = _etag(request, pk, version)
+    response = get_conditional_response(request, etag=etag)
     if response is not None:
-        response["ETag"] = _etag(request, article, version)
-    else:
-        served_version, thread, count, _at = _shared_thread(request, article, found, key,
-                                                            version)
-        frame = found.get(frame_key)
-        if frame is None:
-            frame = _render_frame(request, article)
-            cache.set(frame_key, frame, timeout=freshness.PAGE_TIMEOUT)
-        marks = _marks()
-        response = HttpResponse(
-            frame.replace(marks.csrf, get_token(request))
-            .replace(marks.form_token, TokenCheck._make_token())
-            .replace(marks.heading, _heading(count))
-            .replace(marks.thread, thread)
-        )
-        response["ETag"] = _etag(request, article, served_version)
+        response["ETag"] = etag
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    def load_article():
+        return article if article is not None else Article.objects.get(pk=pk)
+
+    served_version, thread, count, _at = _shared_thread(request, load_article, found, key,
+                                                        version)
+    if frame is None:
+        if found.get(skey) is None:
+            cache.add(skey, freshness.stamp(article), timeout=None)
+        frame = (pk, freshness.stamp(article), _render_frame(request, article))
+        cache.set(frame_key, frame, timeout=freshness.PAGE_TIMEOUT)
+    marks = _marks()
+    response = HttpResponse(
+        frame[2].replace(marks.csrf, get_token(request))
+        .replace(marks.form_token, TokenCheck._make_token())
+        .replace(marks.heading, _heading(count))
+        .replace(marks.thread, thread)
+    )
+    response["ETag"] = _etag(request, pk, served_version)
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
-def _etag(request, article, version: int) -> str:
+def _etag(request, article_id: int, version: int) -> str:
     # The page also holds the forms' CSRF token, made from the reader's CSRF cookie: a
     # reader with another cookie (or none yet) gets the page again, with their own token.
     cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
     tag = hashlib.sha256(
-        f"{article.pk}:{version}:{request.GET.urlencode()}:{cookie}".encode()
+        f"{article_id}:{version}:{request.GET.urlencode()}:{cookie}".encode()
     ).hexdigest()[:32]
     return f'"{tag}"'
 
 
 def _article_page(request, article, form=None, posted=None, status=200):
-    if form is None and posted is None and not _is_personal(request):
-        return _shared_article_page(request, article)
+    """The article page as this reader sees it, with their own comments (or `form`, a
+    refused post with its errors); never cached."""
     html, count = _thread(request, article, own_ids=_own_ids(request),
                           own_user_id=_own_user_id(request))
     if form is None and article.accepts_comments and _may_comment(request):
@@ -315,6 +338,8 @@ def _article_page(request, article, form=None, posted=None, status=200):
 
 @require_safe
 def article_detail(request, slug):
+    if not _is_personal(request):
+        return _shared_article_page(request, slug)
     article = get_object_or_404(Article, slug=slug)
     return _article_page(request, article)
 

@@ -267,3 +267,37 @@ def test_with_no_one_else_rendering_a_change_shows_at_once(article, moderator, s
     assert "Soon hidden." in html_of(article)
     services.hide(comment=comment, actor=moderator, reason="spam")
     assert "Soon hidden." not in html_of(article)
+
+
+def test_a_warm_page_asks_the_database_nothing_with_locmem_or_redis(
+    article, django_assert_num_queries
+):
+    make_comment(article)
+    html_of(article)
+    with django_assert_num_queries(0):
+        html_of(article)
+
+
+def test_a_renamed_article_is_not_served_under_its_old_address(article):
+    make_comment(article, body="Words.")
+    old_url = url_of(article)
+    assert "Words." in html_of(article)
+    article.slug = "a-new-slug"
+    article.save()
+    assert Client().get(old_url).status_code == 404
+    assert "Words." in html_of(article)
+
+
+def test_a_deleted_article_is_not_served_from_the_cache():
+    article = make_article()
+    html_of(article)
+    url = url_of(article)
+    article.delete()
+    assert Client().get(url).status_code == 404
+
+
+def test_an_article_edited_behind_the_frames_back_is_rendered_again(article):
+    html_of(article)
+    article.title = "A corrected title"
+    article.save()
+    assert "A corrected title" in html_of(article)
