@@ -245,38 +245,54 @@ def _shared_thread(request, load_article, found: dict, key: str, version: int):
     return entry
 
 
+# Which article id each slug named when this worker last read it from the database. Only
+# a hint: the cached frame names its article and stamp, and a page is served from the
+# cache only if both are the article's current ones.
+_ARTICLE_IDS: dict[str, int] = {}
+
+
 def _shared_article_page(request, slug: str) -> HttpResponse:
     """The article page of an anonymous reader with nothing of their own, from the cache.
 
     The frame of the page (the article, the comment form) is cached per slug with the
     article's id and stamp (articles/freshness.py: its `updated_at`, recorded by each
     save); the thread per article, sort, page and permalink under the article's version,
-    which every change a reader would see bumps on commit. A warm page is two cache round
-    trips and no database query: the frame, then the version, the stamp and the thread
-    in one get_many. A frame whose stamp is not the article's current one is made again
+    which every change a reader would see bumps on commit. A warm page is one cache round
+    trip (get_many: the frame, the version, the stamp, the thread) and no database query:
+    the worker remembers which article id a slug named (_ARTICLE_IDS), which the frame's
+    id and stamp check. A frame whose stamp is not the article's current one is made again
     from the database (the article was edited, renamed or deleted). The reader's own CSRF
     token (from their cookie, or a new one, set with the answer) and a fresh form timestamp
     replace the marks before the thread goes in, so no reader ever gets another's token.
     A request whose ETag matches gets 304.
     """
     frame_key = f"reader:frame:{slug}"
-    frame = cache.get(frame_key)  # (article id, stamp, html)
-    if frame is not None:
-        response = _shared_response(request, frame[0], frame=frame)
+    pk = _ARTICLE_IDS.get(slug)
+    if pk is not None:
+        response = _shared_response(request, pk, frame_key=frame_key)
         if response is not None:
             return response
     article = get_object_or_404(Article, slug=slug)
+    if len(_ARTICLE_IDS) > 10_000:
+        _ARTICLE_IDS.clear()
+    _ARTICLE_IDS[slug] = article.pk
     return _shared_response(request, article.pk, article=article, frame_key=frame_key)
 
 
-def _shared_response(request, pk: int, *, frame=None, article=None, frame_key=""
+def _shared_response(request, pk: int, *, frame_key: str, article=None
                      ) -> HttpResponse | None:
+    """The shared page of article `pk`; None if, without `article` (read from the
+    database), the cached frame is missing or not the article's current one (edited,
+    renamed, deleted)."""
     vkey, skey = freshness.version_key(pk), freshness.stamp_key(pk)
-    key = f"reader:thread:{pk}:{_sort(request)}:{_page_number(request)}:" \
-          f"{_comment_param(request) or ''}"
-    found = cache.get_many([vkey, skey, key])
-    if frame is not None and found.get(skey) != frame[1]:
-        return None  # the article changed since its frame was made: ask the database
+    key = (f"reader:thread:{pk}:{_sort(request)}:{_page_number(request)}:"
+           f"{_comment_param(request) or ''}")
+    found = cache.get_many([frame_key, vkey, skey, key])
+    frame = found.get(frame_key)  # (article id, stamp, html)
+    if frame is not None and (frame[0] != pk or found.get(skey) != frame[1]):
+        frame = None
+    if frame is None and article is None:
+        return None  # ask the database
     version = freshness.ensure_version(pk, found.get(vkey))
     etag = _etag(request, pk, version)
     response = get_conditional_response(request, etag=etag)
