@@ -17,8 +17,9 @@ each bounded to its subtree's range. The comment count comes from the queue coun
 (QueueCount, approved), kept by the services.
 
 A subtree is a path range: a comment's descendants are the paths that start with its own,
-that is, after it and at most its path followed by a full segment of nines
-(a descendant numbered MAX_SEQ, which no article reaches, would fall outside).
+that is, after it and at most its path followed by a full segment of nines (so the
+replies of a reply numbered MAX_SEQ, which no article reaches, would fall outside). The
+number of pages counts the top-level comments, on comment_toplevel_idx.
 
 A reader also sees their own comments that still await moderation, in place and marked
 as such: the same queries, through Comment.objects.visible_to().
