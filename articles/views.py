@@ -32,6 +32,7 @@ from moderation.threads import (
     SORT_LABELS,
     SORTS,
     Links,
+    page_of,
     permalink_page,
     replies_after,
     shown_comments,
@@ -480,10 +481,15 @@ def _posted_context(request, comment: Comment) -> dict:
 
 
 def _comment_url(request, comment: Comment) -> str:
-    # The permalink: the comment with its ancestors, wherever it sits in the thread. From a
-    # page the htmx post left as it was, a bare "#c12" would only scroll, and the new
-    # comment is not on it yet.
-    return comment.get_absolute_url()
+    """Where a reader sees `comment` after posting or reporting: a top-level comment on its
+    page of the thread, a reply at its permalink (with its ancestors: in the page's first
+    view it may be behind "show more"). Always with the page or comment: from a page the
+    htmx post left as it was, a bare "#c12" would only scroll, and the new comment is not on
+    it yet."""
+    if comment.depth:
+        return comment.get_absolute_url()
+    page = page_of(comment, _own_ids(request), _own_user_id(request))
+    return f"{comment.article.get_absolute_url()}?page={page}#c{comment.pk}"
 
 
 def _after_post(request, comment: Comment) -> HttpResponse:

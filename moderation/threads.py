@@ -263,6 +263,25 @@ def featured(article) -> list[ThreadItem]:
     return [_item(c) for c in rows]
 
 
+def _top_level(article, own_ids: Collection[int] = (), own_user_id: int | None = None):
+    """The article's top-level comments that hold a place on its pages: those the reader
+    sees, and those with something below that the reader sees (shown as placeholders)."""
+    shown = shown_comments(article, own_ids, own_user_id)
+    seen_below = Exists(shown.filter(below(OuterRef("path"))))
+    return Comment.objects.filter(article=article, depth=0).filter(
+        Is.visible_to(own_ids, own_user_id) | seen_below
+    )
+
+
+def page_of(comment: Comment, own_ids: Collection[int] = (), own_user_id: int | None = None,
+            per_page: int | None = None) -> int:
+    """The page (oldest first) on which top-level `comment` shows for its writer."""
+    per_page = per_page or settings.COMMENTS_PER_PAGE
+    top = comment.path[:SEGMENT_WIDTH]
+    before = _top_level(comment.article, own_ids, own_user_id).filter(path__lt=top).count()
+    return before // per_page + 1
+
+
 def _more(links: Links, root_id: int, after_id: int, count: int, depth: int) -> ThreadItem:
     return ThreadItem(id=root_id, path="", depth=depth, more=count,
                       more_url=links.more_url(root_id, after_id))
@@ -282,12 +301,7 @@ def thread_page(article, page: int = 1, *, links: Links, sort: str = OLDEST,
     replies_shown = settings.COMMENTS_REPLIES_SHOWN if replies_shown is None else replies_shown
     sort = sort if sort in SORTS else OLDEST
     shown = shown_comments(article, own_ids, own_user_id)
-    # A top-level comment holds a place on the page if the reader sees it or something
-    # below it (then it stands as a placeholder).
-    seen_below = Exists(shown.filter(below(OuterRef("path"))))
-    top_level = Comment.objects.filter(article=article, depth=0).filter(
-        Is.visible_to(own_ids, own_user_id) | seen_below
-    )
+    top_level = _top_level(article, own_ids, own_user_id)
     slot_count = top_level.count()
     num_pages = max(1, -(-slot_count // per_page))
     number = min(max(1, page), num_pages)

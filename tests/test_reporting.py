@@ -38,8 +38,7 @@ def test_a_reader_reports_a_comment_into_the_reported_queue(client, article):
     response = report(client, comment, reason="personal_attack", note="Insults readers")
 
     assert response.status_code == 302
-    permalink = f"{article.get_absolute_url()}?comment={comment.pk}#c{comment.pk}"
-    assert response["Location"] == permalink
+    assert response["Location"] == f"{article.get_absolute_url()}?page=1#c{comment.pk}"
     flag = Flag.objects.get()
     assert (flag.comment, flag.source, flag.reason, flag.note) == (
         comment, Flag.Source.READER, "personal_attack", "Insults readers"
