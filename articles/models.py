@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from . import freshness
+
 
 class Article(models.Model):
     class Policy(models.TextChoices):
@@ -45,6 +47,11 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Readers see the article on its page: the cached page is stale once this commits.
+        freshness.article_changed(self, using=kwargs.get("using") or self._state.db)
+
     def get_absolute_url(self):
         return reverse("article_detail", kwargs={"slug": self.slug})
 
@@ -54,6 +61,16 @@ class Article(models.Model):
 
     def paragraphs(self) -> list[str]:
         return [line for line in self.body.splitlines() if line.strip()]
+
+
+def _forget_deleted_article(sender, instance, using, **kwargs):
+    # A deleted article's cached page must not be served any more (the admin deletes
+    # through querysets too, which do not call delete() but send this signal).
+    freshness.article_changed(instance, using=using, deleted=True)
+
+
+models.signals.post_delete.connect(_forget_deleted_article, sender=Article,
+                                   dispatch_uid="articles.forget_deleted_article")
 
 
 class ImportJob(models.Model):

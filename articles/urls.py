@@ -8,4 +8,6 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post_comment, name="comment_post"),
     path("articles/<slug:slug>/comments/<int:pk>/reply/", views.reply, name="comment_reply"),
     path("articles/<slug:slug>/comments/<int:pk>/report/", views.report, name="comment_report"),
+    path("articles/<slug:slug>/comments/<int:pk>/replies/", views.replies,
+         name="comment_replies"),
 ]

@@ -1,28 +1,49 @@
+import functools
 import hashlib
+import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.crypto import salted_hmac
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.decorators import ratelimit
+from formguard.checks import TokenCheck
 
 from config.clients import client_ip
 from moderation import services
 from moderation.models import Comment, visible_per_article
 from moderation.rendering import render_body
-from moderation.threads import page_of, thread_page
+from moderation.threads import (
+    OLDEST,
+    SORT_LABELS,
+    SORTS,
+    Links,
+    page_of,
+    permalink_page,
+    replies_after,
+    shown_comments,
+    thread_page,
+)
 
-from . import accounts
+from . import accounts, freshness
 from .forms import CommentForm, ReportForm
 from .models import Article
+from .thread_rows import render_rows
 
 # The ids of the comments this browser posted, newest last; enough to show a reader
 # their own comments that still await moderation.
@@ -50,6 +71,8 @@ DUPLICATE_TEXT = (
 CLOSED = "Comments are closed on this article."
 SIGN_IN_TO_COMMENT = "Log in or sign up to comment."
 GONE = "This comment is no longer published."
+# The comment form's signed timestamp (django-formguard's TokenCheck).
+FORM_TIMESTAMP_FIELD = "fg_token"
 
 
 def post_rate(group, request):
@@ -91,6 +114,16 @@ def _page_number(request) -> int:
         return 1
 
 
+def _comment_param(request) -> int | None:
+    value = request.GET.get("comment", "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _sort(request) -> str:
+    sort = request.GET.get("sort", "")
+    return sort if sort in SORTS else OLDEST
+
+
 def _may_comment(request) -> bool:
     return settings.COMMENTS_ALLOW_GUESTS or request.user.is_authenticated
 
@@ -115,25 +148,252 @@ def _author(request, data) -> tuple[str, str]:
     return data["author_name"], data["author_email"]
 
 
-def _article_page(request, article, form=None, posted=None, status=200):
-    page = thread_page(
-        article, _page_number(request), own_ids=_own_ids(request),
-        own_user_id=_own_user_id(request),
+def _links(article) -> Links:
+    # One reversal per page; every comment's URLs are formatted from it.
+    return Links(
+        article_url=article.get_absolute_url(),
+        comments_url=reverse("comment_post", args=[article.slug]),
+        accepts_replies=article.accepts_comments,
+        # Replies to a comment this deep would pass the depth limit.
+        reply_depth_limit=settings.COMMENTS_MAX_DEPTH - 1,
     )
+
+
+def _thread(request, article, *, own_ids=(), own_user_id=None) -> tuple[str, int]:
+    """Render the article's thread (the part of the page every anonymous reader shares):
+    the page of comments, or a permalink's comment with its ancestors."""
+    links = _links(article)
+    sort = _sort(request)
+    target_id = _comment_param(request)
+    target = None
+    if target_id is not None:
+        target = shown_comments(article, own_ids, own_user_id).filter(pk=target_id).first()
+    if target is not None:
+        page = permalink_page(article, target, links=links, sort=sort, own_ids=own_ids,
+                              own_user_id=own_user_id)
+    else:
+        page = thread_page(article, _page_number(request), links=links, sort=sort,
+                           own_ids=own_ids, own_user_id=own_user_id)
+    context = {"page": page, "rows": render_rows(page.items), "article_url": links.article_url,
+               "sorts": list(SORT_LABELS.items())}
+    return render_to_string("articles/thread.html", context), page.approved_count
+
+
+def _is_personal(request) -> bool:
+    """Whether this reader's article page differs from every other anonymous reader's:
+    an account, comments of their own that may await moderation, a name to fill the form
+    with, or a message to show."""
+    if request.user.is_authenticated:
+        return True
+    if request.COOKIES.get(CookieStorage.cookie_name):
+        return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    # Own comments, the name given last, a message waiting: anything in the session.
+    return bool(list(request.session.keys()))
+
+
+class _Marks(NamedTuple):
+    csrf: str
+    form_token: str
+    heading: str
+    thread: str
+
+
+@functools.cache
+def _marks() -> _Marks:
+    """Stand-ins in the cached page: for the two values that are each reader's own (the
+    CSRF token, the comment form's signed timestamp), and for the thread and its count,
+    which are cached on their own. Made from SECRET_KEY, so every worker uses the same
+    ones and no commenter can guess them."""
+    d = salted_hmac("articles.page-marks", "reader page").hexdigest()
+    return _Marks(csrf=f"csrfmark{d[:16]}", form_token=f"formtokenmark{d[16:32]}",
+                  heading=f"headingmark{d[32:48]}", thread=f"threadmark{d[48:64]}")
+
+
+def _heading(count: int) -> str:
+    return f"{count} comment{'' if count == 1 else 's'}"
+
+
+def _render_frame(request, article) -> str:
+    """The article page around its thread, as every anonymous reader sees it, with
+    _marks() where the reader's own values, the thread and its count go. It changes only
+    when the article does (its key holds `updated_at`), so a moderator's decision costs
+    the thread alone, never this (the comment form is most of a page's rendering)."""
+    marks = _marks()
+    form = None
+    if article.accepts_comments and _may_comment(request):
+        form = _new_comment_form(request)
+        form.fields[FORM_TIMESTAMP_FIELD].initial = marks.form_token
+    context = {"article": article, "form": form, "posted": None,
+               "thread_html": mark_safe(marks.thread), "comments_heading": marks.heading,  # noqa: S308 - a constant
+               "csrf_token": marks.csrf}
+    return render_to_string("articles/article_detail.html", context, request=request)
+
+
+def _shared_thread(request, load_article, found: dict, key: str, version: int):
+    """The thread for `version`: the cached entry if it is that version's, else rendered
+    now. While another request renders the new version, the previous entry is served if it
+    is younger than COMMENTS_PAGE_STALE_SECONDS, so that a burst of readers after a
+    decision costs one rendering, not one each, and the decision still shows within it."""
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry
+    lock = f"{key}:rendering"
+    young = entry is not None and time.time() - entry[3] < settings.COMMENTS_PAGE_STALE_SECONDS
+    locked = cache.add(lock, 1, timeout=10)
+    if young and not locked:
+        return entry
+    try:
+        rendered_at = time.time()
+        html, count = _thread(request, load_article())
+        entry = (version, html, count, rendered_at)
+        cache.set(key, entry, timeout=freshness.PAGE_TIMEOUT)
+    finally:
+        if locked:
+            cache.delete(lock)
+    return entry
+
+
+# Which article id each slug named when this worker last read it from the database. Only
+# a hint: the cached frame names its article and stamp, and a page is served from the
+# cache only if both are the article's current ones.
+_ARTICLE_IDS: dict[str, int] = {}
+
+
+def _shared_article_page(request, slug: str) -> HttpResponse:
+    """The article page of an anonymous reader with nothing of their own, from the cache.
+
+    The frame of the page (the article, the comment form) is cached per slug with the
+    article's id and stamp (articles/freshness.py: its `updated_at`, recorded by each
+    save); the thread per article, sort, page and permalink under the article's version,
+    which every change a reader would see bumps on commit. A warm page is one cache round
+    trip (get_many: the frame, the version, the stamp, the thread) and no database query:
+    the worker remembers which article id a slug named (_ARTICLE_IDS), which the frame's
+    id and stamp check. A frame whose stamp is not the article's current one is made again
+    from the database (the article was edited, renamed or deleted). The reader's own CSRF
+    token (from their cookie, or a new one, set with the answer) and a fresh form timestamp
+    replace the marks before the thread goes in, so no reader ever gets another's token.
+    A request whose ETag matches gets 304.
+    """
+    frame_key = f"reader:frame:{slug}"
+    pk = _ARTICLE_IDS.get(slug)
+    if pk is not None:
+        response = _shared_response(request, pk, frame_key=frame_key)
+        if response is not None:
+            return response
+    article = get_object_or_404(Article, slug=slug)
+    if len(_ARTICLE_IDS) > 10_000:
+        _ARTICLE_IDS.clear()
+    _ARTICLE_IDS[slug] = article.pk
+    return _shared_response(request, article.pk, article=article, frame_key=frame_key)
+
+
+def _shared_response(request, pk: int, *, frame_key: str, article=None
+                     ) -> HttpResponse | None:
+    """The shared page of article `pk`; None if, without `article` (read from the
+    database), the cached frame is missing or not the article's current one (edited,
+    renamed, deleted)."""
+    vkey, skey = freshness.version_key(pk), freshness.stamp_key(pk)
+    key = (f"reader:thread:{pk}:{_sort(request)}:{_page_number(request)}:"
+           f"{_comment_param(request) or ''}")
+    found = cache.get_many([frame_key, vkey, skey, key])
+    frame = found.get(frame_key)  # (article id, stamp, html)
+    if frame is not None and (frame[0] != pk or found.get(skey) != frame[1]):
+        frame = None
+    if frame is None and article is None:
+        return None  # ask the database
+    version = freshness.ensure_version(pk, found.get(vkey))
+    etag = _etag(request, pk, version)
+    response = get_conditional_response(request, etag=etag)
+    if response is not None:
+        response["ETag"] = etag
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    def load_article():
+        return article if article is not None else Article.objects.get(pk=pk)
+
+    served_version, thread, count, _at = _shared_thread(request, load_article, found, key,
+                                                        version)
+    if frame is None:
+        if found.get(skey) is None:
+            cache.add(skey, freshness.stamp(article), timeout=None)
+        frame = (pk, freshness.stamp(article), _render_frame(request, article))
+        cache.set(frame_key, frame, timeout=freshness.PAGE_TIMEOUT)
+    marks = _marks()
+    response = HttpResponse(
+        frame[2].replace(marks.csrf, get_token(request))
+        .replace(marks.form_token, TokenCheck._make_token())
+        .replace(marks.heading, _heading(count))
+        .replace(marks.thread, thread)
+    )
+    response["ETag"] = _etag(request, pk, served_version)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _etag(request, article_id: int, version: int) -> str:
+    # The page also holds the forms' CSRF token, made from the reader's CSRF cookie: a
+    # reader with another cookie (or none yet) gets the page again, with their own token.
+    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    tag = hashlib.sha256(
+        f"{article_id}:{version}:{request.GET.urlencode()}:{cookie}".encode()
+    ).hexdigest()[:32]
+    return f'"{tag}"'
+
+
+def _article_page(request, article, form=None, posted=None, status=200):
+    """The article page as this reader sees it, with their own comments (or `form`, a
+    refused post with its errors); never cached."""
+    html, count = _thread(request, article, own_ids=_own_ids(request),
+                          own_user_id=_own_user_id(request))
     if form is None and article.accepts_comments and _may_comment(request):
         form = _new_comment_form(request)
     context = {
-        "article": article, "page": page, "form": form, "posted": posted,
-        # Replies to a comment this deep would pass the depth limit.
-        "reply_depth_limit": settings.COMMENTS_MAX_DEPTH - 1,
+        "article": article, "form": form, "posted": posted,
+        # A SafeString, from the thread template (escaped there).
+        "thread_html": html,
+        "comments_heading": _heading(count),
     }
-    return render(request, "articles/article_detail.html", context, status=status)
+    response = render(request, "articles/article_detail.html", context, status=status)
+    # Readers' browsers ask again every time: a moderator's decision shows at once.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @require_safe
 def article_detail(request, slug):
+    if not _is_personal(request):
+        return _shared_article_page(request, slug)
     article = get_object_or_404(Article, slug=slug)
     return _article_page(request, article)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def replies(request, slug, pk):
+    """The next replies under a comment ("show N more replies"): rows for htmx to put in
+    place of the link, or a page of them without JavaScript."""
+    article = get_object_or_404(Article, slug=slug)
+    try:
+        after_id = int(request.GET.get("after", pk))
+    except ValueError:
+        after_id = pk
+    nodes = {
+        c.pk: c for c in Comment.objects.filter(article=article, pk__in={pk, after_id})
+        .only("id", "path", "depth")
+    }
+    root, after = nodes.get(pk), nodes.get(after_id)
+    if root is None or after is None or not after.path.startswith(root.path):
+        raise Http404("No such replies.")
+    items = replies_after(article, root, after, links=_links(article),
+                          own_ids=_own_ids(request), own_user_id=_own_user_id(request))
+    if request.htmx:
+        return HttpResponse(render_rows(items))
+    back_url = f"{article.get_absolute_url()}?comment={root.pk}#c{root.pk}"
+    return render(request, "articles/replies_page.html",
+                  {"article": article, "rows": render_rows(items), "back_url": back_url})
 
 
 def _refuse(request, message: str, status: int, article=None):
@@ -230,9 +490,14 @@ def _posted_context(request, comment: Comment) -> dict:
 
 
 def _comment_url(request, comment: Comment) -> str:
+    """Where a reader sees `comment` after posting or reporting: a top-level comment on its
+    page of the thread, a reply at its permalink (with its ancestors: in the page's first
+    view it may be behind "show more"). Always with the page or comment: from a page the
+    htmx post left as it was, a bare "#c12" would only scroll, and the new comment is not on
+    it yet."""
+    if comment.depth:
+        return comment.get_absolute_url()
     page = page_of(comment, _own_ids(request), _own_user_id(request))
-    # Always with the page number: from a page the htmx post left as it was, a bare
-    # "#c12" would only scroll, and the new comment is not on it yet.
     return f"{comment.article.get_absolute_url()}?page={page}#c{comment.pk}"
 
 

@@ -141,7 +141,8 @@ class Session:
         if page.status != 200 or not match:
             raise RuntimeError(f"login form: {page.status}, no CSRF token found")
         answer = await self.request("POST", "/accounts/login/", {
-            "csrfmiddlewaretoken": match.group(1), "username": username,
+            # allauth's form calls the username field "login".
+            "csrfmiddlewaretoken": match.group(1), "login": username,
             "password": password, "next": "/moderation/"})
         if answer.status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login as {username} failed: {answer.status}")

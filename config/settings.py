@@ -369,7 +369,17 @@ AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "5/h") or None
 
 # Comments
-COMMENTS_PER_PAGE = envint("COMMENTS_PER_PAGE", 50)  # top-level comments, with their replies
+# The reader's thread (moderation/threads.py): top-level comments per page, each with its
+# first replies in thread order; the rest of a subtree is behind "show N more replies",
+# which loads COMMENTS_MORE_CHUNK at a time. A first page shows at most about
+# COMMENTS_PER_PAGE × (1 + COMMENTS_REPLIES_SHOWN) comments, whatever the tree's shape.
+COMMENTS_PER_PAGE = envint("COMMENTS_PER_PAGE", 20)
+COMMENTS_REPLIES_SHOWN = envint("COMMENTS_REPLIES_SHOWN", 4)
+COMMENTS_MORE_CHUNK = envint("COMMENTS_MORE_CHUNK", 50)
+COMMENTS_FEATURED_SHOWN = envint("COMMENTS_FEATURED_SHOWN", 10)
+# While one request renders an article's thread anew after a change, others may be given
+# the previous one if it was rendered less than this long ago (seconds; 0: never).
+COMMENTS_PAGE_STALE_SECONDS = float(os.environ.get("COMMENTS_PAGE_STALE_SECONDS", "0.5"))
 COMMENTS_MAX_DEPTH = envint("COMMENTS_MAX_DEPTH", 16)  # levels, the top level counted
 COMMENTS_BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one
 

@@ -127,6 +127,12 @@ class FlagForm(DecisionForm):
         return cleaned
 
 
+class FeatureForm(forms.Form):
+    """Feature or unfeature a comment: nothing to choose but an optional note."""
+
+    note = _note_field()
+
+
 class UndoForm(forms.Form):
     expected_event_id = forms.IntegerField(
         min_value=1, error_messages={"required": STALE_FORM, "invalid": STALE_FORM}

@@ -16,6 +16,8 @@ UNDONE_NOUNS = {
     Action.APPROVED: "Approval",
     Action.HIDDEN: "Hide",
     Action.FLAGGED: "Flag",
+    Action.FEATURED: "Feature",
+    Action.UNFEATURED: "Unfeature",
 }
 
 

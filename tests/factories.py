@@ -53,3 +53,32 @@ def make_thread(article: Article, top_level: int, replies_each: int = 0, **field
             parent = reply
     Comment.objects.bulk_create_threaded(comments)
     return len(comments)
+
+
+def make_bushy(article, *, wide: int = 300, deep: int = 12, top_level: int = 25) -> dict:
+    """A story like the viral one: top-level comments, one of them with `wide` direct
+    replies that each have two replies, and a chain `deep` levels down under another."""
+    now = timezone.now()
+    comments, tops = [], []
+    for i in range(top_level):
+        top = Comment(article=article, author_name=f"Top {i}", body=f"Top {i}.",
+                      status=Comment.Status.APPROVED, created=now)
+        comments.append(top)
+        tops.append(top)
+    for i in range(wide):
+        reply = Comment(article=article, parent=tops[0], author_name=f"Wide {i}",
+                        body=f"Wide reply {i}.", status=Comment.Status.APPROVED, created=now)
+        comments.append(reply)
+        for j in range(2):
+            comments.append(Comment(article=article, parent=reply, author_name=f"Under {i}.{j}",
+                                    body=f"Under {i}.{j}.", status=Comment.Status.APPROVED,
+                                    created=now))
+    parent = tops[1]
+    chain = []
+    for d in range(deep):
+        parent = Comment(article=article, parent=parent, author_name=f"Deep {d}",
+                         body=f"Deep {d}.", status=Comment.Status.APPROVED, created=now)
+        comments.append(parent)
+        chain.append(parent)
+    Comment.objects.bulk_create_threaded(comments)
+    return {"tops": tops, "chain": chain, "total": len(comments)}

@@ -21,9 +21,11 @@ ACTIONS = [
     "moderation:commenter_premoderate", "moderation:commenter_trust",
     "moderation:commenter_note", "moderation:commenter_undo",
     "moderation:save_queue", "moderation:rename_queue", "moderation:delete_queue",
+    "moderation:feature", "moderation:unfeature",
 ]
 PER_COMMENT = {"moderation:comment", "moderation:approve", "moderation:hide",
-               "moderation:flag", "moderation:undo"}
+               "moderation:flag", "moderation:undo", "moderation:feature",
+               "moderation:unfeature"}
 PER_COMMENTER = {"moderation:commenter", "moderation:commenter_ban",
                  "moderation:commenter_suspend", "moderation:commenter_premoderate",
                  "moderation:commenter_trust", "moderation:commenter_note"}

@@ -74,9 +74,11 @@ class _Writer:
             return []
         self._find_commenters()
         saved, reasons, notes = self._insert()
+        article_ids = {article.pk for article, _placed, _fresh in self.groups}
         self.groups = []
         services.record_import(comments=saved, source_label=self.source_label,
-                               reasons=reasons, notes=notes, batch_size=INSERT_BATCH)
+                               reasons=reasons, notes=notes, batch_size=INSERT_BATCH,
+                               article_ids=article_ids)
         services.recount_commenters(set(self.commenters.values()))
         self.commenters = {}
         return saved

@@ -35,9 +35,14 @@ class ModerationEvent(ActedBy, models.Model):
         HELD = "held", "Held for review"
         # A reader's comment that waited for its triage scores was published by them.
         PUBLISHED = "published", "Published after scoring"
+        # A moderator picked an approved comment for the reader page's Featured section,
+        # or took it out again.
+        FEATURED = "featured", "Featured"
+        UNFEATURED = "unfeatured", "Unfeatured"
 
     # The actions a moderator can take back with undo.
-    DECISIONS = (Action.APPROVED, Action.HIDDEN, Action.FLAGGED)
+    DECISIONS = (Action.APPROVED, Action.HIDDEN, Action.FLAGGED, Action.FEATURED,
+                 Action.UNFEATURED)
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
@@ -58,6 +63,9 @@ class ModerationEvent(ActedBy, models.Model):
     undoes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by"
     )
+    # When the comment had been featured, if this change took that away (an unfeature, or
+    # a hide or hold that unfeatured it): undoing the change features it again as before.
+    featured_before = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

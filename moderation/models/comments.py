@@ -7,6 +7,7 @@ on who sees which comment and which comments wait for a moderator.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Iterable, Sequence
 from typing import NamedTuple
 
@@ -14,11 +15,12 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, Exists, F, OrderBy, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from articles import freshness
 from articles.models import Article
 
 from . import counts
@@ -55,6 +57,23 @@ class SearchDocument(SearchVector):
             return "NULL", []
         return super().as_sql(compiler, connection, **extra)
 
+
+
+class NullsLastIndex(models.Index):
+    """An index with descending parts that put NULLs last (`F(...).desc(nulls_last=True)`),
+    as PostgreSQL needs to serve ORDER BY ... DESC NULLS LAST. SQLite refuses those words in
+    CREATE INDEX, and puts NULLs last in a descending index anyway: it gets the index
+    without them."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "sqlite":
+            plain = copy.copy(self)
+            plain.expressions = tuple(
+                OrderBy(e.expression, descending=e.descending) if isinstance(e, OrderBy) else e
+                for e in self.expressions
+            )
+            return models.Index.create_sql(plain, model, schema_editor, using=using, **kwargs)
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
 
 
 # A comment's path is its ancestors' sequence numbers and its own, each as a fixed-width
@@ -363,6 +382,11 @@ class CommentQuerySet(models.QuerySet):
         return comments
 
 
+# The fields of a saved comment that readers see, besides its status (change_status()
+# bumps the reader page's version for that).
+READER_FIELDS = frozenset({"body", "body_format", "author_name", "parent"})
+
+
 class CommentManager(models.Manager.from_queryset(CommentQuerySet)):
     def get_queryset(self):
         # The search document is for the database's index; no page reads it.
@@ -439,6 +463,10 @@ class Comment(models.Model):
     triage = models.JSONField(default=dict, blank=True, editable=False)
     priority = models.FloatField(default=0.0, editable=False)
     triaged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a moderator featured it (services.feature()); null when it is not featured.
+    # Only an approved comment is featured: change_status() clears it when the comment
+    # leaves approved.
+    featured_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CommentManager()
 
@@ -486,6 +514,16 @@ class Comment(models.Model):
             # The workers' sweep: comments not scored yet, oldest first (few, normally).
             models.Index(fields=["created"], condition=Q(triaged_at__isnull=True),
                          name="comment_unscored_idx"),
+            # The reader page's Featured section: an article's featured comments, newest
+            # featured first (a handful of rows).
+            models.Index(fields=["article", "-featured_at"],
+                         condition=Q(featured_at__isnull=False), name="comment_featured_idx"),
+            # The reader page's top-level comments, oldest or newest first, or featured
+            # first (moderation/threads.py): a page of them is the first rows of one index.
+            models.Index(fields=["article", "path"], condition=Q(depth=0),
+                         name="comment_toplevel_idx"),
+            NullsLastIndex(F("article"), F("featured_at").desc(nulls_last=True), F("path"),
+                           condition=Q(depth=0), name="comment_toplevel_featured_idx"),
         ]
 
     def __str__(self):
@@ -501,9 +539,15 @@ class Comment(models.Model):
                            using=self._state.db)
         else:
             super().save(*args, **kwargs)
+            # An edit (in the admin) changes what readers see: the article's cached reader
+            # page is stale once it commits. The services' own saves name their fields.
+            fields = kwargs.get("update_fields")
+            if fields is None or READER_FIELDS.intersection(fields):
+                freshness.bump_on_commit(self.article_id, using=self._state.db)
 
     def get_absolute_url(self):
-        return f"{self.article.get_absolute_url()}#c{self.pk}"
+        """The comment on the reader's page, with its ancestors (its permalink)."""
+        return f"{self.article.get_absolute_url()}?comment={self.pk}#c{self.pk}"
 
     def _place(self, parent: Comment | None, max_depth: int) -> None:
         spot = place(self.article_id, self.seq, parent and parent.spot, max_depth)
@@ -523,6 +567,10 @@ class Comment(models.Model):
         """The hidden_reason a comment moved to `status` for `reason` keeps: the reason
         while it is hidden, nothing otherwise."""
         return reason if status == Comment.Status.HIDDEN else ""
+
+    @property
+    def is_featured(self) -> bool:
+        return self.featured_at is not None
 
     @property
     def is_visible(self) -> bool:

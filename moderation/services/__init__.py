@@ -6,7 +6,8 @@ audit row (ModerationEvent) in the same transaction. A moderator's request carri
 status they saw (`expected_status`); if someone else changed the comment meanwhile the
 change is refused, never overwritten.
 
-- decisions.py: approve, hide, flag, undo, hold, the bulk forms, and change_status(),
+- decisions.py: approve, hide, flag, undo, hold, feature, unfeature, the bulk forms, and
+  change_status(),
   the one helper every status change goes through;
 - posting.py: a reader's new comment and report;
 - imports.py: an import's audit rows and status changes;
@@ -32,10 +33,12 @@ from .decisions import (
     approve,
     bulk_approve,
     bulk_hide,
+    feature,
     flag,
     hide,
     hold,
     undo,
+    unfeature,
 )
 from .findings import act_on_findings, store_scores
 from .imports import MODERATOR_ACTIONS, decided_comment_ids, import_status_change, record_import
@@ -56,9 +59,10 @@ __all__ = [
     "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
     "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
     "commenters_for_import", "counting_at_end", "decided_comment_ids", "delete_saved_queue",
-    "flag", "hide", "hold",
+    "feature", "flag", "hide", "hold",
     "import_status_change", "link_verified_email", "may_post", "note_commenter",
     "post_comment", "premoderate_commenter", "recount_commenters", "record_import",
     "rename_commenter", "rename_saved_queue", "report", "save_queue",
     "store_scores", "suspend_commenter", "trust_commenter", "undo", "undo_commenter_event",
+    "unfeature",
 ]

@@ -1,6 +1,6 @@
-"""Every moderator's decision on a comment, one function per transition, and the one
-helper (change_status) through which every status change, here or in posting.py and
-imports.py, is made and logged.
+"""Every moderator's decision on a comment (featuring included), one function per
+transition, and the one helper (change_status) through which every status change, here or
+in posting.py and imports.py, is made and logged.
 
 Views, admin actions, bulk actions, imports and management commands all call these, so
 each change is checked the same way and writes its audit row (ModerationEvent) in the same
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from articles import freshness
 from moderation import notify
 from moderation.models import Comment, Flag, ModerationEvent, Reason
 
@@ -68,11 +69,12 @@ def event_fields(comment: Comment, *, action, status_before, actor_label="", rea
 
 
 def record_event(comment: Comment, *, actor, action, status_before, actor_label="", reason="",
-            note="", undoes=None) -> ModerationEvent:
+            note="", undoes=None, featured_before=None) -> ModerationEvent:
     return ModerationEvent.objects.create(
         comment=comment,
         actor=actor,
         undoes=undoes,
+        featured_before=featured_before,
         **event_fields(comment, action=action, status_before=status_before,
                         actor_label=actor_label, reason=reason, note=note),
     )
@@ -83,20 +85,34 @@ def change_status(current: Comment, to: str, *, actor, action, hidden_reason: st
     """Move a locked comment to status `to` (if it is not there) and write the audit row.
 
     Every status change goes through here, so the comment's `hidden_reason` always goes
-    with its status: `hidden_reason` while it is hidden, cleared once it is not.
+    with its status: `hidden_reason` while it is hidden, cleared once it is not. A comment
+    that leaves approved is no longer featured (the audit row keeps when it was, for its
+    undo), and the article's reader page gets a new version once this commits.
     """
     before = current.status
     after = {"status": to, "hidden_reason": Comment.hidden_reason_for(to, hidden_reason)}
+    featured_before = None
+    if to != Status.APPROVED and current.featured_at is not None:
+        featured_before = current.featured_at
+        after["featured_at"] = None
     changed = [name for name, value in after.items() if getattr(current, name) != value]
     if changed:
         for name in changed:
             setattr(current, name, after[name])
         current.save(update_fields=changed)
+        freshness.bump_on_commit(current.article_id)
     # The writer's record moves with the comment, in the same transaction.
     record.status_moved(current, before, to, at=timezone.now())
     if to == Status.APPROVED and before != Status.APPROVED:
         notify.reply_published(current)
-    return record_event(current, actor=actor, action=action, status_before=before, **event_fields)
+    return record_event(current, actor=actor, action=action, status_before=before,
+                        featured_before=featured_before, **event_fields)
+
+
+def _set_featured(current: Comment, featured_at) -> None:
+    current.featured_at = featured_at
+    current.save(update_fields=["featured_at"])
+    freshness.bump_on_commit(current.article_id)
 
 
 def copy_state(comment: Comment, current: Comment) -> None:
@@ -104,6 +120,7 @@ def copy_state(comment: Comment, current: Comment) -> None:
     comment.status = current.status
     comment.hidden_reason = current.hidden_reason
     comment.flagged, comment.reported = current.flagged, current.reported
+    comment.featured_at = current.featured_at
 
 
 def _hidden_reason_before(current: Comment, event: ModerationEvent) -> str:
@@ -224,17 +241,67 @@ def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> Mo
         else:
             to = last.status_before
             hidden_reason = _hidden_reason_before(current, last) if to == Status.HIDDEN else ""
+        # Featuring never changed the status either; undoing a change that unfeatured the
+        # comment (an unfeature, a hide) features it again as it was.
+        if last.action in (Action.FEATURED, Action.UNFEATURED):
+            to, hidden_reason = current.status, current.hidden_reason
+        featured_at = current.featured_at
+        if last.action == Action.FEATURED:
+            featured_at = None
+        elif last.featured_before is not None and to == Status.APPROVED:
+            featured_at = last.featured_before
         with tracking_queues(current):
             event = change_status(current, to, actor=actor, action=Action.UNDONE,
                                   hidden_reason=hidden_reason, reason=last.reason,
                                   note=f"Undid: {last.get_action_display().lower()}",
                                   undoes=last)
+            if featured_at != current.featured_at:
+                if featured_at is None and event.featured_before is None:
+                    event.featured_before = current.featured_at
+                    event.save(update_fields=["featured_before"])
+                _set_featured(current, featured_at)
             Flag.objects.filter(resolved_event=last).update(
                 resolved_at=None, resolved_by=None, resolved_event=None
             )
             Flag.objects.filter(event=last, resolved_at__isnull=True).update(
                 resolved_at=event.created_at, resolved_by=actor, resolved_event=event
             )
+    copy_state(comment, current)
+    return event
+
+
+def feature(*, comment: Comment, actor, note: str = "", actor_label: str = ""
+            ) -> ModerationEvent | None:
+    """Put a published comment in its article's Featured section (readers see it at the
+    top of the thread and marked in place). Already featured: nothing changes."""
+    with transaction.atomic():
+        current = lock_for_change(comment, None)
+        if current.status != Status.APPROVED:
+            raise ModerationError(
+                f"Only a published comment can be featured; comment #{current.pk} is "
+                f"{current.get_status_display().lower()}."
+            )
+        if current.featured_at is not None:
+            return None
+        _set_featured(current, timezone.now())
+        event = record_event(current, actor=actor, action=Action.FEATURED,
+                             status_before=current.status, actor_label=actor_label, note=note)
+    copy_state(comment, current)
+    return event
+
+
+def unfeature(*, comment: Comment, actor, note: str = "", actor_label: str = ""
+              ) -> ModerationEvent | None:
+    """Take a comment out of the Featured section. Not featured: nothing changes."""
+    with transaction.atomic():
+        current = lock_for_change(comment, None)
+        if current.featured_at is None:
+            return None
+        featured_before = current.featured_at
+        _set_featured(current, None)
+        event = record_event(current, actor=actor, action=Action.UNFEATURED,
+                             status_before=current.status, actor_label=actor_label, note=note,
+                             featured_before=featured_before)
     copy_state(comment, current)
     return event
 

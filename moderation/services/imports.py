@@ -3,11 +3,12 @@ and which comments a moderator has decided on here (an import never overrides th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
+from articles import freshness
 from moderation.models import Comment, Flag, ModerationEvent, Reason, can_copy, copy_rows
 
 from .decisions import (
@@ -47,14 +48,17 @@ def _spam_flag(*, comment_id: int, event_id: int, note: str, at) -> Flag:
 def record_import(*, comments: Sequence[Comment], source_label: str,
                   reasons: Mapping[int, str] | None = None,
                   notes: Mapping[int, str] | None = None,
-                  batch_size: int = 2000) -> int:
+                  batch_size: int = 2000,
+                  article_ids: Collection[int] = ()) -> int:
     """Log comments an import has just created, with their imported statuses.
 
     One "imported" event per comment (no actor; labelled "import: <source_label>"), and a
     resolved automatic spam flag for each comment the source hid as spam. `reasons` and
     `notes` map comment ids to the reason and note of their event. Writes in bulk (COPY
     on PostgreSQL), in the caller's transaction, so a 100,000-comment import stays fast.
-    Returns how many events were written.
+    Returns how many events were written. `article_ids` names the comments' articles
+    when the comments do not carry them: a comment that comes in approved makes their
+    reader pages stale (articles/freshness.py).
     """
     reasons = reasons or {}
     notes = notes or {}
@@ -68,7 +72,8 @@ def record_import(*, comments: Sequence[Comment], source_label: str,
         kind = kinds.get((comment.status, reason, note))
         if kind is None:
             kind = kinds[comment.status, reason, note] = {
-                "actor_id": None, "undoes_id": None, "created_at": now,
+                "actor_id": None, "undoes_id": None, "featured_before": None,
+                "created_at": now,
                 **event_fields(comment, action=Action.IMPORTED, status_before="",
                                 actor_label=label, reason=reason, note=note),
             }
@@ -78,6 +83,9 @@ def record_import(*, comments: Sequence[Comment], source_label: str,
         if kind["reason"] == Reason.SPAM and kind["status_after"] == Status.HIDDEN
     ]
     with transaction.atomic():
+        # Readers see the comments that come in approved: their pages are stale on commit.
+        if any(c.status == Status.APPROVED for c in comments):
+            freshness.bump_on_commit(*(article_ids or {c.article_id for c in comments}))
         db = ModerationEvent.objects.db
         if can_copy(db):
             fields = [f for f in ModerationEvent._meta.concrete_fields

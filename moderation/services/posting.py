@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from articles import freshness
 from moderation import notify
 from moderation.models import Comment, Commenter, Flag
 from moderation.signals import comments_added
@@ -74,6 +75,7 @@ def post_comment(*, article, author_name: str, body: str, author_email: str = ""
         record.posted(comment)
         if comment.is_visible:
             notify.reply_published(comment)
+            freshness.bump_on_commit(article.pk)
         # Scored once the comment is committed, by a task worker (moderation/tasks.py
         # listens and enqueues the task).
         transaction.on_commit(lambda: comments_added.send(Comment, ids=[comment.pk]))

@@ -71,6 +71,8 @@ UNDO_LABELS = {
     ModerationEvent.Action.APPROVED: "Undo approval",
     ModerationEvent.Action.HIDDEN: "Undo hide",
     ModerationEvent.Action.FLAGGED: "Undo flag",
+    ModerationEvent.Action.FEATURED: "Undo feature",
+    ModerationEvent.Action.UNFEATURED: "Undo unfeature",
 }
 
 

@@ -1,11 +1,21 @@
 """The moderator's workspace: queue, context and log pages, and the actions they post to."""
 
-from .actions import approve, bulk_approve, bulk_hide, bulk_undo, flag, hide, undo
+from .actions import (
+    approve,
+    bulk_approve,
+    bulk_hide,
+    bulk_undo,
+    feature,
+    flag,
+    hide,
+    undo,
+    unfeature,
+)
 from .pages import comment_detail, live, log, queue, queue_cards
 from .people import commenter, commenters
 
 __all__ = [
     "approve", "bulk_approve", "bulk_hide", "bulk_undo", "comment_detail", "commenter",
-    "commenters", "flag", "hide",
-    "live", "log", "queue", "queue_cards", "undo",
+    "commenters", "feature", "flag", "hide",
+    "live", "log", "queue", "queue_cards", "undo", "unfeature",
 ]

@@ -22,6 +22,7 @@ from ..forms import (
     BulkApproveForm,
     BulkHideForm,
     BulkUndoForm,
+    FeatureForm,
     FlagForm,
     HideForm,
     UndoForm,
@@ -188,6 +189,21 @@ def _perform_flag(comment, actor, data) -> Outcome:
                    undo=_undo_one(comment, flag_.event))
 
 
+def _perform_feature(comment, actor, data) -> Outcome:
+    event = services.feature(comment=comment, actor=actor, note=data["note"])
+    if event is None:
+        return Outcome(f"{_who(comment)} was already featured; nothing changed.", "info")
+    return Outcome(f"Featured {_who(comment)}: readers see it at the top of the thread.",
+                   undo=_undo_one(comment, event))
+
+
+def _perform_unfeature(comment, actor, data) -> Outcome:
+    event = services.unfeature(comment=comment, actor=actor, note=data["note"])
+    if event is None:
+        return Outcome(f"{_who(comment)} was not featured; nothing changed.", "info")
+    return Outcome(f"Took {_who(comment)} out of Featured.", undo=_undo_one(comment, event))
+
+
 def _perform_undo(comment, actor, data) -> Outcome:
     event = services.undo(comment=comment, actor=actor,
                           expected_event_id=data["expected_event_id"])
@@ -214,6 +230,18 @@ def hide(request, pk):
 @require_POST
 def flag(request, pk):
     return _act(request, pk, FlagForm, _perform_flag, panel="flag")
+
+
+@moderator_required
+@require_POST
+def feature(request, pk):
+    return _act(request, pk, FeatureForm, _perform_feature)
+
+
+@moderator_required
+@require_POST
+def unfeature(request, pk):
+    return _act(request, pk, FeatureForm, _perform_unfeature)
 
 
 @moderator_required

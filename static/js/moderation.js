@@ -179,6 +179,14 @@
     openPanel(panel);
   }
 
+  function toggleFeatured() {
+    const card = requireCard();
+    if (!card) return;
+    const button = card.querySelector("[data-mod-feature]");
+    if (button) button.click();
+    else hint("Only a published comment can be featured.");
+  }
+
   function openContext() {
     const card = requireCard();
     const link = card && card.querySelector(".mod-context-link");
@@ -273,6 +281,7 @@
     o: openContext,
     A: bulkApprove,
     H: bulkHide,
+    F: toggleFeatured,
     "?": showHelp,
     Escape: () => closePanels(),
   };

@@ -1,0 +1,96 @@
+"""Each article's reader-page version: what the cached reader page is checked against.
+
+The reader's thread of an article is cached (articles/views.py) under the version its
+page was rendered at. Anything a reader sees that changes bumps the article's version
+once its transaction commits: a comment's status (moderation.services.decisions.
+change_status(), the one helper every status change goes through), a comment featured or
+unfeatured, a comment posted or imported visible, and the article itself (Article.save()).
+No cache entry is ever deleted; a page cached under an older version is simply not used.
+
+A version is the time of the change in nanoseconds, kept in the default cache (Redis in
+production). If the cache forgets a version, the next reader sets a new one, later than any
+page already cached, so a lost version never brings back an old page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "reader:version:{}"
+# A cached page is read with its version in one round trip (get_many); it lives this long
+# without a change (a day), so a quiet article's page drops out by itself.
+PAGE_TIMEOUT = 24 * 60 * 60
+
+
+def version_key(article_id: int) -> str:
+    return VERSION_KEY.format(article_id)
+
+
+def new_version() -> int:
+    return time.time_ns()
+
+
+def bump(article_ids: Iterable[int]) -> None:
+    """Give the articles a new version now (their cached pages are no longer used)."""
+    version = new_version()
+    cache.set_many({version_key(pk): version for pk in set(article_ids)}, timeout=None)
+
+
+def bump_on_commit(*article_ids: int, using: str | None = None) -> None:
+    """Give the articles a new version now and again once the current transaction commits
+    (once, outside a transaction).
+
+    The bump on commit is the one that counts: a reader who rendered the page between the
+    change and its commit (seeing the old rows) cached it under the first new version,
+    which the second one retires. The first makes the change show to reads made later in
+    the same transaction (and in tests, whose transactions never commit); if the
+    transaction rolls back, it only costs one page rendered again.
+    """
+    ids = [pk for pk in article_ids if pk is not None]
+    if ids:
+        bump(ids)
+        transaction.on_commit(lambda: bump(ids), using=using)
+
+
+# What the cached frame of an article's page (its text, its form) was made from: the
+# article's `updated_at`, set here by Article.save() (and a mark by its deletion), so a
+# warm page needs no database query to know its frame is current.
+STAMP_KEY = "reader:article:{}"
+DELETED = "deleted"
+
+
+def stamp_key(article_id: int) -> str:
+    return STAMP_KEY.format(article_id)
+
+
+def stamp(article) -> str:
+    return article.updated_at.isoformat() if article.pk else DELETED
+
+
+def article_changed(article, using: str | None = None, deleted: bool = False) -> None:
+    """Record an article's new stamp (and a new version for its thread) now and once the
+    transaction commits."""
+    key, pk = stamp_key(article.pk), article.pk
+    value = DELETED if deleted else stamp(article)
+
+    def record():
+        cache.set(key, value, timeout=None)
+        bump([pk])
+
+    record()
+    transaction.on_commit(record, using=using)
+
+
+def ensure_version(article_id: int, found=None) -> int:
+    """The article's version, given one read from the cache (`found`), or a new one set now
+    if the cache has none."""
+    if found is not None:
+        return found
+    version = new_version()
+    if not cache.add(version_key(article_id), version, timeout=None):
+        version = cache.get(version_key(article_id)) or version
+    return version
