@@ -77,7 +77,9 @@ def test_an_import_costs_queries_per_batch_not_per_comment(
     # One chunk of articles: a fixed number of queries with COPY; on other databases, one
     # INSERT more per batch of rows that fits the database's parameter limit (SQLite: 999
     # parameters, so 62 comments or 99 audit rows at a time). Their commenters cost 7 more
-    # per chunk: found, created, read back; recounted in two aggregates, a read, an update.
+    # per chunk: with COPY, staged in a temporary table, the missing ones inserted, all read
+    # back, the table dropped, then the chunk's counts staged, added and dropped; elsewhere
+    # found, created and read back, and recounted in one UPDATE per 400.
     # The queue counters take two statements at the end of the import (its articles' rows,
     # the site-wide totals).
     from django.db import connection

@@ -73,11 +73,11 @@ class _Writer:
         if not self.groups:
             return []
         self._find_commenters()
-        saved, reasons, notes = self._insert()
+        saved, reasons, notes, authored = self._insert()
         self.groups = []
         services.record_import(comments=saved, source_label=self.source_label,
                                reasons=reasons, notes=notes, batch_size=INSERT_BATCH)
-        services.recount_commenters(set(self.commenters.values()))
+        services.count_imported(authored)
         self.commenters = {}
         return saved
 
@@ -132,7 +132,7 @@ class ModelWriter(_Writer):
         saved = [Saved(c.pk, c.status) for c in comments]
         reasons = {c.pk: p.reason for c, p in zip(comments, planned, strict=True) if p.reason}
         notes = {c.pk: p.note for c, p in zip(comments, planned, strict=True) if p.note}
-        return saved, reasons, notes
+        return saved, reasons, notes, [(c.commenter_id, c.status, c.created) for c in comments]
 
 
 class CopyWriter(_Writer):
@@ -188,4 +188,4 @@ class CopyWriter(_Writer):
         copy_rows(Comment, rows, fields=fields, using=self.using)
         queue_counts.add(queue_counts.created((row[1], row[7]) for row in rows),
                          using=self.using)
-        return saved, reasons, notes
+        return saved, reasons, notes, [(row[14], row[7], row[9]) for row in rows]

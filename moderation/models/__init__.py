@@ -11,7 +11,7 @@
 """
 
 from .audit import Flag, FlagQuerySet, ModerationEvent
-from .bulk import allocate_ids, can_copy, copy_rows
+from .bulk import allocate_ids, can_copy, copy_missing_rows, copy_rows
 from .commenters import Commenter, CommenterEvent, CommenterQuerySet, normalise_email
 from .comments import (
     MAX_SEQ,
@@ -35,7 +35,7 @@ __all__ = [
     "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Commenter", "CommenterEvent",
     "CommenterQuerySet", "Flag", "FlagQuerySet", "Is", "ModerationEvent", "QUEUE_KEYS",
     "QueueCount", "QueueTotal", "Reason", "TaskWorker", "Word", "WordList", "allocate_ids",
-    "can_copy", "copy_rows", "counting_at_end", "normalise_email", "normalise_word",
-    "number_oldest_first", "path_segment", "place", "queues_of", "Spot",
+    "can_copy", "copy_missing_rows", "copy_rows", "counting_at_end", "normalise_email",
+    "normalise_word", "number_oldest_first", "path_segment", "place", "queues_of", "Spot",
     "reserve_sequence", "reserve_sequences",
 ]
