@@ -8,8 +8,8 @@ trust, …) are in people.py.
   commenter of the email they give (normalised), so that a new display name is the same
   person; an import's to its author's email or, without one, its author id.
 - The record: approved / pending / hidden / reported counts, first and last seen and the
-  last trouble, moved with each change in the change's own transaction; recount() rebuilds
-  them from the comments for imports and the data migration.
+  last trouble, moved with each change in the change's own transaction (an import's new
+  comments added by count_imported()); recount() rebuilds them from the comments.
 - Automatic trust: after COMMENTERS_AUTO_TRUST_AFTER approved comments and none hidden;
   taken back (as an undo, by "automatic") once one of their comments is hidden.
 """
