@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 
 class LargeTablePaginator(Paginator):
@@ -44,8 +51,43 @@ class LargeTablePaginator(Paginator):
         return row[0] if row and row[0] >= 0 else None
 
 
+class FastChangeList(ChangeList):
+    """A changelist that reverses the change URL once per page, not once per row, and
+    reads only the columns its rows show (the model admin's `list_only`, if set)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        only = getattr(self.model_admin, "list_only", None)
+        if only and isinstance(self.result_list, QuerySet):
+            self.result_list = self.result_list.only(*only)
+
+    def url_for_result(self, result):
+        template = getattr(self, "_change_url_template", None)
+        if template is None:
+            # A placeholder pk, replaced per row: the URL pattern takes any string there.
+            marker = "0000000000"
+            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                          args=(marker,), current_app=self.model_admin.admin_site.name)
+            template = self._change_url_template = url.replace(marker, "{}", 1)
+        return template.format(quote(getattr(result, self.pk_attname)))
+
+
 class LargeTableAdminMixin:
-    """What a changelist over a big table needs: no full count, a bounded paginator."""
+    """What a changelist over a big table needs: no full count, a bounded paginator, and
+    rows that cost little to render (a page shows 100)."""
 
     paginator = LargeTablePaginator
     show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return FastChangeList
+
+    def action_checkbox(self, obj):
+        """The row's checkbox, as the admin's CheckboxInput renders it, without rendering
+        a widget template per row (a third of the page's time at 100 rows)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" '
+            'aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME, str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )

@@ -88,3 +88,24 @@ def test_a_year_and_month_url_filters_without_the_date_links(admin_client, artic
     response = admin_client.get(CHANGELIST, {"created__year": 2024, "created__month": 6})
     assert listed(response) == [old.pk]
     assert 'class="toplinks"' not in response.content.decode()  # no date hierarchy links
+
+
+@pytest.mark.parametrize("size", [3, 150])
+def test_the_changelist_costs_the_same_queries_and_no_query_per_row(
+    admin_client, article, django_assert_max_num_queries, size
+):
+    for n in range(size):
+        make_comment(article, body=f"Comment {n}", created=timezone.now() - timedelta(minutes=n))
+    # Session, user, the count (PostgreSQL: the table's estimate first), the rows with
+    # their articles, the article filter's choices.
+    with django_assert_max_num_queries(6):
+        response = admin_client.get(CHANGELIST)
+    # The page's 100 rows, each with its checkbox, link and local time as digits.
+    assert len(listed(response)) == min(size, 100)
+    newest = Comment.objects.order_by("-created").first()
+    page = response.content.decode()
+    assert f'href="{reverse("admin:moderation_comment_change", args=[newest.pk])}"' in page
+    assert timezone.localtime(newest.created).strftime("%Y-%m-%d %H:%M") in page
+    # The articles' too: with their outlet filter's and date hierarchy's queries.
+    with django_assert_max_num_queries(8):
+        assert admin_client.get(reverse("admin:articles_article_changelist")).status_code == 200

@@ -77,7 +77,9 @@ def test_an_import_costs_queries_per_batch_not_per_comment(
     # One chunk of articles: a fixed number of queries with COPY; on other databases, one
     # INSERT more per batch of rows that fits the database's parameter limit (SQLite: 999
     # parameters, so 62 comments or 99 audit rows at a time). Their commenters cost 7 more
-    # per chunk: found, created, read back; recounted in two aggregates, a read, an update.
+    # per chunk: with COPY, staged in a temporary table, the missing ones inserted, all read
+    # back, the table dropped, then the chunk's counts staged, added and dropped; elsewhere
+    # found, created and read back, and recounted in one UPDATE per 400.
     # The queue counters take two statements at the end of the import (its articles' rows,
     # the site-wide totals).
     from django.db import connection
@@ -109,3 +111,27 @@ def test_ids_come_from_the_sequence_whether_or_not_they_are_one_run():
             cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")
     assert list(spread) == [spread[0] + 3 * n for n in range(4)]
     assert spread[0] > run[-1]
+
+
+def test_an_import_adds_its_comments_to_their_commenters_as_a_recount_would(wxr_file, article):
+    from moderation import services
+    from moderation.models import Commenter
+    from tests.factories import make_comment
+
+    # One of the authors has commented here before, and been hidden.
+    known = Commenter.objects.create(email_key="r0@example.org", display_name="R0")
+    make_comment(article, commenter=known, status=Comment.Status.HIDDEN)
+    statuses = ["1", "0", "spam", "trash"]
+    items = [{"post_id": post, "comments": [
+        {"id": n, "approved": statuses[n % 4], "parent": 0, "email": f"r{n % 3}@example.org",
+         "date": f"2024-05-0{post} 10:{n:02d}:00"} for n in range(1, 13)
+    ]} for post in (1, 2)]
+    importers.apply(read(wxr_file(items)))
+    fields = ["email_key", "approved_count", "pending_count", "hidden_count", "reported_count",
+              "first_seen", "last_seen", "trouble_at"]
+    counted = list(Commenter.objects.order_by("pk").values(*fields))
+    assert [c["email_key"] for c in counted] == [f"r{n}@example.org" for n in (0, 1, 2)]
+    assert sum(c["approved_count"] + c["pending_count"] + c["hidden_count"]
+               for c in counted) == 25
+    services.recount_commenters(Commenter.objects.values_list("pk", flat=True))
+    assert list(Commenter.objects.order_by("pk").values(*fields)) == counted

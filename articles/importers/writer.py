@@ -73,13 +73,13 @@ class _Writer:
         if not self.groups:
             return []
         self._find_commenters()
-        saved, reasons, notes = self._insert()
+        saved, reasons, notes, authored = self._insert()
         article_ids = {article.pk for article, _placed, _fresh in self.groups}
         self.groups = []
         services.record_import(comments=saved, source_label=self.source_label,
                                reasons=reasons, notes=notes, batch_size=INSERT_BATCH,
                                article_ids=article_ids)
-        services.recount_commenters(set(self.commenters.values()))
+        services.count_imported(authored)
         self.commenters = {}
         return saved
 
@@ -134,7 +134,7 @@ class ModelWriter(_Writer):
         saved = [Saved(c.pk, c.status) for c in comments]
         reasons = {c.pk: p.reason for c, p in zip(comments, planned, strict=True) if p.reason}
         notes = {c.pk: p.note for c, p in zip(comments, planned, strict=True) if p.note}
-        return saved, reasons, notes
+        return saved, reasons, notes, [(c.commenter_id, c.status, c.created) for c in comments]
 
 
 class CopyWriter(_Writer):
@@ -190,4 +190,4 @@ class CopyWriter(_Writer):
         copy_rows(Comment, rows, fields=fields, using=self.using)
         queue_counts.add(queue_counts.created((row[1], row[7]) for row in rows),
                          using=self.using)
-        return saved, reasons, notes
+        return saved, reasons, notes, [(row[14], row[7], row[9]) for row in rows]

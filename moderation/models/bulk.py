@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 
 
 def can_copy(using: str) -> bool:
@@ -74,3 +74,49 @@ def allocate_ids(model, count: int, *, using: str = "default") -> Sequence[int]:
     if count == 0:
         return []
     return scattered if scattered is not None else range(first, last + 1)
+
+
+def copy_missing_rows(model, key: str, rows: Iterable[Sequence], *, fields: Sequence[str],
+                      using: str = "default") -> dict:
+    """Insert the rows of `model` whose `key` is not in its table yet, with COPY, and
+    return {key: primary key} for every row given, new or already there.
+
+    `key` names one of `fields`, a text column with a unique index over its non-blank
+    values (Commenter's email_key and external_key); the rows hold a value per field,
+    distinct non-blank keys, and the other columns get their model defaults. The rows go
+    through a temporary table: a key someone else inserts meanwhile is skipped (ON
+    CONFLICT DO NOTHING) rather than failing the whole load, and the ids come back in one
+    join instead of a query per batch of keys.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    opts = model._meta
+    given = [opts.get_field(name) for name in fields]
+    rest = [f for f in opts.concrete_fields
+            if not f.primary_key and not f.generated and f not in given]
+    table, staged = quote(opts.db_table), quote(f"staged_{opts.db_table}")
+    key_column, pk = quote(opts.get_field(key).column), quote(opts.pk.column)
+    columns = ", ".join(quote(f.column) for f in given)
+    # Only names are formatted in; every value is a parameter or travels by COPY.
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        # Shaped like the given columns only (no id default, so it takes no ids).
+        cursor.execute(f"CREATE TEMPORARY TABLE {staged} ON COMMIT DROP AS "  # noqa: S608
+                       f"SELECT {columns} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {staged} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        # "<> ''" lets the partial unique index answer.
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, {', '.join(quote(f.column) for f in rest)}) "  # noqa: S608
+            f"SELECT {columns}, {', '.join(['%s'] * len(rest))} FROM {staged} s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t "
+            f"WHERE t.{key_column} = s.{key_column} AND t.{key_column} <> '') "
+            f"ON CONFLICT DO NOTHING",
+            [f.get_db_prep_save(f.get_default(), connection) for f in rest],
+        )
+        cursor.execute(f"SELECT s.{key_column}, t.{pk} FROM {staged} s "  # noqa: S608
+                       f"JOIN {table} t ON t.{key_column} = s.{key_column} "
+                       f"AND t.{key_column} <> ''")
+        found = dict(cursor.fetchall())
+        cursor.execute(f"DROP TABLE {staged}")
+    return found

@@ -22,6 +22,7 @@ change is refused, never overwritten.
 from .commenters import (
     commenter_for_account,
     commenters_for_import,
+    count_imported,
     link_verified_email,
     rename_commenter,
 )
@@ -58,8 +59,8 @@ from .saved import delete_saved_queue, rename_saved_queue, save_queue
 __all__ = [
     "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
     "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
-    "commenters_for_import", "counting_at_end", "decided_comment_ids", "delete_saved_queue",
-    "feature", "flag", "hide", "hold",
+    "commenters_for_import", "count_imported", "counting_at_end", "decided_comment_ids",
+    "delete_saved_queue", "feature", "flag", "hide", "hold",
     "import_status_change", "link_verified_email", "may_post", "note_commenter",
     "post_comment", "premoderate_commenter", "recount_commenters", "record_import",
     "rename_commenter", "rename_saved_queue", "report", "save_queue",
