@@ -726,7 +726,9 @@
       if (live.seen.has(seen)) continue;
       live.seen.add(seen);
       const card = document.getElementById(`comment-${item.id}`);
-      if (card) decidedElsewhere(card, item);
+      // The first poll looks a little before the page was made; a card drawn after the
+      // event already shows what it did.
+      if (card && Number(card.dataset.lastEvent || 0) < item.event) decidedElsewhere(card, item);
     }
     if (live.queue) {
       for (const id of data.arrived || []) {
