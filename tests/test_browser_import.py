@@ -2,6 +2,7 @@
 finds its threads in the moderation queue and on the reader's page."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,10 @@ def test_an_admin_imports_a_wordpress_export_and_finds_its_threads_in_the_queue(
     expect(cards).to_have_count(3)
     reply = cards.filter(has_text="nothing useful to say")
     expect(reply).to_contain_text("In reply to tellyworthtest2")
-    expect(reply).to_contain_text("Imported by import: wxr")
+    # Where it came from is in its history, one click away (the card shows only decisions).
+    reply.get_by_role("link", name=re.compile("Context")).click()
+    expect(page.locator(".mod-history")).to_contain_text(re.compile(r"Imported\s+import: wxr"))
+    page.go_back()
     expect(cards.filter(has_text="I want to learn how to make chinese eggrolls")).to_contain_text(
         "a Blog page")
 
