@@ -100,6 +100,17 @@ def test_undo_restores_the_status_before_the_last_decision(pending, moderator):
         services.undo(comment=pending, actor=moderator)
 
 
+def test_undo_refuses_to_take_back_an_automatic_flag(pending, moderator):
+    services.approve(comment=pending, actor=moderator)
+    services.flag(comment=pending, actor=None, reason=Reason.SPAM, actor_label="automatic",
+                  source=Flag.Source.AUTOMATIC, note="reads like spam")
+    with pytest.raises(services.ModerationError, match="not by a moderator"):
+        services.undo(comment=pending, actor=moderator)
+    pending.refresh_from_db()
+    assert pending.flags.open().count() == 1
+    assert not ModerationEvent.objects.filter(action=Action.UNDONE).exists()
+
+
 def test_undo_reopens_the_flags_a_decision_resolved(article, moderator):
     comment = make_comment(article, status=Status.APPROVED)
     services.flag(comment=comment, actor=moderator, reason=Reason.ABUSIVE)

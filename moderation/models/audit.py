@@ -74,6 +74,12 @@ class ModerationEvent(ActedBy, models.Model):
     def __str__(self):
         return f"{self.get_action_display()} #{self.comment_id} by {self.actor_name}"
 
+    @property
+    def is_moderators_decision(self) -> bool:
+        """Can undo take this back? Only a moderator's decision: an automatic flag or hold
+        is dismissed by keeping or approving the comment, not undone."""
+        return self.action in self.DECISIONS and self.actor_id is not None
+
 
 class FlagQuerySet(models.QuerySet):
     def open(self):

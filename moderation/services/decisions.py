@@ -230,6 +230,12 @@ def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> Mo
         )
         if last is None:
             raise ModerationError(f"Comment #{current.pk} has no decision to undo.")
+        if not last.is_moderators_decision:
+            raise ModerationError(
+                f"Comment #{current.pk} was last {last.get_action_display().lower()} by "
+                f"{last.actor_name}, not by a moderator: decide it (keep, approve or hide) "
+                "instead; nothing was undone."
+            )
         if expected_event_id is not None and last.pk != expected_event_id:
             raise Conflict(
                 f"Comment #{current.pk} was {last.get_action_display().lower()} by "

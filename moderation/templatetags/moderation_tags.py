@@ -101,7 +101,7 @@ def is_keep(event) -> bool:
 def undoable(event) -> bool:
     """Can this event be taken back with undo (a moderator's decision nobody has undone
     yet)? An automatic flag is not: a moderator dismisses it by keeping or approving."""
-    if event is None or event.action not in ModerationEvent.DECISIONS or not event.actor_id:
+    if event is None or not event.is_moderators_decision:
         return False
     try:
         event.undone_by  # noqa: B018 - the reverse one-to-one raises when absent
