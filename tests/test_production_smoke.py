@@ -381,7 +381,9 @@ def test_the_rate_limits_hold_exactly_across_both_workers(deployment):
     time.sleep(MIN_FORM_SECONDS + 0.2)
     with concurrent.futures.ThreadPoolExecutor(6) as pool:
         statuses = list(pool.map(
-            lambda i: post_comment(browsers[i], "flood", forms[i], f"Flood {i}")[0],
+            # A sentence each: a word or two alone would be held as noise by the triage.
+            lambda i: post_comment(browsers[i], "flood", forms[i],
+                                   f"Flood {i}: a reader with something to say")[0],
             range(12)))
     assert sorted(statuses) == [302] * 5 + [429] * 7  # COMMENTS_POST_RATE 5/m
     assert deployment.sql("SELECT count(*) FROM moderation_comment WHERE body LIKE %s",
