@@ -251,3 +251,40 @@ def test_a_loaded_fixture_is_counted_too():
     assert tab_counts()["needs_review"].value == Comment.objects.count() == 13
     call_command("loaddata", "seed", verbosity=0)  # loaded again: the same rows
     assert counted() == real()
+
+
+@pytest.mark.parametrize("status", [Status.PENDING, Status.APPROVED])
+def test_a_batchs_automatic_flags_are_raised_in_a_few_queries_whatever_its_size(
+        status, django_assert_max_num_queries):
+    article = make_article()
+    findings = [{"reason": "off_topic", "note": "little in common", "holds": False},
+                {"reason": "spam", "note": "reads like spam", "holds": False}]
+    for size in (3, 30):
+        made = [make_comment(article, status=status) for _ in range(size)]
+        Comment.objects.filter(pk__in=[c.pk for c in made]).update(
+            triage={"findings": findings, "priority": 0.9})
+        batch = list(Comment.objects.filter(pk__in=[c.pk for c in made]).for_triage())
+        with django_assert_max_num_queries(12):
+            acted = services.act_on_findings(batch)
+        assert acted.flagged == 2 * size
+        assert all(c.flagged for c in batch)
+    flags = Flag.objects.filter(source=Source.AUTOMATIC)
+    assert flags.count() == 66
+    assert all(f.event.action == ModerationEvent.Action.FLAGGED and f.event.reason == f.reason
+               for f in flags.select_related("event"))
+    assert counted() == real()
+    assert facts_match_the_flags()
+
+
+def test_a_comment_decided_while_its_batch_was_scored_is_not_flagged(moderator):
+    article = make_article()
+    comments = [make_comment(article, status=Status.PENDING) for _ in range(3)]
+    Comment.objects.filter(pk__in=[c.pk for c in comments]).update(triage={
+        "findings": [{"reason": "spam", "note": "reads like spam", "holds": False}]})
+    batch = list(Comment.objects.filter(pk__in=[c.pk for c in comments]).for_triage())
+    services.approve(comment=Comment.objects.get(pk=comments[0].pk), actor=moderator)
+    acted = services.act_on_findings(batch)
+    assert acted.flagged == 2
+    assert [pk for pk, _ in acted.skipped] == [comments[0].pk]
+    assert not Flag.objects.filter(comment=comments[0]).exists()
+    assert counted() == real()

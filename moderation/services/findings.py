@@ -14,12 +14,15 @@ article lately. The caller (moderation/screening.py) hands it to the triage.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from moderation.models import Comment, Commenter, Flag, ModerationEvent
+from moderation.models.counts import add, moved
 from moderation.rendering import URL_RE, plain_text
 
 from .decisions import (
@@ -27,11 +30,12 @@ from .decisions import (
     ModerationError,
     change_status,
     copy_state,
+    event_fields,
     flag,
     hold,
     lock_for_change,
 )
-from .queue_state import tracking_queues
+from .queue_state import flag_facts, tracking_queues
 
 AUTOMATIC = "automatic"
 # behaviour_signals() compares a batch with at most this many of the latest comments
@@ -71,6 +75,8 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
     The comments come from Comment.objects.for_triage() (with their article and
     `decided`). A reason already raised automatically, open or since resolved by a
     moderator, is not raised again: rescoring must not undo a moderator's decision.
+    The flags of the whole batch are raised together (_raise_flags_in_bulk), in a few
+    statements whatever its size.
     """
     acted = Acted()
     raised = set(
@@ -78,15 +84,26 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
         .values_list("comment_id", "reason")
     )
     waiting = _awaiting_scores(comments)
+    to_flag = []
     for comment in comments:
         findings = comment.triage.get("findings", [])
         if comment.pk in waiting:
-            _settle(comment, findings, raised, acted)
+            if findings:
+                to_flag.append(comment)
+            else:
+                _settle(comment, findings, raised, acted)
             continue
         # Hidden or decided by a moderator: the scores are kept, the queue is left alone.
         if not findings or comment.status == Comment.Status.HIDDEN or comment.decided:
             continue
-        if not _raise_flags(comment, findings, raised, acted):
+        to_flag.append(comment)
+    flagged = _raise_flags_in_bulk(to_flag, raised, acted)
+    for comment in to_flag:
+        if comment.pk not in flagged:
+            continue
+        findings = comment.triage["findings"]
+        if comment.pk in waiting:
+            _settle(comment, findings, raised, acted)
             continue
         holding = [f for f in findings if f["holds"]]
         if holding and comment.status == Comment.Status.APPROVED and (
@@ -102,6 +119,70 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
             if event is not None:
                 acted.held += 1
     return acted
+
+
+def _raise_flags_in_bulk(comments: Sequence[Comment], raised: set, acted: Acted) -> set[int]:
+    """Flag each of `comments` for each finding not raised before, as flag() does one by
+    one (under a row lock, the status as the caller saw it, an audit row per flag, the
+    flag facts and queue counters in step), but in a few statements for the whole batch:
+    one flag() per finding cost six queries, most of the time a batch took to act on.
+
+    Returns the pks of the comments whose flags are all raised; a comment whose status
+    changed meanwhile goes through flag() alone, which refuses it (in `acted.skipped`).
+    """
+    new = {c.pk: [f for f in c.triage["findings"] if (c.pk, f["reason"]) not in raised]
+           for c in comments}
+    done = {pk for pk, findings in new.items() if not findings}
+    wanted = [c for c in comments if new[c.pk]]
+    if not wanted:
+        return done
+    with transaction.atomic():
+        # The same lock as lock_for_change(), for all of them in one statement.
+        locked = {c.pk: c for c in Comment.objects.select_for_update()
+                  .filter(pk__in=[c.pk for c in wanted])}
+        fresh = [(c, locked[c.pk]) for c in wanted
+                 if c.pk in locked and locked[c.pk].status == c.status]
+        stale = [c for c in wanted if c.pk not in locked or locked[c.pk].status != c.status]
+        before = {current.pk: current.queues for _, current in fresh}
+        at = timezone.now()
+        pairs = [(current, finding) for _, current in fresh for finding in new[current.pk]]
+        events = ModerationEvent.objects.bulk_create([
+            ModerationEvent(comment=current, actor=None, created_at=at, **event_fields(
+                current, action=Action.FLAGGED, status_before=current.status,
+                actor_label=AUTOMATIC, reason=finding["reason"], note=finding["note"]))
+            for current, finding in pairs
+        ])
+        Flag.objects.bulk_create([
+            Flag(comment=current, reason=finding["reason"], source=Flag.Source.AUTOMATIC,
+                 note=finding["note"], event=event, created_at=at)
+            for (current, finding), event in zip(pairs, events, strict=True)
+        ])
+        open_flags: dict[int, set] = {current.pk: set() for _, current in fresh}
+        for pk, source, reason in (Flag.objects.open().filter(comment_id__in=list(open_flags))
+                                   .values_list("comment_id", "source", "reason")):
+            open_flags[pk].add((source, reason))
+        changed, deltas = [], Counter()
+        for _, current in fresh:
+            facts = flag_facts(open_flags[current.pk])
+            if any(getattr(current, name) != value for name, value in facts.items()):
+                for name, value in facts.items():
+                    setattr(current, name, value)
+                changed.append(current)
+            deltas.update(moved(current.article_id, before[current.pk], current.queues))
+        Comment.objects.bulk_update(changed, ["flagged", "reported", "open_flag_reasons"],
+                                    batch_size=500)
+        add(deltas)
+    for comment, current in fresh:
+        copy_state(comment, current)
+        comment.open_flag_reasons = current.open_flag_reasons
+        for finding in new[comment.pk]:
+            raised.add((comment.pk, finding["reason"]))
+        acted.flagged += len(new[comment.pk])
+        done.add(comment.pk)
+    for comment in stale:
+        if _raise_flags(comment, new[comment.pk], raised, acted):
+            done.add(comment.pk)
+    return done
 
 
 def _raise_flags(comment: Comment, findings, raised: set, acted: Acted) -> bool:
