@@ -118,6 +118,18 @@ def test_noise_is_its_own_low_priority_flag(seed):
     assert Flag.objects.get(comment=comment).reason == Reason.NOISE
 
 
+@pytest.mark.parametrize("text", ["Who won the match last night?", "Going fishing tomorrow.",
+                                  "Pizza for dinner again."])
+def test_a_short_comment_about_something_else_is_off_topic(seed, text):
+    assert reasons(post(seed, text)) == {"off_topic"}
+
+
+@pytest.mark.parametrize("text", ["Colour me unimpressed.", "Not impressed at all.",
+                                  "Well, that's a surprise."])
+def test_a_short_reaction_to_the_story_is_not_off_topic(seed, text):
+    assert reasons(post(seed, text)) == set()
+
+
 def test_a_personal_memory_of_the_storys_country_is_on_topic(seed):
     comment = post(seed, "My grandmother was deported to Kazakhstan in 1941 and always said "
                          "the Kazakh families in her village shared their bread with the exiles.")

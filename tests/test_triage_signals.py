@@ -97,6 +97,18 @@ def test_a_short_top_level_reaction_is_taken_as_a_reaction_to_the_article():
     assert score == pytest.approx(0.25)
 
 
+def test_a_short_comment_with_a_subject_of_its_own_is_judged_by_its_own_words():
+    score, _ = topic.off_topic(sim_article=0.0, sim_parent=None, parent_off_topic=0.0,
+                               n_words=2, calibration=MINILM, reaction=0.0)
+    assert score == 1.0
+
+
+def test_how_much_a_comment_reads_like_a_reaction_follows_its_nearest_reaction():
+    assert topic.reaction_likeness(topic.REACTION_UNLIKE) == 0.0
+    assert topic.reaction_likeness(topic.REACTION_LIKE) == 1.0
+    assert topic.reaction_likeness(0.9) == 1.0
+
+
 def test_a_short_reply_leans_on_its_parents_topicality():
     under_off_topic, _ = topic.off_topic(sim_article=0.0, sim_parent=0.0, parent_off_topic=0.9,
                                          n_words=1, calibration=MINILM)

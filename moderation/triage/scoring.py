@@ -128,6 +128,7 @@ def _off_topic(batch: list[Comment], texts: dict[int, str], model: str,
                 row_texts.append(plain_text(parent.body, parent.body_format))
         vectors = space.vectors(article, row_texts)
         to_article = vectors @ space.article_vector(article)
+        reactions = space.reactions(vectors)
         # Parents come before their replies (the batch is in depth order), so a parent's
         # own score is known when its reply needs it.
         for comment in comments:
@@ -147,12 +148,12 @@ def _off_topic(batch: list[Comment], texts: dict[int, str], model: str,
                     parent_off, _ = topic.off_topic(
                         sim_article=float(to_article[parent_row]), sim_parent=None,
                         parent_off_topic=0.0, n_words=topic.content_words(parent_text),
-                        calibration=calibration,
+                        calibration=calibration, reaction=float(reactions[parent_row]),
                     )
             n_words = topic.content_words(texts[comment.pk])
             score, _context = topic.off_topic(
                 sim_article=sim_article, sim_parent=sim_parent, parent_off_topic=parent_off,
-                n_words=n_words, calibration=calibration,
+                n_words=n_words, calibration=calibration, reaction=float(reactions[row]),
             )
             named = features.names_terms(texts[comment.pk], terms)
             if named:
@@ -171,6 +172,7 @@ def _off_topic(batch: list[Comment], texts: dict[int, str], model: str,
                 },
                 "parent_off_topic": round(parent_off, 4) if comment.parent_id else None,
                 "content_words": n_words,
+                "reaction": round(float(reactions[row]), 4),
                 "topic_model": space.name,
             }
     return results

@@ -48,6 +48,25 @@ CALIBRATIONS = {
 # fully; shorter ones ("Say no more.") lean on their context instead (see off_topic()).
 MIN_CONTENT_WORDS = 8
 ARTICLE_PARAGRAPHS = 60
+# What a short comment that reacts to what it answers says: a verdict, a feeling, a
+# doubt, with no subject of its own. A short comment close to one of these ("Pardon me if
+# I'm underwhelmed.") leans on its context as above; one that is like none of them
+# ("Nice weather today.", "Who won the match?") has a subject of its own, and its own
+# words judge it. Sentence vectors, so any wording of a reaction counts.
+REACTIONS = (
+    "I agree.", "I disagree.", "Good news.", "Great news.", "Bad news.", "About time.",
+    "I'm not impressed.", "I doubt it.", "What a joke.", "Well said.", "So what?",
+    "Thank God.", "That's a surprise.", "Interesting.", "I hope so.", "Not convinced.",
+    "Who cares?", "This won't last.", "Finally!", "Nonsense.", "Exactly right.",
+    "That is wonderful.", "How sad.", "I don't believe it.", "We'll see.", "Unbelievable.",
+    "Good for them.", "This changes nothing.", "Who would have thought?", "Say no more.",
+    "Big deal.", "Let's hope it works.", "Thank you for this.", "You are right.",
+    "You are wrong.", "That's the point.", "Fair enough.", "Me neither.",
+)
+# Below this similarity to the nearest reaction a short comment is not one at all, above
+# REACTION_LIKE it plainly is one.
+REACTION_UNLIKE = 0.22
+REACTION_LIKE = 0.42
 
 
 def content_words(text: str) -> int:
@@ -57,14 +76,16 @@ def content_words(text: str) -> int:
 
 
 def off_topic(*, sim_article: float, sim_parent: float | None, parent_off_topic: float,
-              n_words: int, calibration: Calibration) -> tuple[float, float]:
+              n_words: int, calibration: Calibration, reaction: float = 1.0
+              ) -> tuple[float, float]:
     """Return (off-topic score 0..1, the similarity it rests on).
 
     A reply may stay close to its parent instead of the article, but a parent counts only
     as much as it is on-topic itself, so a chat that drifted stays off-topic however
     closely its replies follow each other. A comment with few content words is mostly
     judged by its context: a short top-level reaction is taken as a reaction to the
-    article, a short reply as a reaction to its parent.
+    article, a short reply as a reaction to its parent, as far as it reads like a reaction
+    (`reaction`, 0..1, from reaction_likeness(); 1 when not measured).
     """
     if sim_parent is None:
         context, prior = sim_article, 0.0
@@ -73,12 +94,18 @@ def off_topic(*, sim_article: float, sim_parent: float | None, parent_off_topic:
         prior = parent_off_topic
     span = calibration.related - calibration.unrelated
     raw = min(1.0, max(0.0, (calibration.related - context) / span))
-    weight = min(1.0, n_words / MIN_CONTENT_WORDS)
+    weight = max(min(1.0, n_words / MIN_CONTENT_WORDS), 1.0 - reaction) if n_words else 0.0
     return weight * raw + (1.0 - weight) * prior, context
 
 
 def article_text(article) -> str:
     return "\n".join([article.title, *article.paragraphs()[:ARTICLE_PARAGRAPHS]])
+
+
+def reaction_likeness(similarity: float) -> float:
+    """How much a short comment reads like a reaction, 0..1, from its similarity to the
+    nearest of REACTIONS."""
+    return min(1.0, max(0.0, (similarity - REACTION_UNLIKE) / (REACTION_LIKE - REACTION_UNLIKE)))
 
 
 class MiniLMSpace:
@@ -87,6 +114,7 @@ class MiniLMSpace:
 
     name = "minilm"
     _articles: OrderedDict = OrderedDict()  # (pk, updated_at) -> vector, shared per process
+    _reactions: np.ndarray | None = None  # REACTIONS' vectors, shared per process
 
     def __init__(self, threads: int = 1, known: dict | None = None):
         self.embedder = embedder(threads)
@@ -105,6 +133,13 @@ class MiniLMSpace:
             while len(self._articles) > 256:
                 self._articles.popitem(last=False)
         return vector
+
+    def reactions(self, vectors: np.ndarray) -> np.ndarray:
+        """Each row's reaction_likeness()."""
+        if MiniLMSpace._reactions is None:
+            MiniLMSpace._reactions = self.embedder.embed(list(REACTIONS))
+        nearest = (vectors @ MiniLMSpace._reactions.T).max(axis=1) if len(vectors) else []
+        return np.array([reaction_likeness(float(s)) for s in nearest])
 
     def vectors(self, article, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.known))
@@ -139,6 +174,10 @@ class TfidfSpace:
 
     def vectors(self, article, texts: list[str]):
         return self._vectorizer(article).transform(texts)
+
+    def reactions(self, vectors) -> np.ndarray:
+        """Not measured without sentence vectors: every short comment leans on its context."""
+        return np.ones(vectors.shape[0])
 
 
 def row_similarity(vectors, i: int, j: int) -> float:
