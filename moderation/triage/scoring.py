@@ -46,6 +46,11 @@ ENGAGED_FLOOR = 0.3
 # from a writer with no approved comment (a small push, never a flag on its own).
 SHARED_LINK_SCORE = 0.85
 NEW_WRITER_LINK_SCORE = 0.5
+# Commercial spam gives a way to reach the seller: a link, a domain, a handle or a phone
+# number, or at least a price. Without any of them the content model alone ("Can the
+# website add a dark mode?") stays below any threshold: it may raise the priority, never
+# call a comment spam.
+NO_HOOK_CAP = 0.5
 # Exact copies shorter than this ("Agreed.", "Thank you!") are not spam.
 DUPLICATE_MIN_CHARS = 20
 # TF-IDF is fitted on at most this many of an article's latest comments.
@@ -350,6 +355,8 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         known_about = behaviour.get(comment.pk, {})
         spam_features = features.spam_features(text)
         content_spam = float(model_spam.get(comment.pk, 0.0))
+        if not (spam_features["links"] or spam_features["contact"] or spam_features["money"]):
+            content_spam = min(content_spam, NO_HOOK_CAP)
         abuse = max(float(profanity[comment.pk]), float(model_abuse.get(comment.pk, 0.0)))
         signals = {
             "version": VERSION,
