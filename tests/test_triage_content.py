@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from moderation import services
-from moderation.models import Comment, Flag, Reason, WordList
+from moderation.models import Comment, Flag, Reason, Word
 from moderation.screening import score_comments
 from moderation.services.findings import behaviour_signals
 from moderation.triage import display, features
@@ -110,6 +110,13 @@ def test_an_on_topic_comment_with_a_source_link_is_not_spam(seed):
     assert "spam" not in reasons(comment)
 
 
+def test_a_comment_with_no_link_handle_or_price_is_never_spam_by_its_words_alone(seed):
+    comment = post(seed, "Please check out the new layout everyone, subscribe to the "
+                         "newsletter and share this page with your friends!")
+    assert comment.triage["spam_content"] <= 0.5
+    assert "spam" not in reasons(comment)
+
+
 def test_noise_is_its_own_low_priority_flag(seed):
     comment = post(seed, "First!")
     assert reasons(comment) == {"noise"}
@@ -143,17 +150,37 @@ def test_a_reply_that_thanks_the_person_it_answers_is_on_topic(seed):
     assert comment.triage["engages_parent"] is True
 
 
-def test_the_models_catch_abuse_with_every_word_list_off(seed):
-    WordList.objects.update(enabled=False)
-    threat = post(seed, "People like the ones who signed this should watch their backs. "
-                        "Someone will deal with them eventually.")
-    smear = post(seed, "Muslims are liars by nature. Their religion tells them to deceive us, "
-                       "so no treaty with them is worth the paper.")
-    heated = post(seed, "This is pure theatre. Kazakhstan has had an embassy in Israel since "
-                        "the nineties, so joining changes nothing.")
-    assert "abusive" in reasons(threat)
-    assert "abusive" in reasons(smear)
-    assert reasons(heated) == set()
+@pytest.fixture
+def no_words(seed):
+    """Every word list emptied: the models alone."""
+    Word.objects.all().delete()
+    return seed
+
+
+@pytest.mark.parametrize("text", [
+    # A veiled threat, a group dehumanised, a religion called deceitful, a call to kill.
+    "People like the ones who signed this should watch their backs. Someone will deal with "
+    "them eventually.",
+    "Those people are vermin. They breed like rats and infest every country that lets them in.",
+    "Islam is a religion of deceit. Every one of them smiles at you while planning the next "
+    "attack.",
+    "Muslims are liars by nature. Their religion tells them to deceive us, so no treaty with "
+    "them is worth the paper.",
+    "Somebody should put a bullet in every politician who signs these deals.",
+])
+def test_abuse_without_swear_words_is_flagged_with_every_word_list_emptied(no_words, text):
+    assert "abusive" in reasons(post(no_words, text))
+
+
+@pytest.mark.parametrize("text", [
+    "This is pure theatre. Kazakhstan has had an embassy in Israel since the nineties, so "
+    "joining changes nothing.",
+    "I don't trust Trump on anything, and this announcement reads like another photo "
+    "opportunity before the election. Show me the actual agreement.",
+    "As a Muslim I welcome this. Peace between our peoples is what our faith asks of us.",
+])
+def test_heated_or_religious_comments_on_the_story_are_not_called_abusive(no_words, text):
+    assert "abusive" not in reasons(post(no_words, text))
 
 
 def test_triage_comments_all_raises_automatic_flags_with_their_reasons(seed):
