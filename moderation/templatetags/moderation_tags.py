@@ -3,7 +3,7 @@
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from ..models import Comment, ModerationEvent
@@ -108,3 +108,19 @@ def undoable(event) -> bool:
     except ModerationEvent.DoesNotExist:
         return True
     return False
+
+
+@register.simple_tag(name="standing")
+def standing_badges(commenter) -> SafeString:
+    """A commenter's standing as badges, as the queue's cards show it."""
+    from ..card_html import standing  # the cards use this module's filters
+
+    return mark_safe(standing(commenter))  # noqa: S308 - escaped there
+
+
+@register.simple_tag(name="reason_choices")
+def reason_radios(kind: str, legend: str) -> SafeString:
+    """The bulk bar's reason radios, as each card's hide and flag panels have them."""
+    from ..card_html import reason_choices  # the cards use this module's filters
+
+    return mark_safe(reason_choices(kind, "selected", legend))  # noqa: S308
