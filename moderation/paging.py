@@ -10,7 +10,8 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 
@@ -84,10 +85,9 @@ class LargeTableAdminMixin:
 
     def action_checkbox(self, obj):
         """The row's checkbox, as the admin's CheckboxInput renders it, without rendering
-        a widget template per row (a third of the page's time at 100 rows)."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" '
-            'aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME, str(obj.pk),
-            format_html(gettext("Select this object for an action - {}"), str(obj)),
-        )
+        a widget template per row (a third of the page's time at 100 rows), nor two
+        format_html() calls (a tenth of what was left)."""
+        label = gettext("Select this object for an action - {}").format(escape(str(obj)))
+        return mark_safe(  # noqa: S308 - the label's text is escaped; the rest is ours
+            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" '
+            f'value="{escape(str(obj.pk))}" class="action-select" aria-label="{label}">')
