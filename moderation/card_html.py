@@ -85,7 +85,7 @@ class CardRenderer:
         self.article_urls: dict[int, str] = {}
 
     def render(self, c: Comment, *, oob: bool = False, error: str = "", open_panel: str = "",
-               posted=None, **_ignored) -> SafeString:
+               posted=None) -> SafeString:
         """One card. After a refused action, `error` says why and `open_panel` ("hide" or
         "flag") reopens the panel the moderator used, filled from `posted`."""
         pk = c.pk
