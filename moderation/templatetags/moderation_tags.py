@@ -112,22 +112,6 @@ def undoable(event) -> bool:
     return False
 
 
-@register.simple_tag(name="standing")
-def standing_badges(commenter) -> SafeString:
-    """A commenter's standing as badges, as the queue's cards show it."""
-    from ..card_html import standing  # the cards use this module's filters
-
-    return mark_safe(standing(commenter))  # noqa: S308 - escaped there
-
-
-@register.simple_tag(name="reason_choices")
-def reason_radios(kind: str, legend: str) -> SafeString:
-    """The bulk bar's reason radios, as each card's hide and flag panels have them."""
-    from ..card_html import reason_choices  # the cards use this module's filters
-
-    return mark_safe(reason_choices(kind, "selected", legend))  # noqa: S308
-
-
 def _short(text: str, length: int) -> str:
     """`text|truncatechars:length`, without walking the characters of a text that fits."""
     text = unicodedata.normalize("NFC", text)
