@@ -1,16 +1,30 @@
-"""A paginator for the admin's changelists of tables that grow to millions of rows."""
+"""A paginator and a changelist for the admin's tables that grow to millions of rows."""
 
 from __future__ import annotations
 
+import datetime
+from html import escape as html_escape
+
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import quote
+from django.contrib.admin.templatetags.admin_list import ResultList, results
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+    display_for_field,
+    display_for_value,
+    lookup_field,
+    quote,
+)
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 
@@ -61,20 +75,130 @@ class FastChangeList(ChangeList):
         if only and isinstance(self.result_list, QuerySet):
             self.result_list = self.result_list.only(*only)
 
+    # A placeholder pk, replaced per row: the change URL's pattern takes any string there.
+    MARKER = "0000000000"
+
+    def _change_url(self) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                       args=(self.MARKER,), current_app=self.model_admin.admin_site.name)
+
     def url_for_result(self, result):
         template = getattr(self, "_change_url_template", None)
         if template is None:
-            # A placeholder pk, replaced per row: the URL pattern takes any string there.
-            marker = "0000000000"
-            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-                          args=(marker,), current_app=self.model_admin.admin_site.name)
-            template = self._change_url_template = url.replace(marker, "{}", 1)
+            template = self._change_url_template = self._change_url().replace(
+                self.MARKER, "{}", 1)
         return template.format(quote(getattr(result, self.pk_attname)))
+
+    def rows(self) -> list[ResultList]:
+        """The rows' cells, as the admin's items_for_result() makes them, with what every
+        row shares worked out once per page: how each column reads its value, which one
+        links to the change page, that link with the page's filters (a URL parsed and
+        resolved per row in the admin), the empty value's text. A tenth of the comment
+        changelist's time at 100 rows, a third of it before. Editable and popup lists,
+        which this project does not have, are left to the admin."""
+        if getattr(self, "formset", None) or self.is_popup or self.to_field:
+            return list(results(self))
+        columns = self._columns()
+        return [ResultList(None, [cell(result) for cell in columns])
+                for result in self.result_list]
+
+    def _link(self):
+        """The change link's HTML before and after the (quoted) pk, or None."""
+        try:
+            url = add_preserved_filters(
+                {"preserved_filters": self.preserved_filters, "opts": self.opts},
+                self._change_url())
+        except NoReverseMatch:
+            return None
+        before, _marker, after = url.partition(self.MARKER)
+        return f'<a href="{escape(before)}', f'{escape(after)}">'
+
+    def _columns(self) -> list:
+        model_admin, opts = self.model_admin, self.lookup_opts
+        empty = model_admin.get_empty_value_display()
+        links = self.list_display_links
+        link = None
+        first = True
+        columns = []
+        for index, name in enumerate(self.list_display):
+            linked = links is not None and ((first and not links) or name in links)
+            tag = "th" if linked and first else "td"
+            if linked:
+                first = False
+                link = link or self._link() or ("", "")
+            columns.append(self._column(index, name, opts, model_admin, empty,
+                                        link if linked else None, tag))
+        return columns
+
+    @staticmethod
+    def _read(name, opts, model_admin):
+        """How column `name` reads a row: (field, attr, value) as lookup_field() says."""
+        try:
+            field = _get_non_gfk_field(opts, name)
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            field = None
+        if field is not None:
+            return lambda obj: (field, None, getattr(obj, name))
+        if not callable(name) and name != "__str__" and hasattr(model_admin, name):
+            method = getattr(model_admin, name)
+            return lambda obj: (None, method, method(obj))
+        if name == "__str__" and hasattr(model_admin.model, "__str__"):
+            method = model_admin.model.__str__
+            return lambda obj: (None, method, obj.__str__())
+        return lambda obj: lookup_field(name, obj, model_admin)
+
+    def _column(self, index, name, opts, model_admin, empty, link, tag):
+        """One column's cell maker: items_for_result()'s steps for one field_name."""
+        read = self._read(name, opts, model_admin)
+        field_class = f"field-{name.__name__ if callable(name) else name}"
+        if callable(name) and name.__name__ == "<lambda>":
+            field_class = f"field-lambda{index}"
+        pk = self.lookup_opts.pk.attname
+
+        def cell(result):
+            classes = field_class
+            try:
+                f, attr, value = read(result)
+            except ObjectDoesNotExist:
+                text = empty
+            else:
+                shown_empty = getattr(attr, "empty_value_display", empty)
+                if isinstance(value, str) and value.strip() == "":
+                    value = ""
+                if f is None or f.auto_created:
+                    if name == "action_checkbox":
+                        classes = "action-checkbox"
+                    boolean = getattr(attr, "boolean", False)
+                    if isinstance(attr, property) and hasattr(attr, "fget"):
+                        boolean = getattr(attr.fget, "boolean", False)
+                    text = display_for_value(value, shown_empty, boolean)
+                    if isinstance(value, (datetime.date, datetime.time)):
+                        classes += " nowrap"
+                else:
+                    if isinstance(f.remote_field, models.ManyToOneRel):
+                        text = getattr(result, f.name)
+                        if text is None:
+                            text = shown_empty
+                    else:
+                        text = display_for_field(value, f, shown_empty,
+                                                 avoid_link=link is not None)
+                    if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
+                        classes += " nowrap"
+            # conditional_escape(), without its check for lazy arguments in every cell.
+            text = text.__html__() if hasattr(text, "__html__") else html_escape(str(text))
+            if link is not None and link[0]:
+                href = html_escape(str(quote(getattr(result, pk))))
+                text = f"{link[0]}{href}{link[1]}{text}</a>"
+            return mark_safe(f'<{tag} class="{classes}">{text}</{tag}>')  # noqa: S308
+
+        return cell
 
 
 class LargeTableAdminMixin:
     """What a changelist over a big table needs: no full count, a bounded paginator, and
-    rows that cost little to render (a page shows 100)."""
+    rows that cost little to render (a page shows 100; the model's change_list.html
+    extends admin/large_change_list.html, whose {% large_result_list %} asks
+    FastChangeList.rows() for them)."""
 
     paginator = LargeTablePaginator
     show_full_result_count = False
@@ -84,10 +208,9 @@ class LargeTableAdminMixin:
 
     def action_checkbox(self, obj):
         """The row's checkbox, as the admin's CheckboxInput renders it, without rendering
-        a widget template per row (a third of the page's time at 100 rows)."""
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" '
-            'aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME, str(obj.pk),
-            format_html(gettext("Select this object for an action - {}"), str(obj)),
-        )
+        a widget template per row (a third of the page's time at 100 rows), nor two
+        format_html() calls (a tenth of what was left)."""
+        label = gettext("Select this object for an action - {}").format(escape(str(obj)))
+        return mark_safe(  # noqa: S308 - the label's text is escaped; the rest is ours
+            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" '
+            f'value="{escape(str(obj.pk))}" class="action-select" aria-label="{label}">')

@@ -1,9 +1,11 @@
 """Template helpers for the moderator's workspace."""
 
+import unicodedata
+from html import escape
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from ..models import Comment, ModerationEvent
@@ -108,3 +110,20 @@ def undoable(event) -> bool:
     except ModerationEvent.DoesNotExist:
         return True
     return False
+
+
+def _short(text: str, length: int) -> str:
+    """`text|truncatechars:length`, without walking the characters of a text that fits."""
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
+
+
+@register.simple_tag
+def article_options(articles, selected) -> SafeString:
+    """The filter menus' article options (a hundred of them), `selected` chosen: made here,
+    since a template loop with `truncatechars` for each was a tenth of the queue page's
+    rendering."""
+    chosen = getattr(selected, "pk", None)
+    return mark_safe("".join(  # noqa: S308 - the titles are escaped
+        f'<option value="{a.pk}"{" selected" if a.pk == chosen else ""}>'
+        f"{escape(_short(a.title, 70))}</option>" for a in articles))

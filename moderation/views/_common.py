@@ -1,4 +1,5 @@
-"""What every workspace view shares: the permission gate, the way back, and rendering cards."""
+"""What every workspace view shares: the permission gate, the way back, and rendering cards
+(moderation/card_html.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from articles.models import Article
 
+from ..card_html import CardRenderer
 from ..forms import QueueFilterForm
-from ..models import Comment, Reason
+from ..models import Comment
 from ..queues import DEFAULT_QUEUE, QUEUES, TabCount, attach_last_events, cards, tab_counts
 
 PERMISSION = "moderation.moderate_comment"
@@ -56,14 +58,9 @@ def queue_of(next_url: str) -> str | None:
     return tab if tab in QUEUES else DEFAULT_QUEUE
 
 
-def card_context(comment: Comment, *, next_url: str, queue: str | None, **extra) -> dict:
-    return {
-        "c": comment,
-        "next": next_url,
-        "selectable": queue is not None,
-        "reasons": Reason.choices,
-        **extra,
-    }
+def card_renderer(request, *, next_url: str, queue: str | None) -> CardRenderer:
+    """What renders cards for `request`: on a queue (`queue` not None) they are selectable."""
+    return CardRenderer(request, next_url=next_url, selectable=queue is not None)
 
 
 def load_cards(ids, *, queue: str | None) -> dict[int, Comment]:
@@ -75,8 +72,8 @@ def load_cards(ids, *, queue: str | None) -> dict[int, Comment]:
 
 def render_card(request, comment: Comment, *, next_url: str, queue: str | None, oob=False,
                 **extra) -> str:
-    context = card_context(comment, next_url=next_url, queue=queue, oob=oob, **extra)
-    return render_to_string("moderation/queue.html#card", context, request=request)
+    return card_renderer(request, next_url=next_url, queue=queue).render(comment, oob=oob,
+                                                                         **extra)
 
 
 def render_status(request, *, message: str, level: str = "success", undo=None,

@@ -30,10 +30,10 @@ from ..forms import (
 from ..models import Comment, ModerationEvent, Reason
 from ..wording import UNDONE_NOUNS
 from ._common import (
+    card_renderer,
     load_cards,
     moderator_required,
     queue_of,
-    render_card,
     render_status,
     render_tabs,
     safe_next,
@@ -104,11 +104,9 @@ def _answer(request, ids, outcome: Outcome, *, status: int = 200, swap_one: int 
         return redirect(next_url)
     queue = queue_of(next_url)
     found = load_cards(ids, queue=queue)
-    html = [
-        render_card(request, comment, next_url=next_url, queue=queue,
-                    oob=pk != swap_one, **(card_extra if pk == swap_one else {}))
-        for pk, comment in found.items()
-    ]
+    renderer = card_renderer(request, next_url=next_url, queue=queue)
+    html = [renderer.render(comment, oob=pk != swap_one, **(card_extra if pk == swap_one else {}))
+            for pk, comment in found.items()]
     html.append(render_status(request, message=outcome.message, level=outcome.level,
                               undo=outcome.undo, next_url=next_url))
     if queue is not None:
@@ -147,7 +145,7 @@ def _act(request, pk, form_class, perform, *, panel: str = "") -> HttpResponse:
     except services.ModerationError as error:
         return _answer(request, [pk], Outcome(str(error), "danger"), status=422, swap_one=pk,
                        error=str(error), open_panel=panel, posted=request.POST)
-    return _answer(request, [pk], outcome, swap_one=pk, just_acted=True)
+    return _answer(request, [pk], outcome, swap_one=pk)
 
 
 def _dismissed(comment: Comment) -> str:

@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -37,7 +36,7 @@ from ..queues import (
 )
 from ._common import (
     article_choices,
-    card_context,
+    card_renderer,
     moderator_required,
     queue_filters,
     safe_next,
@@ -76,8 +75,9 @@ def queue(request):
         "reasons": Reason.choices,
         "articles": article_choices(values["article"]),
         "page": page,
+        "cards": card_renderer(request, next_url=request.get_full_path(), queue=tab)
+        .render_all(page.object_list),
         "next": request.get_full_path(),
-        "selectable": True,
         "status": request.session.pop(UNDO_SESSION_KEY, None),
         "live": _live_settings(),
     }
@@ -194,13 +194,8 @@ def queue_cards(request):
             listed = after_key(listed, sort=sort, key=key)
         comments = list(listed[:limit])
     attach_last_events(comments)
-    next_url = safe_next(request)
-    html = [
-        render_to_string("moderation/queue.html#card",
-                         card_context(c, next_url=next_url, queue=tab), request=request)
-        for c in comments
-    ]
-    return HttpResponse("".join(html))
+    renderer = card_renderer(request, next_url=safe_next(request), queue=tab)
+    return HttpResponse(renderer.render_all(comments))
 
 
 @moderator_required
@@ -224,9 +219,9 @@ def comment_detail(request, pk):
         "events": comment.events.select_related("actor", "undoes", "undone_by").order_by(
             "created_at", "id"
         ),
+        "card": card_renderer(request, next_url=request.get_full_path(), queue=None)
+        .render(comment),
         "next": request.get_full_path(),
-        "selectable": False,
-        "reasons": Reason.choices,
         "status": request.session.pop(UNDO_SESSION_KEY, None),
         "live": _live_settings(),
     }

@@ -1,5 +1,5 @@
 /*
- * Keys for the author of the active card (templates/moderation/includes/card_author.html):
+ * Keys for the author of the active card (moderation/card_html.py):
  * p opens their page; Shift+B and Shift+T open the ban and trust panels, which ask to
  * confirm (Enter, through moderation.js's panel keys). Without JavaScript the same links
  * and forms are on the card. Ignored while typing in a field or with the help open.
