@@ -49,16 +49,17 @@ def record_import(*, comments: Sequence[Comment], source_label: str,
                   reasons: Mapping[int, str] | None = None,
                   notes: Mapping[int, str] | None = None,
                   batch_size: int = 2000,
-                  article_ids: Collection[int] = ()) -> int:
+                  article_ids: Collection[int] | None = None) -> int:
     """Log comments an import has just created, with their imported statuses.
 
     One "imported" event per comment (no actor; labelled "import: <source_label>"), and a
     resolved automatic spam flag for each comment the source hid as spam. `reasons` and
     `notes` map comment ids to the reason and note of their event. Writes in bulk (COPY
     on PostgreSQL), in the caller's transaction, so a 100,000-comment import stays fast.
-    Returns how many events were written. `article_ids` names the comments' articles
-    when the comments do not carry them: a comment that comes in approved makes their
-    reader pages stale (articles/freshness.py).
+    Returns how many events were written. A comment that comes in approved makes its
+    article's reader pages stale (articles/freshness.py): `article_ids` names the articles
+    whose pages to retire when the comments do not carry them, or when some of their
+    articles cannot have pages yet (the import's new ones).
     """
     reasons = reasons or {}
     notes = notes or {}
@@ -85,7 +86,8 @@ def record_import(*, comments: Sequence[Comment], source_label: str,
     with transaction.atomic():
         # Readers see the comments that come in approved: their pages are stale on commit.
         if any(c.status == Status.APPROVED for c in comments):
-            freshness.bump_on_commit(*(article_ids or {c.article_id for c in comments}))
+            freshness.bump_on_commit(*(
+                {c.article_id for c in comments} if article_ids is None else article_ids))
         db = ModerationEvent.objects.db
         if can_copy(db):
             fields = [f for f in ModerationEvent._meta.concrete_fields
