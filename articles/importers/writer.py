@@ -26,6 +26,7 @@ from moderation.models import (
     reserve_sequences,
 )
 from moderation.models import counts as queue_counts
+from moderation.services.commenters import Tally
 
 from .plan import PlannedComment
 
@@ -72,7 +73,7 @@ class _Writer:
         """Insert everything queued, with its audit rows; return what was saved."""
         if not self.groups:
             return []
-        self._find_commenters()
+        made = self._find_commenters()
         saved, reasons, notes, authored = self._insert()
         # Only articles that were here before can have reader pages cached: one this
         # import creates has none to make stale (with the database cache, bumping each
@@ -82,15 +83,18 @@ class _Writer:
         services.record_import(comments=saved, source_label=self.source_label,
                                reasons=reasons, notes=notes, batch_size=INSERT_BATCH,
                                article_ids=stale)
-        services.count_imported(authored)
+        # The commenters made for this batch were made with their records.
+        services.count_imported(a for a in authored if a[0] not in made)
         self.commenters = {}
         return saved
 
-    def _find_commenters(self) -> None:
+    def _find_commenters(self) -> set[int]:
         """Tie each queued comment to its author's commenter: by the export's author email,
-        else by its author id (with the article's source), made where missing."""
+        else by its author id (with the article's source), made where missing. Return the
+        ids of the commenters made (with their records)."""
         wanted: dict[tuple[int, str], tuple[str, str]] = {}
         names: dict[tuple[str, str], tuple] = {}
+        tallies: dict[tuple[str, str], Tally] = {}
         for article, placed, _fresh in self.groups:
             for planned, _parent in placed:
                 email = normalise_email(planned.author_email)
@@ -103,8 +107,14 @@ class _Writer:
                 # A new commenter is named as their latest comment is signed.
                 if identity not in names or planned.created >= names[identity][0]:
                     names[identity] = (planned.created, planned.author_name)
-        ids = services.commenters_for_import({i: name for i, (_at, name) in names.items()})
+                tally = tallies.get(identity)
+                if tally is None:
+                    tally = tallies[identity] = Tally()
+                tally.add(planned.status, planned.created)
+        ids, made = services.commenters_for_import(
+            {i: (name, tallies[i]) for i, (_at, name) in names.items()})
         self.commenters = {where: ids[identity] for where, identity in wanted.items()}
+        return made
 
     def commenter_of(self, article: Article, planned: PlannedComment) -> int | None:
         return self.commenters.get((article.pk, planned.key))

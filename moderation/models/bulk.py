@@ -77,9 +77,10 @@ def allocate_ids(model, count: int, *, using: str = "default") -> Sequence[int]:
 
 
 def copy_missing_rows(model, key: str, rows: Iterable[Sequence], *, fields: Sequence[str],
-                      using: str = "default") -> dict:
+                      using: str = "default") -> tuple[dict, set]:
     """Insert the rows of `model` whose `key` is not in its table yet, with COPY, and
-    return {key: primary key} for every row given, new or already there.
+    return {key: primary key} for every row given, new or already there, and the keys of
+    the rows inserted.
 
     `key` names one of `fields`, a text column with a unique index over its non-blank
     values (Commenter's email_key and external_key); the rows hold a value per field,
@@ -111,12 +112,13 @@ def copy_missing_rows(model, key: str, rows: Iterable[Sequence], *, fields: Sequ
             f"SELECT {columns}, {', '.join(['%s'] * len(rest))} FROM {staged} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} t "
             f"WHERE t.{key_column} = s.{key_column} AND t.{key_column} <> '') "
-            f"ON CONFLICT DO NOTHING",
+            f"ON CONFLICT DO NOTHING RETURNING {key_column}",
             [f.get_db_prep_save(f.get_default(), connection) for f in rest],
         )
+        inserted = {row[0] for row in cursor.fetchall()}
         cursor.execute(f"SELECT s.{key_column}, t.{pk} FROM {staged} s "  # noqa: S608
                        f"JOIN {table} t ON t.{key_column} = s.{key_column} "
                        f"AND t.{key_column} <> ''")
         found = dict(cursor.fetchall())
         cursor.execute(f"DROP TABLE {staged}")
-    return found
+    return found, inserted
