@@ -172,35 +172,42 @@ class CopyWriter(_Writer):
         firsts = reserve_sequences(
             {a.pk: len(p) for a, p, fresh in self.groups if not fresh}, self.using
         )
-        rows, saved, reasons, notes = [], [], {}, {}
-        for article, placed, fresh in self.groups:
-            if fresh:
-                firsts[article.pk] = 1
-            seqs = number_oldest_first([p.created for p, _parent in placed], firsts[article.pk])
-            where: dict[str, tuple[int, Spot]] = {}  # key → (pk, spot)
-            for (planned, parent), seq in zip(placed, seqs, strict=True):
-                pk = next(ids)
-                if isinstance(parent, PlannedComment):
-                    parent_id, parent_spot = where[parent.key]
-                elif parent is not None:
-                    parent_id, parent_spot = parent.pk, parent.spot
-                else:
-                    parent_id, parent_spot = None, None
-                spot = place(article.pk, seq, parent_spot, self.max_depth)
-                where[planned.key] = (pk, spot)
-                rows.append([
-                    pk, article.pk, parent_id, planned.author_name, planned.author_email,
-                    planned.body, planned.body_format, planned.status,
-                    Comment.hidden_reason_for(planned.status, planned.reason), planned.created,
-                    planned.key, seq, spot.path, spot.depth,
-                    self.commenter_of(article, planned), *defaults,
-                ])
-                saved.append(Saved(pk, planned.status))
-                if planned.reason:
-                    reasons[pk] = planned.reason
-                if planned.note:
-                    notes[pk] = planned.note
-        copy_rows(Comment, rows, fields=fields, using=self.using)
-        queue_counts.add(queue_counts.created((row[1], row[7]) for row in rows),
-                         using=self.using)
-        return saved, reasons, notes, [(row[14], row[7], row[9]) for row in rows]
+        saved, reasons, notes, authored, queued = [], {}, {}, [], []
+
+        def rows():
+            # Made as COPY sends them, so the database inserts one batch of rows while the
+            # next is being made.
+            for article, placed, fresh in self.groups:
+                if fresh:
+                    firsts[article.pk] = 1
+                seqs = number_oldest_first([p.created for p, _parent in placed],
+                                           firsts[article.pk])
+                where: dict[str, tuple[int, Spot]] = {}  # key → (pk, spot)
+                for (planned, parent), seq in zip(placed, seqs, strict=True):
+                    pk = next(ids)
+                    if isinstance(parent, PlannedComment):
+                        parent_id, parent_spot = where[parent.key]
+                    elif parent is not None:
+                        parent_id, parent_spot = parent.pk, parent.spot
+                    else:
+                        parent_id, parent_spot = None, None
+                    spot = place(article.pk, seq, parent_spot, self.max_depth)
+                    where[planned.key] = (pk, spot)
+                    status, commenter_id = planned.status, self.commenter_of(article, planned)
+                    yield [
+                        pk, article.pk, parent_id, planned.author_name, planned.author_email,
+                        planned.body, planned.body_format, status,
+                        Comment.hidden_reason_for(status, planned.reason), planned.created,
+                        planned.key, seq, spot.path, spot.depth, commenter_id, *defaults,
+                    ]
+                    saved.append(Saved(pk, status))
+                    authored.append((commenter_id, status, planned.created))
+                    queued.append((article.pk, status))
+                    if planned.reason:
+                        reasons[pk] = planned.reason
+                    if planned.note:
+                        notes[pk] = planned.note
+
+        copy_rows(Comment, rows(), fields=fields, using=self.using)
+        queue_counts.add(queue_counts.created(queued), using=self.using)
+        return saved, reasons, notes, authored

@@ -110,11 +110,14 @@ def record_import(*, comments: Sequence[Comment], source_label: str,
                 batch_size=batch_size,
             )
             event_ids = {event.comment_id: event.pk for event in events}
-        Flag.objects.bulk_create(
-            [_spam_flag(comment_id=pk, event_id=event_ids[pk], note=note, at=now)
-             for pk, note in spam],
-            batch_size=batch_size,
-        )
+        flags = [_spam_flag(comment_id=pk, event_id=event_ids[pk], note=note, at=now)
+                 for pk, note in spam]
+        if can_copy(db):
+            fields = [f for f in Flag._meta.concrete_fields if not f.primary_key]
+            copy_rows(Flag, ([getattr(flag, f.attname) for f in fields] for flag in flags),
+                      fields=fields, using=db)
+        else:
+            Flag.objects.bulk_create(flags, batch_size=batch_size)
     return len(rows)
 
 
