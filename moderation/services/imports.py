@@ -29,9 +29,11 @@ MODERATOR_ACTIONS = (*ModerationEvent.DECISIONS, Action.UNDONE)
 
 def decided_comment_ids(comments):
     """The ids of the comments among `comments` (a queryset) a moderator decided on here."""
+    # order_by(): with the model's ordering, DISTINCT would also cover created_at and id,
+    # and sort every matching event instead of only the ids.
     return (
         ModerationEvent.objects.filter(comment__in=comments, action__in=MODERATOR_ACTIONS)
-        .values_list("comment_id", flat=True)
+        .order_by().values_list("comment_id", flat=True)
         .distinct()
     )
 
