@@ -81,8 +81,7 @@ class _Writer:
         stale = {article.pk for article, _placed, fresh in self.groups if not fresh}
         self.groups = []
         services.record_import(comments=saved, source_label=self.source_label,
-                               reasons=reasons, notes=notes, batch_size=INSERT_BATCH,
-                               article_ids=stale)
+                               reasons=reasons, notes=notes, article_ids=stale)
         # The commenters made for this batch were made with their records.
         services.count_imported(a for a in authored if a[0] not in made)
         self.commenters = {}

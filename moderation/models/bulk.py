@@ -18,7 +18,8 @@ def can_copy(using: str) -> bool:
 
 
 def copy_rows(model, rows: Iterable[Iterable], *, fields=None, using: str = "default") -> None:
-    """Insert `rows` into `model`'s table with PostgreSQL's COPY, the fastest way in.
+    """Insert `rows` into `model`'s table with PostgreSQL's COPY, the fastest way in (on
+    other databases, one INSERT run over all the rows: executemany()).
 
     Each row holds a value for each of `fields` (default: every concrete field, primary
     key first, in `model._meta.concrete_fields` order), ready for the database: str, int,
@@ -28,9 +29,20 @@ def copy_rows(model, rows: Iterable[Iterable], *, fields=None, using: str = "def
     """
     connection = connections[using]
     fields = fields or model._meta.concrete_fields
-    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
+    if not can_copy(using):
+        # Each value as the field would save it (SQLite stores datetimes as text, say).
+        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, (
+                [f.get_db_prep_save(value, connection) for f, value in zip(fields, row,
+                                                                           strict=True)]
+                for row in rows
+            ))
+        return
+    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     with (
         connection.cursor() as cursor,
