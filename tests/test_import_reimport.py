@@ -1,8 +1,9 @@
 """Importing a newer export of the same site: what is added, applied, and never overridden."""
 
 import pytest
+from django.core.cache import cache
 
-from articles import importers
+from articles import freshness, importers
 from articles.models import Article
 from moderation import services
 from moderation.models import Comment, Flag, ModerationEvent, path_segment
@@ -49,6 +50,23 @@ def test_a_later_export_adds_only_the_new_comments_under_their_imported_parents(
     assert five.parent == four and five.depth == 2
     assert Article.objects.get().comment_seq == 5
     assert ModerationEvent.objects.filter(action="imported").count() == 5
+
+
+def test_a_later_export_makes_the_reader_page_of_the_article_it_adds_to_stale(
+    first_export, wxr_file
+):
+    run(first_export)
+    key = freshness.version_key(Article.objects.get().pk)
+    cache.set(key, 1)  # a reader's page was cached under this version
+    run(wxr_file([{"post_id": 1, "comments": [
+        {"id": 4, "approved": "1", "date": "2024-05-02 09:00:00"}]}]))
+    assert cache.get(key) > 1
+
+
+def test_a_new_article_has_no_reader_page_to_make_stale(first_export):
+    # Its first reader sets its version (freshness.ensure_version()).
+    run(first_export)
+    assert cache.get(freshness.version_key(Article.objects.get().pk)) is None
 
 
 def test_a_status_changed_in_the_source_is_applied_when_nobody_decided_here(

@@ -135,3 +135,43 @@ def test_an_import_adds_its_comments_to_their_commenters_as_a_recount_would(wxr_
                for c in counted) == 25
     services.recount_commenters(Commenter.objects.values_list("pk", flat=True))
     assert list(Commenter.objects.order_by("pk").values(*fields)) == counted
+
+
+def commenter_records():
+    from moderation.models import Commenter
+
+    return list(Commenter.objects.order_by("pk").values(
+        "email_key", "display_name", "approved_count", "pending_count", "hidden_count",
+        "reported_count", "first_seen", "last_seen", "trouble_at"))
+
+
+def test_commenters_made_in_one_batch_are_counted_in_the_next_as_a_recount_would(
+    wxr_file, monkeypatch
+):
+    from moderation import services
+    from moderation.models import Commenter
+
+    # Three articles of six comments by three readers, written a batch per article.
+    monkeypatch.setattr(engine, "CHUNK_COMMENTS", 5)
+    statuses = ["1", "0", "spam", "trash"]
+    items = [{"post_id": post, "comments": [
+        {"id": n, "approved": statuses[(n + post) % 4], "parent": 0,
+         "email": f"r{n % 3}@example.org",
+         "date": f"2024-05-0{post} 10:{n:02d}:00"} for n in range(1, 7)
+    ]} for post in (1, 2, 3)]
+    importers.apply(read(wxr_file(items)))
+    counted = commenter_records()
+    assert len(counted) == 3
+    assert sum(c["approved_count"] + c["pending_count"] + c["hidden_count"]
+               for c in counted) == 18
+    services.recount_commenters(Commenter.objects.values_list("pk", flat=True))
+    assert commenter_records() == counted
+
+
+def test_a_second_import_of_the_same_file_changes_no_commenter(wxr_file):
+    path = thread_file(wxr_file, posts=2, per_post=9)
+    importers.apply(read(path))
+    first = commenter_records(), threads(), audit()
+    again = importers.apply(read(path))
+    assert again.total("created") == 0
+    assert (commenter_records(), threads(), audit()) == first

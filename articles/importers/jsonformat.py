@@ -103,6 +103,27 @@ VERSION = 1
 STATUSES = set(Comment.Status.values)
 FORMATS = set(Comment.Format.values)
 POLICIES = set(Article.Policy.values)
+# Reason.values builds its list anew on each use; a comment is checked against this set.
+REASONS = frozenset(Reason.values)
+
+
+class _Where:
+    """Where a value is in the file ("articles[3] (id '7'), comments[12] (id 'c12')"),
+    put together only when an error names it: a hundred thousand comments would
+    otherwise format a hundred thousand locations nobody reads."""
+
+    __slots__ = ("parent", "template", "value")
+
+    def __init__(self, parent, template: str, value):
+        self.parent = parent
+        self.template = template
+        self.value = value
+
+    def __str__(self) -> str:
+        return f"{self.parent}{self.template.format(self.value)}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 # Reading
@@ -292,6 +313,12 @@ class _JsonReader:
 
     def _string(self, obj: dict, name: str, where: str, *, required=False) -> str:
         value = obj.get(name)
+        if type(value) is str and value:
+            # Nearly every value: a non-empty string, which needs only cleaning.
+            value = clean(value)
+            if required and not value.strip():
+                raise ImportFailed(f'In {where}: "{name}" is empty.')
+            return value
         if value is None:
             if required:
                 raise ImportFailed(f'In {where}: "{name}" is missing.')
@@ -355,20 +382,21 @@ class _JsonReader:
         if not isinstance(comments, list):
             raise ImportFailed(f'In {where}: "comments" must be a list.')
         seen: set[str] = set()
+        append = article.comments.append
         for index, raw in enumerate(comments):
-            comment = self._comment(raw, f"{where}, comments[{index}]", article)
+            comment = self._comment(raw, _Where(where, ", comments[{}]", index), article)
             if comment.key in seen:
                 raise ImportFailed(f"In {where}, comments[{index}]: the id {comment.key!r} is "
                                    "used twice in this article.")
             seen.add(comment.key)
-            article.comments.append(comment)
+            append(comment)
         return article
 
     def _comment(self, raw, where: str, article: PlannedArticle) -> PlannedComment:
         if not isinstance(raw, dict):
             raise ImportFailed(f"In {where}: a comment must be an object.")
         key = one_line(self._string(raw, "id", where, required=True))
-        where = f"{where} (id {key!r})"
+        where = _Where(where, " (id {!r})", key)
         if len(key) > KEY_MAX:
             raise ImportFailed(f'In {where}: "id" may have at most {KEY_MAX} characters.')
         parent = raw.get("parent")
@@ -376,7 +404,7 @@ class _JsonReader:
             parent = one_line(self._string(raw, "parent", where)) or None
         status = self._choice(raw, "status", where, STATUSES, "")
         reason = self._string(raw, "hidden_reason", where)
-        if reason and reason not in Reason.values:
+        if reason and reason not in REASONS:
             raise ImportFailed(f'In {where}: "hidden_reason" must be one of '
                                f"{', '.join(Reason.values)}, not {reason!r}.")
         reason = Comment.hidden_reason_for(status, reason)

@@ -18,7 +18,8 @@ def can_copy(using: str) -> bool:
 
 
 def copy_rows(model, rows: Iterable[Iterable], *, fields=None, using: str = "default") -> None:
-    """Insert `rows` into `model`'s table with PostgreSQL's COPY, the fastest way in.
+    """Insert `rows` into `model`'s table with PostgreSQL's COPY, the fastest way in (on
+    other databases, one INSERT run over all the rows: executemany()).
 
     Each row holds a value for each of `fields` (default: every concrete field, primary
     key first, in `model._meta.concrete_fields` order), ready for the database: str, int,
@@ -28,9 +29,20 @@ def copy_rows(model, rows: Iterable[Iterable], *, fields=None, using: str = "def
     """
     connection = connections[using]
     fields = fields or model._meta.concrete_fields
-    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
+    if not can_copy(using):
+        # Each value as the field would save it (SQLite stores datetimes as text, say).
+        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, (
+                [f.get_db_prep_save(value, connection) for f, value in zip(fields, row,
+                                                                           strict=True)]
+                for row in rows
+            ))
+        return
+    json_positions = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     with (
         connection.cursor() as cursor,
@@ -77,9 +89,10 @@ def allocate_ids(model, count: int, *, using: str = "default") -> Sequence[int]:
 
 
 def copy_missing_rows(model, key: str, rows: Iterable[Sequence], *, fields: Sequence[str],
-                      using: str = "default") -> dict:
+                      using: str = "default") -> tuple[dict, set]:
     """Insert the rows of `model` whose `key` is not in its table yet, with COPY, and
-    return {key: primary key} for every row given, new or already there.
+    return {key: primary key} for every row given, new or already there, and the keys of
+    the rows inserted.
 
     `key` names one of `fields`, a text column with a unique index over its non-blank
     values (Commenter's email_key and external_key); the rows hold a value per field,
@@ -111,12 +124,13 @@ def copy_missing_rows(model, key: str, rows: Iterable[Sequence], *, fields: Sequ
             f"SELECT {columns}, {', '.join(['%s'] * len(rest))} FROM {staged} s "
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} t "
             f"WHERE t.{key_column} = s.{key_column} AND t.{key_column} <> '') "
-            f"ON CONFLICT DO NOTHING",
+            f"ON CONFLICT DO NOTHING RETURNING {key_column}",
             [f.get_db_prep_save(f.get_default(), connection) for f in rest],
         )
+        inserted = {row[0] for row in cursor.fetchall()}
         cursor.execute(f"SELECT s.{key_column}, t.{pk} FROM {staged} s "  # noqa: S608
                        f"JOIN {table} t ON t.{key_column} = s.{key_column} "
                        f"AND t.{key_column} <> ''")
         found = dict(cursor.fetchall())
         cursor.execute(f"DROP TABLE {staged}")
-    return found
+    return found, inserted

@@ -17,6 +17,8 @@ trust, …) are in people.py.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -131,24 +133,68 @@ def commenter_for_post(*, user, author_name: str, author_email: str) -> Commente
     return _get_or_create({"email_key": key}, {"display_name": author_name[:100]})
 
 
-def commenters_for_import(identities: Mapping[tuple[str, str], str]) -> dict[tuple, int]:
+@dataclass(slots=True)
+class Tally:
+    """An import's new comments by one author, as their commenter's record counts them."""
+
+    approved: int = 0
+    pending: int = 0
+    hidden: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    last_hidden: datetime | None = None  # the record's trouble_at
+
+    def add(self, status: str, created: datetime) -> None:
+        if status == Status.APPROVED:
+            self.approved += 1
+        elif status == Status.PENDING:
+            self.pending += 1
+        else:
+            self.hidden += 1
+            if self.last_hidden is None or created > self.last_hidden:
+                self.last_hidden = created
+        if self.first_seen is None or created < self.first_seen:
+            self.first_seen = created
+        if self.last_seen is None or created > self.last_seen:
+            self.last_seen = created
+
+    def record(self) -> list:
+        """The values of RECORD_FIELDS for a commenter whose comments are all these."""
+        return [self.approved, self.pending, self.hidden, self.first_seen, self.last_seen,
+                self.last_hidden]
+
+
+# A new commenter's record, as Tally.record() lists it.
+RECORD_FIELDS = ["approved_count", "pending_count", "hidden_count", "first_seen", "last_seen",
+                 "trouble_at"]
+
+
+def commenters_for_import(authors: Mapping[tuple[str, str], tuple[str, Tally]]
+                          ) -> tuple[dict[tuple, int], set[int]]:
     """Commenter ids for an import's authors, made where missing, in a few queries.
 
-    `identities` maps (email key, external key) to the display name to give a new
-    commenter; the email wins when both are set. Returns {identity: commenter id}.
+    `authors` maps (email key, external key) to the display name to give a new commenter
+    and the tally of the import's comments by them; the email wins when both are set. A
+    commenter made here is made with that tally as its record, so only the others need
+    count_imported() (adding to a record costs an UPDATE of the row and all its indexes,
+    which was most of the commenters' share of a 100,000-comment import). Returns
+    {identity: commenter id} and the ids of the commenters made.
     """
-    by_email = {email: name for (email, _ext), name in identities.items() if email}
-    by_external = {ext: name for (email, ext), name in identities.items() if ext and not email}
+    by_email = {email: a for (email, _ext), a in authors.items() if email}
+    by_external = {ext: a for (email, ext), a in authors.items() if ext and not email}
     found: dict[tuple[str, str], int] = {}
+    made: set[int] = set()
     db = Commenter.objects.db
     for field, wanted in (("email_key", by_email), ("external_key", by_external)):
         if can_copy(db) and wanted:
             # A hundred thousand new commenters: COPY, and their ids back in one join.
-            have = copy_missing_rows(
-                Commenter, field, ([name[:100], k] for k, name in wanted.items()),
-                fields=["display_name", field], using=db,
+            have, new = copy_missing_rows(
+                Commenter, field,
+                ([name[:100], k, *tally.record()] for k, (name, tally) in wanted.items()),
+                fields=["display_name", field, *RECORD_FIELDS], using=db,
             )
             found.update({(field, k): pk for k, pk in have.items()})
+            made.update(have[k] for k in new)
             continue
         keys = list(wanted)
         for start in range(0, len(keys), 500):
@@ -157,19 +203,26 @@ def commenters_for_import(identities: Mapping[tuple[str, str], str]) -> dict[tup
                         .values_list(field, "pk"))
             missing = [k for k in batch if k not in have]
             if missing:
+                # Without COPY (SQLite), the import's transaction holds the database's
+                # write lock, so nobody else can insert one of these meanwhile.
                 Commenter.objects.bulk_create(
-                    [Commenter(display_name=wanted[k][:100], **{field: k}) for k in missing],
+                    [Commenter(display_name=wanted[k][0][:100], **{field: k},
+                               **dict(zip(RECORD_FIELDS, wanted[k][1].record(), strict=True)))
+                     for k in missing],
                     ignore_conflicts=True,
                 )
-                have.update(Commenter.objects.filter(**{f"{field}__in": missing})
-                            .values_list(field, "pk"))
+                new = dict(Commenter.objects.filter(**{f"{field}__in": missing})
+                           .values_list(field, "pk"))
+                have.update(new)
+                made.update(new.values())
             found.update({(field, k): pk for k, pk in have.items()})
-    return {
+    ids = {
         identity: found[("email_key", identity[0])] if identity[0]
         else found[("external_key", identity[1])]
-        for identity in identities
+        for identity in authors
         if identity[0] or identity[1]
     }
+    return ids, made
 
 
 # ---- the record -----------------------------------------------------------------------
@@ -267,26 +320,23 @@ def recount(commenter_ids: Iterable[int]) -> None:
 
 def count_imported(comments: Iterable[tuple[int | None, str, object]]) -> None:
     """Add an import's new comments, given as (commenter id, status, created), to their
-    commenters' records, as posted() adds a reader's.
+    commenters' records, as posted() adds a reader's (for commenters that existed before:
+    commenters_for_import() makes new ones with their records).
 
     On PostgreSQL the per-commenter sums go in by COPY and one UPDATE adds them (a
     recount's aggregate over the comment table, whose statistics are stale while an
     import fills it, was planned as a scan of the whole table for every batch);
     elsewhere the commenters are recounted.
     """
-    sums: dict[int, list] = {}  # id → [approved, pending, hidden, first, last, last hidden]
-    column = {Status.APPROVED: 0, Status.PENDING: 1, Status.HIDDEN: 2}
+    sums: dict[int, Tally] = {}
     for commenter_id, status, created in comments:
-        if not commenter_id:
-            continue
-        record = sums.get(commenter_id)
-        if record is None:
-            record = sums[commenter_id] = [0, 0, 0, created, created, None]
-        record[column[status]] += 1
-        record[3] = min(record[3], created)
-        record[4] = max(record[4], created)
-        if status == Status.HIDDEN and (record[5] is None or created > record[5]):
-            record[5] = created
+        if commenter_id:
+            tally = sums.get(commenter_id)
+            if tally is None:
+                tally = sums[commenter_id] = Tally()
+            tally.add(status, created)
+    if not sums:
+        return
     db = Commenter.objects.db
     if not can_copy(db):
         recount(sums)
@@ -300,8 +350,8 @@ def count_imported(comments: Iterable[tuple[int | None, str, object]]) -> None:
             "last_hidden timestamptz) ON COMMIT DROP"
         )
         with cursor.cursor.copy("COPY staged_commenter_counts FROM STDIN") as copy:
-            for commenter_id, record in sums.items():
-                copy.write_row([commenter_id, *record])
+            for commenter_id, tally in sums.items():
+                copy.write_row([commenter_id, *tally.record()])
         # GREATEST and LEAST skip NULLs: a new commenter's first_seen is the first given.
         cursor.execute(
             f"UPDATE {table} AS c SET approved_count = c.approved_count + s.approved, "  # noqa: S608

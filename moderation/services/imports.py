@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles import freshness
-from moderation.models import Comment, Flag, ModerationEvent, Reason, can_copy, copy_rows
+from moderation.models import Comment, Flag, ModerationEvent, Reason, copy_rows
 
 from .decisions import (
     Action,
@@ -29,9 +29,11 @@ MODERATOR_ACTIONS = (*ModerationEvent.DECISIONS, Action.UNDONE)
 
 def decided_comment_ids(comments):
     """The ids of the comments among `comments` (a queryset) a moderator decided on here."""
+    # order_by(): with the model's ordering, DISTINCT would also cover created_at and id,
+    # and sort every matching event instead of only the ids.
     return (
         ModerationEvent.objects.filter(comment__in=comments, action__in=MODERATOR_ACTIONS)
-        .values_list("comment_id", flat=True)
+        .order_by().values_list("comment_id", flat=True)
         .distinct()
     )
 
@@ -48,17 +50,19 @@ def _spam_flag(*, comment_id: int, event_id: int, note: str, at) -> Flag:
 def record_import(*, comments: Sequence[Comment], source_label: str,
                   reasons: Mapping[int, str] | None = None,
                   notes: Mapping[int, str] | None = None,
-                  batch_size: int = 2000,
-                  article_ids: Collection[int] = ()) -> int:
+                  article_ids: Collection[int] | None = None) -> int:
     """Log comments an import has just created, with their imported statuses.
 
     One "imported" event per comment (no actor; labelled "import: <source_label>"), and a
     resolved automatic spam flag for each comment the source hid as spam. `reasons` and
     `notes` map comment ids to the reason and note of their event. Writes in bulk (COPY
-    on PostgreSQL), in the caller's transaction, so a 100,000-comment import stays fast.
-    Returns how many events were written. `article_ids` names the comments' articles
-    when the comments do not carry them: a comment that comes in approved makes their
-    reader pages stale (articles/freshness.py).
+    on PostgreSQL, one executemany() elsewhere), in the caller's transaction, so a
+    100,000-comment import stays fast. Returns how many events were written.
+
+    A comment that comes in approved makes its article's reader pages stale
+    (articles/freshness.py): `article_ids` names the articles whose pages to retire when
+    the comments do not carry them, or when some of their articles cannot have pages yet
+    (the import's new ones).
     """
     reasons = reasons or {}
     notes = notes or {}
@@ -85,34 +89,29 @@ def record_import(*, comments: Sequence[Comment], source_label: str,
     with transaction.atomic():
         # Readers see the comments that come in approved: their pages are stale on commit.
         if any(c.status == Status.APPROVED for c in comments):
-            freshness.bump_on_commit(*(article_ids or {c.article_id for c in comments}))
+            freshness.bump_on_commit(*(
+                {c.article_id for c in comments} if article_ids is None else article_ids))
         db = ModerationEvent.objects.db
-        if can_copy(db):
-            fields = [f for f in ModerationEvent._meta.concrete_fields
-                      if not f.primary_key and f.attname != "comment_id"]
-            lists = {id(kind): [kind[f.attname] for f in fields] for kind in kinds.values()}
-            copy_rows(
-                ModerationEvent, ([pk, *lists[id(kind)]] for pk, kind in rows),
-                fields=[ModerationEvent._meta.get_field("comment"), *fields], using=db,
-            )
-            # COPY returns no ids; the few spam events' ids are read back for their flags.
-            event_ids = dict(
-                ModerationEvent.objects.filter(
-                    comment_id__in=[pk for pk, _note in spam], action=Action.IMPORTED,
-                    created_at=now,
-                ).values_list("comment_id", "id")
-            ) if spam else {}
-        else:
-            events = ModerationEvent.objects.bulk_create(
-                [ModerationEvent(comment_id=pk, **kind) for pk, kind in rows],
-                batch_size=batch_size,
-            )
-            event_ids = {event.comment_id: event.pk for event in events}
-        Flag.objects.bulk_create(
-            [_spam_flag(comment_id=pk, event_id=event_ids[pk], note=note, at=now)
-             for pk, note in spam],
-            batch_size=batch_size,
+        fields = [f for f in ModerationEvent._meta.concrete_fields
+                  if not f.primary_key and f.attname != "comment_id"]
+        lists = {id(kind): [kind[f.attname] for f in fields] for kind in kinds.values()}
+        copy_rows(
+            ModerationEvent, ([pk, *lists[id(kind)]] for pk, kind in rows),
+            fields=[ModerationEvent._meta.get_field("comment"), *fields], using=db,
         )
+        # COPY returns no ids; the few spam events' ids are read back for their flags.
+        spam_ids = [pk for pk, _note in spam]
+        event_ids = {}
+        for start in range(0, len(spam_ids), 500):
+            event_ids.update(ModerationEvent.objects.filter(
+                comment_id__in=spam_ids[start:start + 500], action=Action.IMPORTED,
+                created_at=now,
+            ).values_list("comment_id", "id"))
+        flags = [_spam_flag(comment_id=pk, event_id=event_ids[pk], note=note, at=now)
+                 for pk, note in spam]
+        fields = [f for f in Flag._meta.concrete_fields if not f.primary_key]
+        copy_rows(Flag, ([getattr(flag, f.attname) for f in fields] for flag in flags),
+                  fields=fields, using=db)
     return len(rows)
 
 
