@@ -232,7 +232,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, keeping its redis-py client between calls (config/cache.py).
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -258,7 +259,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # write lock): Redis when there is one, else files beside the app, which every process
 # on this machine shares (set REDIS_URL when workers run on several machines).
 CACHES["progress"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    {"BACKEND": "config.cache.RedisCache",
      "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "progress"}
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
