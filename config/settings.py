@@ -381,6 +381,10 @@ COMMENTS_FEATURED_SHOWN = envint("COMMENTS_FEATURED_SHOWN", 10)
 # While one request renders an article's thread anew after a change, others may be given
 # the previous one if it was rendered less than this long ago (seconds; 0: never).
 COMMENTS_PAGE_STALE_SECONDS = float(os.environ.get("COMMENTS_PAGE_STALE_SECONDS", "0.5"))
+# How long each worker serves what it last read of a cached reader page without asking the
+# cache again (seconds; 0: every request asks): a change made in another worker reaches
+# this one's readers within it (articles/freshness.py).
+COMMENTS_PAGE_RECHECK_SECONDS = envfloat("COMMENTS_PAGE_RECHECK_SECONDS", 0.1)
 COMMENTS_MAX_DEPTH = envint("COMMENTS_MAX_DEPTH", 16)  # levels, the top level counted
 COMMENTS_BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one
 
