@@ -276,14 +276,16 @@ def _shared_article_page(request, slug: str) -> HttpResponse:
     The frame of the page (the article, the comment form) is cached per slug with the
     article's id and stamp (articles/freshness.py: its `updated_at`, recorded by each
     save); the thread per article, sort, page and permalink under the article's version,
-    which every change a reader would see bumps on commit. A warm page is one cache round
-    trip (get_many: the frame, the version, the stamp, the thread) and no database query:
-    the worker remembers which article id a slug named (_ARTICLE_IDS), which the frame's
-    id and stamp check. A frame whose stamp is not the article's current one is made again
-    from the database (the article was edited, renamed or deleted). The reader's own CSRF
-    token (from their cookie, or a new one, set with the answer) and a fresh form timestamp
-    replace the marks before the thread goes in, so no reader ever gets another's token.
-    A request whose ETag matches gets 304.
+    which every change a reader would see bumps on commit. A warm page is at most one
+    cache round trip (get_many: the frame, the version, the stamp, the thread; none while
+    the worker's copy of them is younger than COMMENTS_PAGE_RECHECK_SECONDS, see
+    freshness.read_entries()) and no database query: the worker remembers which article
+    id a slug named (_ARTICLE_IDS), which the frame's id and stamp check. A frame whose
+    stamp is not the article's current one is made again from the database (the article
+    was edited, renamed or deleted). The reader's own CSRF token (from their cookie, or a
+    new one, set with the answer) and a fresh form timestamp replace the marks before the
+    thread goes in, so no reader ever gets another's token. A request whose ETag matches
+    gets 304.
     """
     frame_key = _frame_key(slug)
     pk = _ARTICLE_IDS.get(slug)
