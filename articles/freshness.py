@@ -13,9 +13,9 @@ page already cached, so a lost version never brings back an old page.
 
 Each worker keeps what it last read of a page's entries (read_entries()) and serves it
 again for COMMENTS_PAGE_RECHECK_SECONDS (0.1) without asking the cache: a warm page was
-mostly the wait for that round trip. A change made in the worker forgets its copy at once
-(bump()); one made in another worker or process shows there within that time, well inside
-the second a decision may take to reach readers.
+mostly the wait for that round trip. A change made in the worker forgets its copy once it
+commits (bump()); one made in another worker or process shows there within that time,
+well inside the second a decision may take to reach readers.
 """
 
 from __future__ import annotations
@@ -41,13 +41,15 @@ def new_version() -> int:
     return time.time_ns()
 
 
-def bump(article_ids: Iterable[int]) -> None:
-    """Give the articles a new version now (their cached pages are no longer used)."""
+def bump(article_ids: Iterable[int], *, forget_copies: bool = True) -> None:
+    """Give the articles a new version now (their cached pages are no longer used), and
+    forget this worker's copy of their entries unless told not to."""
     version = new_version()
     ids = set(article_ids)
     cache.set_many({version_key(pk): version for pk in ids}, timeout=None)
-    for pk in ids:
-        forget(pk)
+    if forget_copies:
+        for pk in ids:
+            forget(pk)
 
 
 # What this worker last read of each article's page entries: {article id: {keys: (when,
@@ -101,7 +103,10 @@ def bump_on_commit(*article_ids: int, using: str | None = None) -> None:
     """
     ids = [pk for pk in article_ids if pk is not None]
     if ids:
-        bump(ids)
+        # This worker's copy stays until the commit: its other readers would otherwise
+        # render the page at once from rows not yet committed, a rendering the commit's
+        # version throws away.
+        bump(ids, forget_copies=False)
         transaction.on_commit(lambda: bump(ids), using=using)
 
 
@@ -126,11 +131,11 @@ def article_changed(article, using: str | None = None, deleted: bool = False) ->
     key, pk = stamp_key(article.pk), article.pk
     value = DELETED if deleted else stamp(article)
 
-    def record():
+    def record(forget_copies=True):
         cache.set(key, value, timeout=None)
-        bump([pk])
+        bump([pk], forget_copies=forget_copies)
 
-    record()
+    record(forget_copies=False)  # as in bump_on_commit()
     transaction.on_commit(record, using=using)
 
 
