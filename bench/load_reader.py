@@ -26,13 +26,13 @@ HTTP/1.1 client (stdlib streams):
   `id="c<id>"` is gone, then undoes the hide: "decision -> readers" is the time from the
   hide's answer to the first page without the comment.
 
-Prints per level: requests/s, p50/p95/p99 latency, errors, page size; the moderators'
-action latency p50/p95 and decision -> readers p50/max; the client's own CPU time (as a
-share of one core: on a small machine it is CPU the server did not get), the connections
-it opened (warm-up included) and the load average; and a final line per level as a
-markdown table, headed by gunicorn's worker class. Bounded: a fixed number of levels and
-seconds (an overall deadline), 60 s per request; gunicorn is stopped by its PID on exit,
-on error and on Ctrl-C.
+Prints per level: requests/s, p50/p95/p99 latency, errors (by kind), page size; the
+moderators' action latency p50/p95 and decision -> readers p50/max; the client's own CPU
+time (as a share of one core: on a small machine it is CPU the server did not get), the
+connections it opened (warm-up included) and the load average; and a final line per level
+as a markdown table, headed by gunicorn's worker class. Bounded: a fixed number of levels
+and seconds (an overall deadline), 60 s per request; gunicorn is stopped by its PID on
+exit, on error and on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -445,11 +446,13 @@ class Load:
                 try:
                     page = await connection.get(self.path)
                     ok = page.status == 200 and b"</html>" in page.body
+                    error = "" if ok else f"status {page.status}"
                     samples.append((started, time.perf_counter() - started, ok,
-                                    len(page.body)))
+                                    len(page.body), error))
                 except (TimeoutError, OSError, ValueError, IndexError,
-                        asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-                    samples.append((started, time.perf_counter() - started, False, 0))
+                        asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+                    samples.append((started, time.perf_counter() - started, False, 0,
+                                    type(exc).__name__))
         finally:
             connection.close()
             opened.append(connection.opened)
@@ -481,7 +484,8 @@ class Load:
                 "rps": len(lat) / elapsed, "p50": pct(lat, 50), "p95": pct(lat, 95),
                 "p99": pct(lat, 99), "errors": sum(1 for s in window if not s[2]),
                 "kb": (sum(s[3] for s in window if s[2]) / max(1, len(lat))) / 1024,
-                "client_cpu": client_cpu * 100, "connections": sum(opened)}
+                "client_cpu": client_cpu * 100, "connections": sum(opened),
+                "error_kinds": Counter(s[4] for s in window if not s[2])}
 
 
 def setup_users(env: dict, count: int) -> dict[str, str]:
@@ -575,7 +579,8 @@ async def run(args, server: Server, users: dict[str, str], db) -> list[dict]:
             results.append(result)
             print(f"concurrency {concurrency:>3}: {result['rps']:.1f} req/s, p50 "
                   f"{result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f}"
-                  f" ms, {result['errors']} errors of {result['requests']}, "
+                  f" ms, {result['errors']} errors of {result['requests']} "
+                  f"{dict(result['error_kinds']) or ''}, "
                   f"{result['kb']:.0f} KB/page | moderators: {result['actions']} actions, "
                   f"p50 {result['act_p50']:.0f} ms, p95 {result['act_p95']:.0f} ms, "
                   f"{result['action_errors']} non-200 | decision -> readers: "
