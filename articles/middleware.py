@@ -34,8 +34,10 @@ class SharedPageMiddleware:
     """Answer a reader who has no session and no message with the cached article page,
     before the session, authentication, messages and account middleware run.
 
-    A warm page took about 2.5 ms of a worker, a third of it in middleware that finds
-    nothing for such a reader, who is most readers of a story that went viral. This sits
+    Such a reader is most readers of a story that went viral, and the middleware skipped
+    here finds nothing for them: a warm page took about 0.58 ms in-process through this,
+    0.66 through the whole stack (best of 30 rounds each, alternating, with Redis and the
+    worker's copy of the page). This sits
     after the middleware that set the security headers (SecurityMiddleware,
     Permissions-Policy, CSP, X-Frame-Options) and WhiteNoise, so its answers have the
     same headers as the view's. Django's own CsrfViewMiddleware reads the reader's CSRF
