@@ -308,6 +308,16 @@ class Server:
         match = re.search(r"Using worker: [\w.]+", head)
         return match.group(0) if match else "worker class not logged"
 
+    def errors(self, limit: int = 3) -> list[str]:
+        """The server's first ERROR lines (a server error is one JSON line with its
+        traceback), so that a 5xx in the figures can be looked into after the run."""
+        try:
+            with open(self.tmp / "gunicorn.log") as log:
+                found = [line for line in log if '"level": "ERROR"' in line]
+        except OSError:
+            return []
+        return found[:limit]
+
     def tail(self) -> str:
         try:
             return (self.tmp / "gunicorn.log").read_text()[-2000:]
@@ -664,6 +674,8 @@ def main() -> None:
                   f"{r['actions']} | {r['act_p50']:.0f} | {r['act_p95']:.0f} | "
                   f"{r['prop_p50']:.0f} | {r['prop_max']:.0f} | {r['client_cpu']:.0f} | "
                   f"{r['connections']} |")
+        for line in server.errors():
+            print(f"\nserver error: {line[:4000]}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
     except Exception:
