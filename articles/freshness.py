@@ -10,6 +10,12 @@ No cache entry is ever deleted; a page cached under an older version is simply n
 A version is the time of the change in nanoseconds, kept in the default cache (Redis in
 production). If the cache forgets a version, the next reader sets a new one, later than any
 page already cached, so a lost version never brings back an old page.
+
+Each worker keeps what it last read of a page's entries (read_entries()) and serves it
+again for COMMENTS_PAGE_RECHECK_SECONDS (0.1) without asking the cache: a warm page was
+mostly the wait for that round trip. A change made in the worker forgets its copy once it
+commits (bump()); one made in another worker or process shows there within that time,
+well inside the second a decision may take to reach readers.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -34,10 +41,54 @@ def new_version() -> int:
     return time.time_ns()
 
 
-def bump(article_ids: Iterable[int]) -> None:
-    """Give the articles a new version now (their cached pages are no longer used)."""
+def bump(article_ids: Iterable[int], *, forget_copies: bool = True) -> None:
+    """Give the articles a new version now (their cached pages are no longer used), and
+    forget this worker's copy of their entries unless told not to."""
     version = new_version()
-    cache.set_many({version_key(pk): version for pk in set(article_ids)}, timeout=None)
+    ids = set(article_ids)
+    cache.set_many({version_key(pk): version for pk in ids}, timeout=None)
+    if forget_copies:
+        for pk in ids:
+            forget(pk)
+
+
+# What this worker last read of each article's page entries: {article id: {keys: (when,
+# found)}}, one entry per page, sort and permalink asked for. Bounded: cleared when it
+# holds more articles or pages than a worker needs (a viral story has a few dozen).
+_READ: dict[int, dict[tuple[str, ...], tuple[float, dict]]] = {}
+MAX_ARTICLES_READ = 1_000
+MAX_PAGES_READ = 200
+
+
+def read_entries(article_id: int, keys: tuple[str, ...]) -> dict:
+    """cache.get_many(keys) of an article's page, or this worker's copy of it if read less
+    than COMMENTS_PAGE_RECHECK_SECONDS ago and not forgotten since (forget())."""
+    window = settings.COMMENTS_PAGE_RECHECK_SECONDS
+    now = time.monotonic()
+    pages = _READ.get(article_id)
+    if window > 0 and pages is not None:
+        read = pages.get(keys)
+        if read is not None and now - read[0] < window:
+            return read[1]
+    found = cache.get_many(keys)
+    if window > 0:
+        if len(_READ) > MAX_ARTICLES_READ:
+            _READ.clear()
+        pages = _READ.setdefault(article_id, {})
+        if len(pages) > MAX_PAGES_READ:
+            pages.clear()
+        pages[keys] = (now, found)
+    return found
+
+
+def forget(article_id: int) -> None:
+    """Drop this worker's copy of the article's page entries: the next reader asks the
+    cache (after a change, or after the page's entries were written here)."""
+    _READ.pop(article_id, None)
+
+
+def forget_all() -> None:
+    _READ.clear()
 
 
 def bump_on_commit(*article_ids: int, using: str | None = None) -> None:
@@ -52,7 +103,10 @@ def bump_on_commit(*article_ids: int, using: str | None = None) -> None:
     """
     ids = [pk for pk in article_ids if pk is not None]
     if ids:
-        bump(ids)
+        # This worker's copy stays until the commit: its other readers would otherwise
+        # render the page at once from rows not yet committed, a rendering the commit's
+        # version throws away.
+        bump(ids, forget_copies=False)
         transaction.on_commit(lambda: bump(ids), using=using)
 
 
@@ -77,11 +131,11 @@ def article_changed(article, using: str | None = None, deleted: bool = False) ->
     key, pk = stamp_key(article.pk), article.pk
     value = DELETED if deleted else stamp(article)
 
-    def record():
+    def record(forget_copies=True):
         cache.set(key, value, timeout=None)
-        bump([pk])
+        bump([pk], forget_copies=forget_copies)
 
-    record()
+    record(forget_copies=False)  # as in bump_on_commit()
     transaction.on_commit(record, using=using)
 
 
@@ -93,4 +147,5 @@ def ensure_version(article_id: int, found=None) -> int:
     version = new_version()
     if not cache.add(version_key(article_id), version, timeout=None):
         version = cache.get(version_key(article_id)) or version
+    forget(article_id)
     return version

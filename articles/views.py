@@ -179,16 +179,23 @@ def _thread(request, article, *, own_ids=(), own_user_id=None) -> tuple[str, int
     return render_to_string("articles/thread.html", context), page.approved_count
 
 
+def has_no_session_or_message(request) -> bool:
+    """Whether the reader has no session cookie and no message cookie: an anonymous reader
+    with nothing of their own (a login lives in the session), told without loading one."""
+    return (settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.COOKIES.get(CookieStorage.cookie_name))
+
+
 def _is_personal(request) -> bool:
     """Whether this reader's article page differs from every other anonymous reader's:
     an account, comments of their own that may await moderation, a name to fill the form
     with, or a message to show."""
+    if has_no_session_or_message(request):
+        return False
     if request.user.is_authenticated:
         return True
     if request.COOKIES.get(CookieStorage.cookie_name):
         return True
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return False
     # Own comments, the name given last, a message waiting: anything in the session.
     return bool(list(request.session.keys()))
 
@@ -231,7 +238,8 @@ def _render_frame(request, article) -> str:
     return render_to_string("articles/article_detail.html", context, request=request)
 
 
-def _shared_thread(request, load_article, found: dict, key: str, version: int):
+def _shared_thread(request, article_id: int, load_article, found: dict, key: str,
+                   version: int):
     """The thread for `version`: the cached entry if it is that version's, else rendered
     now. While another request renders the new version, the previous entry is served if it
     is younger than COMMENTS_PAGE_STALE_SECONDS, so that a burst of readers after a
@@ -249,6 +257,7 @@ def _shared_thread(request, load_article, found: dict, key: str, version: int):
         html, count = _thread(request, load_article())
         entry = (version, html, count, rendered_at)
         cache.set(key, entry, timeout=freshness.PAGE_TIMEOUT)
+        freshness.forget(article_id)
     finally:
         if locked:
             cache.delete(lock)
@@ -267,16 +276,18 @@ def _shared_article_page(request, slug: str) -> HttpResponse:
     The frame of the page (the article, the comment form) is cached per slug with the
     article's id and stamp (articles/freshness.py: its `updated_at`, recorded by each
     save); the thread per article, sort, page and permalink under the article's version,
-    which every change a reader would see bumps on commit. A warm page is one cache round
-    trip (get_many: the frame, the version, the stamp, the thread) and no database query:
-    the worker remembers which article id a slug named (_ARTICLE_IDS), which the frame's
-    id and stamp check. A frame whose stamp is not the article's current one is made again
-    from the database (the article was edited, renamed or deleted). The reader's own CSRF
-    token (from their cookie, or a new one, set with the answer) and a fresh form timestamp
-    replace the marks before the thread goes in, so no reader ever gets another's token.
-    A request whose ETag matches gets 304.
+    which every change a reader would see bumps on commit. A warm page is at most one
+    cache round trip (get_many: the frame, the version, the stamp, the thread; none while
+    the worker's copy of them is younger than COMMENTS_PAGE_RECHECK_SECONDS, see
+    freshness.read_entries()) and no database query: the worker remembers which article
+    id a slug named (_ARTICLE_IDS), which the frame's id and stamp check. A frame whose
+    stamp is not the article's current one is made again from the database (the article
+    was edited, renamed or deleted). The reader's own CSRF token (from their cookie, or a
+    new one, set with the answer) and a fresh form timestamp replace the marks before the
+    thread goes in, so no reader ever gets another's token. A request whose ETag matches
+    gets 304.
     """
-    frame_key = f"reader:frame:{slug}"
+    frame_key = _frame_key(slug)
     pk = _ARTICLE_IDS.get(slug)
     if pk is not None:
         response = _shared_response(request, pk, frame_key=frame_key)
@@ -289,6 +300,22 @@ def _shared_article_page(request, slug: str) -> HttpResponse:
     return _shared_response(request, article.pk, article=article, frame_key=frame_key)
 
 
+def _frame_key(slug: str) -> str:
+    return f"reader:frame:{slug}"
+
+
+def cached_shared_page(request, slug: str) -> HttpResponse | None:
+    """The shared article page if its frame is cached and this worker knows which article
+    the slug names, without the database (the thread is rendered if its version is new);
+    else None. For articles.middleware.SharedPageMiddleware, which asks before the
+    session, authentication and messages middleware run, for readers who have neither a
+    session nor a message (has_no_session_or_message())."""
+    pk = _ARTICLE_IDS.get(slug)
+    if pk is None:
+        return None
+    return _shared_response(request, pk, frame_key=_frame_key(slug))
+
+
 def _shared_response(request, pk: int, *, frame_key: str, article=None
                      ) -> HttpResponse | None:
     """The shared page of article `pk`; None if, without `article` (read from the
@@ -297,7 +324,7 @@ def _shared_response(request, pk: int, *, frame_key: str, article=None
     vkey, skey = freshness.version_key(pk), freshness.stamp_key(pk)
     key = (f"reader:thread:{pk}:{_sort(request)}:{_page_number(request)}:"
            f"{_comment_param(request) or ''}")
-    found = cache.get_many([frame_key, vkey, skey, key])
+    found = freshness.read_entries(pk, (frame_key, vkey, skey, key))
     frame = found.get(frame_key)  # (article id, stamp, html)
     if frame is not None and (frame[0] != pk or found.get(skey) != frame[1]):
         frame = None
@@ -314,13 +341,14 @@ def _shared_response(request, pk: int, *, frame_key: str, article=None
     def load_article():
         return article if article is not None else Article.objects.get(pk=pk)
 
-    served_version, thread, count, _at = _shared_thread(request, load_article, found, key,
-                                                        version)
+    served_version, thread, count, _at = _shared_thread(request, pk, load_article, found,
+                                                        key, version)
     if frame is None:
         if found.get(skey) is None:
             cache.add(skey, freshness.stamp(article), timeout=None)
         frame = (pk, freshness.stamp(article), _render_frame(request, article))
         cache.set(frame_key, frame, timeout=freshness.PAGE_TIMEOUT)
+        freshness.forget(pk)
     marks = _marks()
     response = HttpResponse(
         frame[2].replace(marks.csrf, get_token(request))

@@ -1,32 +1,38 @@
 """Load-test the reader's page of the biggest story on gunicorn while moderators act.
 
     .venv/bin/python bench/load_reader.py [--database-url URL] [--levels 1,8,32]
-        [--duration 15] [--port 8300] [--workers 2]
+        [--duration 15] [--port 8300] [--workers 2] [--moderators 2]
+        [--connection keep-alive|close]
 
 Starts gunicorn as a deployment does (`gunicorn config.wsgi -w 2 -b 127.0.0.1:PORT`, with
 `-c deploy/gunicorn.conf.py` when that file exists), DJANGO_DEBUG=false, a random secret
 key, REDIS_URL (default redis://127.0.0.1:6379/2; --redis-url "" for none), and the static
 files collected into a temporary STATIC_ROOT (through a temporary settings module that
 star-imports config.settings). It then drives, on loopback only, with a small asyncio
-HTTP/1.1 client (stdlib streams, one connection per request as gunicorn's sync workers
-want):
+HTTP/1.1 client (stdlib streams):
 
 - readers: the article page of the story with the most comments (make_data.py's viral
-  story; --slug to choose), anonymous, at each concurrency level for --duration seconds
-  after a --warmup;
-- at the same time --moderators (default 2) logged in through the login form (with its CSRF
-  token), acting every --interval seconds (default 0.5) through the real htmx endpoints:
-  moderator 1 hides a published reply-less comment shown on the story's first page; the
-  others approve a pending comment of the story, then undo it; every decision is undone,
-  so statuses end as they began (the audit rows stay, as they would);
+  story; --slug to choose), anonymous and without cookies, at each concurrency level for
+  --duration seconds after a --warmup; each reader keeps its connection open between
+  requests as a browser does (--connection close: a new one per request), and opens a
+  new one whenever the server closes it;
+- at the same time --moderators (default 2; 0 for readers alone) logged in through the
+  login form (with its CSRF token), acting every --interval seconds (default 0.5) through
+  the real htmx endpoints: moderator 1 hides a published reply-less comment shown on the
+  story's first page; the others approve a pending comment of the story, then undo it;
+  every decision is undone, so statuses end as they began (the audit rows stay, as they
+  would);
 - after each hide, a poller (one at a time, on top of the readers) reads the page until
   `id="c<id>"` is gone, then undoes the hide: "decision -> readers" is the time from the
   hide's answer to the first page without the comment.
 
-Prints per level: requests/s, p50/p95/p99 latency, errors, page size; the moderators'
-action latency p50/p95 and decision -> readers p50/max; and a final line per level as a
-markdown table. Bounded: a fixed number of levels and seconds (an overall deadline), 60 s
-per request; gunicorn is stopped by its PID on exit, on error and on Ctrl-C.
+Prints per level: requests/s, p50/p95/p99 latency, errors (by kind), page size; the
+moderators' action latency p50/p95 and decision -> readers p50/max; the client's own CPU
+time (as a share of one core: on a small machine it is CPU the server did not get), the
+connections it opened (warm-up included) and the load average; and a final line per level
+as a markdown table, headed by gunicorn's worker class. Bounded: a fixed number of levels
+and seconds (an overall deadline), 60 s per request; gunicorn is stopped by its PID on
+exit, on error and on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -107,6 +114,78 @@ async def http(port: int, method: str, path: str, *, headers: dict | None = None
         return Response(status, parsed, rest)
 
     return await asyncio.wait_for(go(), timeout)
+
+
+class Connection:
+    """One reader's HTTP/1.1 connection, kept open between requests as a browser keeps
+    one to a site (unless --connection close): the client's own cost per request is then
+    a request and a response, not a TCP handshake and teardown as well, which matters when
+    the load generator shares a 2-core machine with the server it measures. The server may
+    close it at any time (sync workers close every one, keepalive runs out); the next
+    request then opens a new one, and `opened` counts them."""
+
+    def __init__(self, port: int, keep_alive: bool):
+        self.port, self.keep_alive = port, keep_alive
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.opened = 0
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    async def get(self, path: str, timeout: float = REQUEST_TIMEOUT) -> Response:
+        reused = self.writer is not None
+        try:
+            return await asyncio.wait_for(self._exchange(path), timeout)
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            self.close()
+            # A kept connection the server had closed in the meantime (its keepalive ran
+            # out): ask again once on a new one, as a browser does. Nothing was answered.
+            if reused and not getattr(error, "partial", b""):
+                return await asyncio.wait_for(self._exchange(path), timeout)
+            raise
+        except BaseException:
+            self.close()
+            raise
+
+    async def _exchange(self, path: str) -> Response:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+            self.opened += 1
+        connection = "keep-alive" if self.keep_alive else "close"
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
+                          f"Connection: {connection}\r\nUser-Agent: bench-load-reader\r\n"
+                          "\r\n".encode("latin-1"))
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head[:-4].decode("latin-1").split("\r\n")
+        headers = []
+        for line in header_lines:
+            k, _, v = line.partition(":")
+            headers.append((k.strip().lower(), v.strip()))
+        fields = dict(headers)
+        if "content-length" in fields:
+            body = await self.reader.readexactly(int(fields["content-length"]))
+        elif "chunked" in fields.get("transfer-encoding", "").lower():
+            body = await self._chunks()
+        else:
+            body = await self.reader.read()
+            fields["connection"] = "close"
+        if not self.keep_alive or fields.get("connection", "").lower() == "close":
+            self.close()
+        return Response(int(status_line.split()[1]), headers, body)
+
+    async def _chunks(self) -> bytes:
+        out = bytearray()
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")
+                return bytes(out)
+            out += await self.reader.readexactly(size)
+            await self.reader.readexactly(2)
 
 
 class Session:
@@ -218,6 +297,26 @@ class Server:
                 pass
             await asyncio.sleep(0.3)
         raise RuntimeError("gunicorn did not answer /healthz in time")
+
+    def worker_line(self) -> str:
+        """What gunicorn says it runs, e.g. "Using worker: gthread"."""
+        try:
+            with open(self.tmp / "gunicorn.log") as log:
+                head = log.read(5000)  # said at start, before the access log's lines
+        except OSError:
+            head = ""
+        match = re.search(r"Using worker: [\w.]+", head)
+        return match.group(0) if match else "worker class not logged"
+
+    def errors(self, limit: int = 3) -> list[str]:
+        """The server's first ERROR lines (a server error is one JSON line with its
+        traceback), so that a 5xx in the figures can be looked into after the run."""
+        try:
+            with open(self.tmp / "gunicorn.log") as log:
+                found = [line for line in log if '"level": "ERROR"' in line]
+        except OSError:
+            return []
+        return found[:limit]
 
     def tail(self) -> str:
         try:
@@ -349,26 +448,42 @@ class Load:
 
     # -- readers ---------------------------------------------------------------------
 
-    async def reader(self, until: float, samples: list) -> None:
-        while time.perf_counter() < until:
-            started = time.perf_counter()
-            try:
-                page = await http(self.port, "GET", self.path)
-                ok = page.status == 200 and b"</html>" in page.body
-                samples.append((started, time.perf_counter() - started, ok, len(page.body)))
-            except (TimeoutError, OSError, ValueError, IndexError):
-                samples.append((started, time.perf_counter() - started, False, 0))
+    async def reader(self, until: float, samples: list, opened: list) -> None:
+        connection = Connection(self.port, keep_alive=self.args.connection == "keep-alive")
+        try:
+            while time.perf_counter() < until:
+                started = time.perf_counter()
+                try:
+                    page = await connection.get(self.path)
+                    ok = page.status == 200 and b"</html>" in page.body
+                    error = "" if ok else f"status {page.status}"
+                    samples.append((started, time.perf_counter() - started, ok,
+                                    len(page.body), error))
+                except (TimeoutError, OSError, ValueError, IndexError,
+                        asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+                    samples.append((started, time.perf_counter() - started, False, 0,
+                                    type(exc).__name__))
+        finally:
+            connection.close()
+            opened.append(connection.opened)
 
     async def level_run(self, concurrency: int) -> dict:
         samples: list = []
+        opened: list[int] = []
         begin = time.perf_counter()
         measure_from = begin + self.args.warmup
         until = measure_from + self.args.duration
         self.level = None
-        workers = [asyncio.create_task(self.reader(until, samples)) for _ in range(concurrency)]
+        workers = [asyncio.create_task(self.reader(until, samples, opened))
+                   for _ in range(concurrency)]
         await asyncio.sleep(self.args.warmup)
         self.level = concurrency
+        # This process's own CPU time over the window (the readers, the moderators, the
+        # poller), as a share of one core: on a small machine the load generator takes
+        # CPU from the server it measures, so the figures say how much.
+        cpu_from, wall_from = time.process_time(), time.perf_counter()
         await asyncio.gather(*workers)
+        client_cpu = (time.process_time() - cpu_from) / (time.perf_counter() - wall_from)
         self.level = None
         # Requests that started in the window count; their time may run past it.
         window = [s for s in samples if s[0] >= measure_from]
@@ -378,7 +493,9 @@ class Load:
         return {"concurrency": concurrency, "requests": len(window),
                 "rps": len(lat) / elapsed, "p50": pct(lat, 50), "p95": pct(lat, 95),
                 "p99": pct(lat, 99), "errors": sum(1 for s in window if not s[2]),
-                "kb": (sum(s[3] for s in window if s[2]) / max(1, len(lat))) / 1024}
+                "kb": (sum(s[3] for s in window if s[2]) / max(1, len(lat))) / 1024,
+                "client_cpu": client_cpu * 100, "connections": sum(opened),
+                "error_kinds": Counter(s[4] for s in window if not s[2])}
 
 
 def setup_users(env: dict, count: int) -> dict[str, str]:
@@ -472,16 +589,20 @@ async def run(args, server: Server, users: dict[str, str], db) -> list[dict]:
             results.append(result)
             print(f"concurrency {concurrency:>3}: {result['rps']:.1f} req/s, p50 "
                   f"{result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f}"
-                  f" ms, {result['errors']} errors of {result['requests']}, "
+                  f" ms, {result['errors']} errors of {result['requests']} "
+                  f"{dict(result['error_kinds']) or ''}, "
                   f"{result['kb']:.0f} KB/page | moderators: {result['actions']} actions, "
                   f"p50 {result['act_p50']:.0f} ms, p95 {result['act_p95']:.0f} ms, "
                   f"{result['action_errors']} non-200 | decision -> readers: "
                   f"p50 {result['prop_p50']:.0f} ms, max {result['prop_max']:.0f} ms over "
                   f"{result['decisions']} hides ({result['unreached']} not within "
-                  f"{args.propagation_timeout:g} s)", flush=True)
+                  f"{args.propagation_timeout:g} s) | client: {result['connections']} "
+                  f"connections opened, {result['client_cpu']:.0f}% of a core | load average "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
     finally:
         load.stop.set()
-        await asyncio.wait(tasks, timeout=60)
+        if tasks:
+            await asyncio.wait(tasks, timeout=60)
         for task in tasks:
             task.cancel()
         for comment_id, (mod, event_id) in list(load.outstanding.items()):
@@ -505,18 +626,22 @@ def main() -> None:
     parser.add_argument("--levels", default="1,8,32", help="reader concurrencies")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per level")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before each level")
-    parser.add_argument("--moderators", type=int, default=2)
+    parser.add_argument("--moderators", type=int, default=2,
+                        help="moderators acting (0: readers alone)")
     parser.add_argument("--interval", type=float, default=0.5,
                         help="seconds between a moderator's actions")
     parser.add_argument("--propagation-timeout", type=float, default=10.0)
+    parser.add_argument("--connection", choices=["keep-alive", "close"], default="keep-alive",
+                        help="readers keep their connection open between requests (a "
+                             "browser does), or open one per request")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2")
     parser.add_argument("--slug", default="bench-viral-story",
                         help="the story (default make_data.py's viral one, if it exists, "
                              "else the article with the most comments)")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",")]
-    if not 1 <= args.moderators <= 10 or max(args.levels) > 256 or args.duration > 600:
-        sys.exit("keep it bounded: 1-10 moderators, concurrency <= 256, <= 600 s a level")
+    if not 0 <= args.moderators <= 10 or max(args.levels) > 256 or args.duration > 600:
+        sys.exit("keep it bounded: 0-10 moderators, concurrency <= 256, <= 600 s a level")
     deadline = len(args.levels) * (args.duration + args.warmup) + 180
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_load_"))
@@ -536,16 +661,21 @@ def main() -> None:
         server.start()
         results = asyncio.run(asyncio.wait_for(run(args, server, users, db), deadline))
         print(f"\n## load_reader: {args.workers} gunicorn workers, {args.moderators} moderators "
-              f"every {args.interval:g} s, {args.duration:g} s per level "
-              f"({args.database_url.rsplit('/', 1)[1]})\n")
+              f"every {args.interval:g} s, {args.duration:g} s per level, readers' "
+              f"connections {args.connection} ({args.database_url.rsplit('/', 1)[1]}; "
+              f"{server.worker_line()})\n")
         print("| readers | req/s | p50 ms | p95 ms | p99 ms | errors | KB/page | mod actions "
-              "| action p50 ms | action p95 ms | decision->readers p50 ms | max ms |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "| action p50 ms | action p95 ms | decision->readers p50 ms | max ms "
+              "| client CPU % of a core | connections |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
             print(f"| {r['concurrency']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | "
                   f"{r['p99']:.0f} | {r['errors']}/{r['requests']} | {r['kb']:.0f} | "
                   f"{r['actions']} | {r['act_p50']:.0f} | {r['act_p95']:.0f} | "
-                  f"{r['prop_p50']:.0f} | {r['prop_max']:.0f} |")
+                  f"{r['prop_p50']:.0f} | {r['prop_max']:.0f} | {r['client_cpu']:.0f} | "
+                  f"{r['connections']} |")
+        for line in server.errors():
+            print(f"\nserver error: {line[:4000]}", file=sys.stderr)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
     except Exception:

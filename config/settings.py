@@ -100,14 +100,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside every middleware above, which set the security headers, and before the
+    # session: a reader without a session or a message gets the cached article page here.
+    "articles.middleware.SharedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.RejectBadQueryMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -232,7 +235,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, keeping its redis-py client between calls (config/cache.py).
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -258,7 +262,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # write lock): Redis when there is one, else files beside the app, which every process
 # on this machine shares (set REDIS_URL when workers run on several machines).
 CACHES["progress"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    {"BACKEND": "config.cache.RedisCache",
      "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "progress"}
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -380,6 +384,10 @@ COMMENTS_FEATURED_SHOWN = envint("COMMENTS_FEATURED_SHOWN", 10)
 # While one request renders an article's thread anew after a change, others may be given
 # the previous one if it was rendered less than this long ago (seconds; 0: never).
 COMMENTS_PAGE_STALE_SECONDS = float(os.environ.get("COMMENTS_PAGE_STALE_SECONDS", "0.5"))
+# How long each worker serves what it last read of a cached reader page without asking the
+# cache again (seconds; 0: every request asks): a change made in another worker reaches
+# this one's readers within it (articles/freshness.py).
+COMMENTS_PAGE_RECHECK_SECONDS = envfloat("COMMENTS_PAGE_RECHECK_SECONDS", 0.1)
 COMMENTS_MAX_DEPTH = envint("COMMENTS_MAX_DEPTH", 16)  # levels, the top level counted
 COMMENTS_BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one
 

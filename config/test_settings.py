@@ -29,3 +29,7 @@ CACHES = {
 # Tasks run at once, in the test's own thread, when they are enqueued (after commit);
 # tests/test_worker_process.py runs a real `manage.py db_worker` on the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Each test asks the cache on every request: several tests change or empty the cache behind
+# the services' back, which a worker's short-lived copy of a page would not notice in time
+# (tests/test_reader_cache.py turns the copy on where it is tested).
+COMMENTS_PAGE_RECHECK_SECONDS = 0

@@ -10,20 +10,31 @@ import os
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Sync workers, the usual 2 per core plus one: requests are short, and scoring runs on a
-# background thread inside each worker. Each worker holds its own database connections
+# The usual 2 workers per core plus one, each running GUNICORN_THREADS request threads
+# (gthread). With one thread a worker was held by any slow request, a moderator's action or
+# a reader thread rendered after a decision (tens of ms, hundreds on a loaded machine), and
+# every reader queued behind it; threads let a worker go on serving cached pages (a
+# fraction of a millisecond, mostly waiting) meanwhile, and keep clients' connections open
+# between requests (keepalive), which sync workers never do. Scoring runs on a background
+# thread inside each worker. Each worker holds one database connection per thread
 # (DATABASE_CONN_MAX_AGE) and, once scoring has run, the triage models (about 150 MB).
 workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-# A request still running after this many seconds is killed and logged (an import of a
-# large export runs in the admin request: raise it if imports of 100 MB time out).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A worker whose main loop has not been heard from for this many seconds is killed and
+# restarted. With threads that loop goes on while a request runs, so this no longer
+# bounds one request's time (sync workers, GUNICORN_WORKER_CLASS=sync, are killed mid
+# request).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 # Restart each worker after this many requests (with jitter, so not all at once), which
-# bounds any slow leak.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# bounds any slow leak. Not much more often: a new worker loads the app again (about a
+# second of CPU on the 2-core test machine), and with cached reader pages at 1 ms or less
+# each, the old 2,000 spent about half a millisecond of start-up per request, and
+# restarted a worker every few seconds while a story was viral.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = 5000
 # The app trusts X-Forwarded-Proto only through SECURE_PROXY_SSL_HEADER; gunicorn's own
 # handling of forwarded headers is for the proxy on this machine.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

@@ -217,9 +217,16 @@ def _item(c: Row | Comment, *, target_id: int | None = None) -> ThreadItem:
     )
 
 
+# A page's reads are separate statements, each with its own snapshot: a decision that
+# commits between them can leave a comment approved in the first (the page's top-level
+# comments) and gone from the next (their rows). Its commit gives the article a new
+# version, so the page made then is soon replaced; until then it says only this.
+NO_LONGER_SHOWN = "This comment is no longer shown."
+
+
 def _placeholder(c: Comment) -> ThreadItem:
     return ThreadItem(id=c.id, path=c.path, depth=c.depth, parent_id=c.parent_id,
-                      placeholder=PLACEHOLDER_TEXT[c.status])
+                      placeholder=PLACEHOLDER_TEXT.get(c.status, NO_LONGER_SHOWN))
 
 
 def _placeholders(article, shown: list[Row] | list[Comment], known: set[str], after: str = ""

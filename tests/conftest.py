@@ -83,10 +83,14 @@ def admin_user(django_user_model):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Start each test with an empty cache: rate-limit counts and duplicate-text marks live
-    there, and would otherwise carry over from one test to the next."""
+    there, and would otherwise carry over from one test to the next. So would a worker's
+    copy of a reader page's entries (articles/freshness.py)."""
     from django.core.cache import cache
 
+    from articles import freshness
+
     cache.clear()
+    freshness.forget_all()
 
 
 @pytest.fixture(autouse=True)

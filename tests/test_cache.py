@@ -1,5 +1,6 @@
 """The default cache without Redis: a table in the database, made by migrate, whose
-increments are atomic so the rate limits are exact with any number of workers."""
+increments are atomic so the rate limits are exact with any number of workers; and with
+Redis, Django's backend keeping its client."""
 
 import threading
 
@@ -7,7 +8,7 @@ import pytest
 from django.db import connection, connections
 from django_ratelimit.core import is_ratelimited
 
-from config.cache import AtomicDatabaseCache
+from config.cache import AtomicDatabaseCache, RedisCache
 
 
 @pytest.fixture
@@ -72,3 +73,12 @@ def test_concurrent_increments_are_all_counted():
         thread.join()
     assert errors == []
     assert cache.get("concurrent") == 200
+
+
+def test_the_redis_cache_makes_its_client_once_not_per_call():
+    """Making a redis-py client costs about as much as a round trip; no server is needed
+    to see that one is kept (a client connects only when it sends a command)."""
+    cache = RedisCache("redis://127.0.0.1:6379/15", {})
+    client = cache._cache.get_client()
+    assert cache._cache.get_client() is client
+    assert cache._cache.get_client(write=True) is client

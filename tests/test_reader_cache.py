@@ -3,6 +3,7 @@ changes a reader would see (through the article's version), answers 304 while no
 changed, and never hands one reader's CSRF token to another."""
 
 import re
+import time
 
 import pytest
 from django.core.cache import cache
@@ -301,3 +302,54 @@ def test_an_article_edited_behind_the_frames_back_is_rendered_again(article):
     article.title = "A corrected title"
     article.save()
     assert "A corrected title" in html_of(article)
+
+
+def test_a_worker_serves_its_copy_of_a_page_without_asking_the_cache_again(
+    article, settings, monkeypatch
+):
+    settings.COMMENTS_PAGE_RECHECK_SECONDS = 30
+    make_comment(article, body="Words.")
+    html_of(article)
+    html_of(article)  # read once more: the copy holds the page as cached
+    asked = []
+
+    class Watched:
+        def get_many(self, keys):
+            asked.append(keys)
+            return cache.get_many(keys)
+
+    monkeypatch.setattr(freshness, "cache", Watched())
+    assert "Words." in html_of(article)
+    assert asked == []
+
+
+def test_a_change_made_in_this_worker_shows_as_soon_as_it_commits_despite_its_copy(
+    article, moderator, settings, django_capture_on_commit_callbacks
+):
+    settings.COMMENTS_PAGE_RECHECK_SECONDS = 30
+    comment = make_comment(article, body="Soon hidden.")
+    html_of(article)
+    assert "Soon hidden." in html_of(article)
+    with django_capture_on_commit_callbacks(execute=False) as commit:
+        services.hide(comment=comment, actor=moderator, reason="spam")
+    # Not yet committed: the worker's readers keep the page they had, and render nothing
+    # that the commit would throw away.
+    assert "Soon hidden." in html_of(article)
+    for callback in commit:
+        callback()
+    assert "Soon hidden." not in html_of(article)
+
+
+def test_a_change_made_in_another_worker_shows_once_the_copy_is_older_than_the_recheck(
+    article, settings
+):
+    settings.COMMENTS_PAGE_RECHECK_SECONDS = 0.3
+    comment = make_comment(article, body="Soon hidden.")
+    html_of(article)
+    assert "Soon hidden." in html_of(article)
+    # Another worker hides it: the rows and the version change, this worker's copy does not.
+    Comment.objects.filter(pk=comment.pk).update(status=Status.HIDDEN)
+    cache.set(freshness.version_key(article.pk), freshness.new_version(), timeout=None)
+    assert "Soon hidden." in html_of(article)
+    time.sleep(0.35)
+    assert "Soon hidden." not in html_of(article)

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from moderation import threads
 from moderation.models import Comment
 from tests.factories import make_article, make_bushy, make_comment, make_thread
 
@@ -134,6 +135,28 @@ def test_a_hidden_ancestor_on_a_permalink_is_a_placeholder(client, article):
     assert "Gone." not in html
     assert "This comment was removed by a moderator." in html
     assert "Still here." in html
+
+
+def test_a_comment_hidden_between_the_pages_reads_is_a_placeholder_not_an_error(
+    client, article, monkeypatch
+):
+    """A moderator's decision can commit between the page's query of its top-level
+    comments and the query of their rows (seen under load as a 500)."""
+    make_comment(article, body="Stays.")
+    decided = make_comment(article, body="Decided meanwhile.")
+    rows_of, calls = threads.rows_of, []
+
+    def decision_commits_first(queryset):
+        calls.append(queryset)
+        if len(calls) == 2:  # after the featured comments: the top-level comments' rows
+            Comment.objects.filter(pk=decided.pk).update(status=Status.HIDDEN)
+        return rows_of(queryset)
+
+    monkeypatch.setattr(threads, "rows_of", decision_commits_first)
+    html = get(client, article)
+    assert "Decided meanwhile." not in html
+    assert threads.NO_LONGER_SHOWN in html
+    assert "Stays." in html
 
 
 def test_readers_sort_top_level_comments_oldest_or_newest_first(client, article):
