@@ -13,7 +13,7 @@ from moderation import services
 from moderation.models import Comment, Flag, Reason, Word
 from moderation.screening import score_comments
 from moderation.services.findings import behaviour_signals
-from moderation.triage import display, features
+from moderation.triage import display, features, patterns
 from moderation.triage.classifiers import MODELS_PATH
 from tests.factories import make_article, make_comment
 
@@ -84,7 +84,8 @@ def test_the_spam_features_read_links_offers_and_handles():
 def test_the_shipped_weights_are_small_and_say_where_they_came_from():
     data = json.loads(MODELS_PATH.read_text())
     assert MODELS_PATH.stat().st_size < 200_000
-    assert len(data["abuse"]["coef"]) == 384
+    assert len(data["abuse"]["coef"]) == 384 + len(patterns.ABUSE_FEATURE_NAMES)
+    assert data["abuse"]["features"] == list(patterns.ABUSE_FEATURE_NAMES)
     assert len(data["spam"]["coef"]) == 384 + len(features.FEATURE_NAMES)
     sources = data["sources"]
     assert sources["toxic/davidson-2017/labeled_data.csv"]["commit"]
@@ -167,6 +168,10 @@ def no_words(seed):
     "Muslims are liars by nature. Their religion tells them to deceive us, so no treaty with "
     "them is worth the paper.",
     "Somebody should put a bullet in every politician who signs these deals.",
+    # Our validation set's veiled threat, missed before the model read threat constructions.
+    "If I ever meet the diplomats who pushed this deal, they won't walk away from it. Count "
+    "on that.",
+    "Arabs cannot be trusted, it is in their blood to lie and cheat.",
 ])
 def test_abuse_without_swear_words_is_flagged_with_every_word_list_emptied(no_words, text):
     assert "abusive" in reasons(post(no_words, text))
@@ -178,6 +183,14 @@ def test_abuse_without_swear_words_is_flagged_with_every_word_list_emptied(no_wo
     "I don't trust Trump on anything, and this announcement reads like another photo "
     "opportunity before the election. Show me the actual agreement.",
     "As a Muslim I welcome this. Peace between our peoples is what our faith asks of us.",
+    # Heated criticism of governments, of a country's policy and of religion in politics.
+    "The Kazakh authorities shot protesters in Almaty in 2022 and now want applause in "
+    "Washington. Disgusting.",
+    "Tokayev is a dictator with better public relations than his predecessor. Nothing more.",
+    "Religion has no business in foreign policy. Calling this 'Abrahamic' is marketing for an "
+    "arms market.",
+    "Our diplomats have a rare gift for celebrating things that already happened thirty years "
+    "ago.",
 ])
 def test_heated_or_religious_comments_on_the_story_are_not_called_abusive(no_words, text):
     assert "abusive" not in reasons(post(no_words, text))

@@ -6,8 +6,9 @@
   run with onnxruntime; no torch and no download at run time.
 - the shipped abuse and spam models (data/models.json, rebuilt by bench/train_triage.py):
   logistic regressions over those embeddings (and, for spam, the link and offer features
-  of features.py), so they read threats, dehumanising language, generalisations about a
-  group and commercial offers, not only swear words and link counts.
+  of features.py; for abuse, the constructions of patterns.py and hashed words), so they
+  read threats, dehumanising language, generalisations about a group and commercial
+  offers, not only swear words and link counts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import features, vocabulary
+from . import features, patterns, vocabulary
 
 _lock = threading.Lock()
 _abuse_model = None
@@ -161,6 +162,13 @@ def word_hasher():
                              norm="l2", strip_accents="unicode")
 
 
+# The hand features a model may read beside the embedding: the spam model's links and
+# offers (features.py), the abuse model's constructions of threat, dehumanising,
+# generalisation and attack (patterns.py).
+FEATURE_SETS = {features.FEATURE_NAMES: features.vector,
+                patterns.ABUSE_FEATURE_NAMES: patterns.vector}
+
+
 class LinearModel:
     """A logistic regression over a sentence embedding and, optionally, hand features and
     hashed words (their weights in a .npz beside data/models.json)."""
@@ -175,7 +183,8 @@ class LinearModel:
             self.words[arrays["columns"]] = arrays["weights"]
         self.features = tuple(spec.get("features", ()))
         self.scale = float(spec.get("feature_scale", 1.0))
-        if self.features and self.features != features.FEATURE_NAMES:
+        self.vector = FEATURE_SETS.get(self.features)
+        if self.features and self.vector is None:
             raise ModelUnavailable("data/models.json was trained on other features: "
                                    "run bench/train_triage.py")
 
@@ -186,7 +195,7 @@ class LinearModel:
         if vectors is not None:
             out += vectors @ self.coef[:width]
         if self.features:
-            extra = np.array([features.vector(t) for t in texts], dtype=np.float32)
+            extra = np.array([self.vector(t) for t in texts], dtype=np.float32)
             out += (extra * self.scale) @ self.coef[width:]
         if self.words is not None:
             out += word_hasher().transform(list(texts)) @ self.words

@@ -81,8 +81,11 @@ def _why(triage: dict) -> str:
         parts.append(f"same link as #{behaviour['same_link_as']} elsewhere")
     abuse = triage.get("abuse_parts") or {}
     if triage.get("abuse", 0) >= limits.abuse / 2 and abuse:
-        parts.append("abuse model" if abuse.get("model", 0) >= abuse.get("profanity", 0)
-                     else "profanity")
+        if abuse.get("model", 0) >= abuse.get("profanity", 0):
+            shapes = abuse.get("patterns") or []
+            parts.append("abuse model" + (f" ({', '.join(shapes)})" if shapes else ""))
+        else:
+            parts.append("profanity")
     if triage.get("names"):
         parts.append("names " + ", ".join(triage["names"][:3]))
     if triage.get("engages_parent"):

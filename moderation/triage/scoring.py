@@ -23,7 +23,7 @@ from django.conf import settings
 
 from moderation.models import Comment, Reason, WordList
 
-from . import features, learning, topic
+from . import features, learning, patterns, topic
 from .classifiers import ModelUnavailable, abuse_scores, embedder, shipped
 from .text import count_links, normalise, plain_text, repetition, shouting_ratio
 from .wordlists import load_matcher
@@ -362,7 +362,9 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
             "version": VERSION,
             "abuse": round(abuse, 4),
             "abuse_parts": {"profanity": round(float(profanity[comment.pk]), 4),
-                            "model": round(float(model_abuse.get(comment.pk, 0.0)), 4)},
+                            "model": round(float(model_abuse.get(comment.pk, 0.0)), 4),
+                            # The abuse model's constructions that fired, for a moderator.
+                            "patterns": patterns.why(text)},
             **topics[comment.pk],
             "links": links,
             "link_score": round(link_score, 4),
