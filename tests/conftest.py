@@ -44,6 +44,15 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Pages as a reader who asked for reduced motion sees them: Bootstrap then neither
+    scrolls smoothly nor fades a button's colours, so a test reads where a scroll or a
+    colour ends, not a frame on its way (with Chromium 156.0.8078.114 here, the tests' short
+    waits were not always long enough for either)."""
+    return {**browser_context_args, "reduced_motion": "reduce"}
+
+
 @pytest.fixture
 def article(db):
     return make_article(title="Kazakhstan joins the Abraham Accords", slug="kazakhstan")
