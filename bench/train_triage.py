@@ -320,7 +320,7 @@ def main() -> None:
     # comment called spam is the error that matters there.
     abuse_t, abuse_f1 = best_threshold(np.concatenate([abuse_scores, oof]),
                                        np.concatenate([v_abusive, w_labels]), quantile=0.25)
-    spam_t, spam_f1 = best_threshold(spam_scores, v_spam, forbidden=v_on_topic)
+    spam_t, spam_f1 = best_threshold(spam_scores, v_spam, forbidden=v_on_topic, quantile=0.25)
 
     # The held-out public splits, for the record (nothing is chosen on them).
     held = ~d_train

@@ -123,8 +123,11 @@ def test_a_copy_of_another_comment_is_flagged_as_spam(news, triage_on):
                          status=Status.PENDING)
     second = make_comment(news, body=first.body, status=Status.PENDING)
     score_comments([first, second])
-    assert second.flags.get(reason=Reason.SPAM).note == f"same text as comment #{first.pk}"
-    assert first.flags.get(reason=Reason.SPAM).note == f"same text as comment #{second.pk}"
+    # ("Visit my page" is a way back to the writer, so the content may read as spam too.)
+    assert second.flags.get(reason=Reason.SPAM).note.startswith(
+        f"same text as comment #{first.pk}")
+    assert first.flags.get(reason=Reason.SPAM).note.startswith(
+        f"same text as comment #{second.pk}")
 
 
 def test_html_comments_are_scored_on_their_text(news, triage_on):

@@ -43,6 +43,10 @@ MONEY_RE = re.compile(
 CONTACT_RE = re.compile(
     r"(?i)(?:\b(?:whats\s?app|telegram|instagram|snapchat|kik|dm\s+me|message\s+me|"
     r"contact\s+(?:me|him|her|mr|mrs|dr))\b|"
+    # Self-promotion's way back to the promoter: a channel, a page, a follow.
+    r"\b(?:sub(?:scribe)?\s+(?:to\s+)?(?:me|my)|sub(?:scribe)?\s+back|follow\s+me|"
+    r"my\s+(?:youtube\s+)?channel|(?:visit|check\s+out|see)\s+my\s+(?:page|profile|blog|"
+    r"site|videos?|music))\b|"
     # A handle with a digit or underscore ("@jamesfx_invest"); "@Adam" is a reply.
     r"(?<![\w.])@(?=[a-z0-9_]*[0-9_])[a-z0-9_]{4,}\b|"
     r"\+\d[\d\s-]{7,}\d)"
