@@ -81,6 +81,8 @@ def test_a_reader_is_suspended_for_a_day_and_may_post_again_a_day_later(
     expect(record).to_contain_text("Nina N.")
     expect(record).to_contain_text("0 approved · 0 hidden · 1 pending · 0 reported")
     expect(record).to_contain_text("first seen")
+    mod.keyboard.press("j")  # the only card made active (a no-op if it already is)
+    expect(mod.locator(f"#comment-{comment.pk}")).to_have_class(re.compile(r"\bis-active\b"))
     mod.keyboard.press("p")  # the author's page, from the active card
     expect(mod).to_have_url(re.compile(r"/moderation/people/\d+/$"))
     mod.locator("summary", has_text="Suspend…").click()
