@@ -44,13 +44,17 @@ class ModerationEvent(ActedBy, models.Model):
     DECISIONS = (Action.APPROVED, Action.HIDDEN, Action.FLAGGED, Action.FEATURED,
                  Action.UNFEATURED)
 
-    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events")
+    # event_comment_idx starts with the comment; the actor's index is partial, since
+    # imports and the triage write most rows and have none.
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="events",
+                                db_index=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="moderation_events",
+        db_index=False,
     )
     # Who acted when there is no user: "import: wxr", "reader", "automatic".
     actor_label = models.CharField(max_length=100, blank=True)
@@ -69,7 +73,11 @@ class ModerationEvent(ActedBy, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["comment", "-created_at"], name="event_comment_idx")]
+        indexes = [
+            models.Index(fields=["comment", "-created_at"], name="event_comment_idx"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False),
+                         name="event_actor_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} #{self.comment_id} by {self.actor_name}"

@@ -403,9 +403,14 @@ class Comment(models.Model):
         TEXT = "text", "Plain text"
         HTML = "html", "HTML"
 
-    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments")
+    # No index of their own: every index below keeps up with each comment written (an
+    # import writes 100,000), so the article's is comment_path_unique (it starts with
+    # it) and the parent's and the account's are partial (most comments have neither).
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments",
+                                db_index=False)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies"
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -413,6 +418,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="comments",
+        db_index=False,
     )
     author_name = models.CharField(max_length=100)
     author_email = models.EmailField(blank=True, help_text="Never shown publicly.")
@@ -524,6 +530,12 @@ class Comment(models.Model):
                          name="comment_toplevel_idx"),
             NullsLastIndex(F("article"), F("featured_at").desc(nulls_last=True), F("path"),
                            condition=Q(depth=0), name="comment_toplevel_featured_idx"),
+            # A comment's replies, and a signed-in reader's comments (and the checks that
+            # protect a parent or an account from deletion).
+            models.Index(fields=["parent"], condition=Q(parent__isnull=False),
+                         name="comment_parent_idx"),
+            models.Index(fields=["user"], condition=Q(user__isnull=False),
+                         name="comment_user_idx"),
         ]
 
     def __str__(self):
