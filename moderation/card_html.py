@@ -20,12 +20,11 @@ from html import escape
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.middleware.csrf import get_token
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Comment, Reason
+from .models import Comment, Flag, Reason
 from .rendering import render_body
 from .templatetags.moderation_tags import (
     event_words,
@@ -54,8 +53,83 @@ def _date(value, format_string: str) -> str:
     return dateformat.format(timezone.localtime(value), format_string)
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _day_time(value) -> str:
+    """_date(value, "j M Y, H:i") ("2 Dec 2026, 13:05"), without the date filter's
+    machinery, which cost a card as much as its text."""
+    local = timezone.localtime(value)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
 def _plural(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+_NB = "\xa0"  # naturaltime keeps each number with its unit
+_SHORT_UNITS = (("hour", 3600, "an hour ago"), ("minute", 60, "a minute ago"),
+                ("second", 1, "a second ago"))
+_UNITS = (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60))
+# timesince's month lengths (February always 28), for the day a month on from another.
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _unit(count: int, unit: str) -> str:
+    return f"{count}{_NB}{unit}{_plural(count)}"
+
+
+def ago(value, now) -> str:
+    """naturaltime(value) for a moment before `now`: "now", "a minute ago", "5 hours ago",
+    "2 weeks, 3 days ago", "1 year, 2 months ago".
+
+    The same words, worked out with arithmetic: naturaltime looks each of them up in the
+    translation catalogue (the site is in English), which made it a third of a card's
+    time, with three dates a card. A future moment is naturaltime's own."""
+    now = now.astimezone(value.tzinfo)
+    delta = now - value
+    if delta.days < 0:
+        return naturaltime(value)
+    if delta.days == 0:
+        seconds = delta.seconds
+        if seconds == 0:
+            return "now"
+        for unit, size, one in _SHORT_UNITS:
+            if seconds >= size:
+                count = seconds // size
+                return one if count == 1 else f"{count}{_NB}{unit}s ago"
+    # Whole calendar months first, then what is left in weeks, days, hours and minutes;
+    # like timesince(), the largest unit and the next one down unless that is zero.
+    months = (now.year - value.year) * 12 + now.month - value.month
+    if (value.day, value.time()) > (now.day, now.time()):
+        months -= 1
+    parts = []
+    if months:
+        years, months = divmod(months, 12)
+        if years:
+            parts.append(_unit(years, "year"))
+        if months:
+            parts.append(_unit(months, "month"))
+        if years or len(parts) == 2 or not months:
+            return ", ".join(parts) + " ago"
+        year, month = divmod(value.month - 1 + months, 12)
+        start = value.replace(year=value.year + year, month=month + 1,
+                              day=min(value.day, _MONTH_DAYS[month]), microsecond=0)
+        left = int((now - start).total_seconds())
+        weeks = left // 604800
+        if weeks:
+            parts.append(_unit(weeks, "week"))
+        return ", ".join(parts) + " ago"
+    left = delta.days * 86400 + delta.seconds
+    for unit, size in _UNITS:
+        count, left = divmod(left, size)
+        if count:
+            parts.append(_unit(count, unit))
+        elif parts:
+            break
+        if len(parts) == 2:
+            break
+    return ", ".join(parts) + " ago"
 
 
 # Last events a card does not mention: every comment has one, and the card says it.
@@ -83,6 +157,7 @@ class CardRenderer:
             f'<option value="{value}"{" selected" if value == "other" else ""}>'
             f"{label.lower()}</option>" for value, label in _REASONS)
         self.article_urls: dict[int, str] = {}
+        self.now = timezone.now()
 
     def render(self, c: Comment, *, oob: bool = False, error: str = "", open_panel: str = "",
                posted=None) -> SafeString:
@@ -117,10 +192,10 @@ class CardRenderer:
         if c.author_email:
             out.append(f'      <span class="text-body-secondary text-truncate mod-email">'
                        f"{escape(c.author_email)}</span>\n")
-        badges = status_badge(status)
+        badges = _STATUS_BADGES.get(status) or status_badge(status)
         if c.hidden_reason:
             badges += (f' <span class="badge text-bg-light border">'
-                       f"{escape(c.get_hidden_reason_display())}</span>")
+                       f"{_label(_REASON_LABELS, c.hidden_reason)}</span>")
         if flags:
             badges += (f' <span class="badge text-bg-danger">{len(flags)} open '
                        f"flag{_plural(len(flags))}</span>")
@@ -129,8 +204,8 @@ class CardRenderer:
             f'class="link-secondary" href="{article_url}">{escape(article.title)}</a></span>\n'
             f'      <a class="text-body-secondary mod-time" '
             f'href="{self.comment_url.format(pk)}" title="Context and history of #{pk}">'
-            f'<time datetime="{_iso(c.created)}" title="{_date(c.created, "j M Y, H:i")}">'
-            f"{escape(naturaltime(c.created))}</time> · #{pk}</a>\n"
+            f'<time datetime="{_iso(c.created)}" title="{_day_time(c.created)}">'
+            f"{ago(c.created, self.now)}</time> · #{pk}</a>\n"
             f'      <span class="mod-badges">{badges}</span>\n'
             "    </header>\n"
         )
@@ -139,7 +214,7 @@ class CardRenderer:
         if parent is not None:
             state = ("" if parent.is_visible else
                      f' <span class="text-body-secondary">'
-                     f"({escape(parent.get_status_display().lower())})</span>")
+                     f"({_label(_STATUS_LABELS, parent.status).lower()})</span>")
             out.append(
                 f'    <p class="mod-parent"><span class="text-body-secondary">In reply to</span>'
                 f' <a href="{self.comment_url.format(parent.pk)}" class="fw-semibold">'
@@ -153,7 +228,7 @@ class CardRenderer:
         if (event and event.action not in _UNMENTIONED
                 and (not flags or event.action not in _FLAG_EVENTS)):
             when = (f'<time datetime="{_iso(event.created_at)}">'
-                    f"{escape(naturaltime(event.created_at))}</time>")
+                    f"{ago(event.created_at, self.now)}</time>")
             if event.action == "held" and flags:
                 out.append(f'    <p class="mod-last">{escape(event_words(event, "brief"))}'
                            f", {when}</p>\n")
@@ -261,21 +336,20 @@ class CardRenderer:
                           f"{escape(s.value)}</span> ")
         return ('<p class="mod-signals small mb-2" aria-label="Triage signals">\n  '
                 + "".join(badges)
-                + f'<span class="text-body-secondary">priority {floatformat(c.priority, 2)}'
+                + f'<span class="text-body-secondary">priority {c.priority:.2f}'
                 "</span>\n</p>\n")
 
-    @staticmethod
-    def _flags(flags) -> str:
+    def _flags(self, flags) -> str:
         out = ['<ul class="mod-flags list-unstyled" aria-label="Open flags">\n']
         for f in flags:
             by = f" {escape(f.created_by.get_username())}" if f.created_by else ""
             note = f'<span class="mod-flag-note">“{escape(f.note)}”</span>' if f.note else ""
             out.append(
                 f'  <li class="mod-flag mod-flag-{escape(f.source)}">\n'
-                f'    <span class="mod-flag-reason">⚑ {escape(f.get_reason_display())}</span>\n'
-                f'    <span class="text-body-secondary">· {escape(f.get_source_display())}{by}'
+                f'    <span class="mod-flag-reason">⚑ {_label(_REASON_LABELS, f.reason)}</span>\n'
+                f'    <span class="text-body-secondary">· {_label(_SOURCE_LABELS, f.source)}{by}'
                 f' · <time datetime="{_iso(f.created_at)}">'
-                f"{escape(naturaltime(f.created_at))}</time></span>\n"
+                f"{ago(f.created_at, self.now)}</time></span>\n"
                 f"    {note}\n  </li>\n")
         out.append("</ul>\n")
         return "".join(out)
@@ -384,6 +458,16 @@ def standing(p) -> str:
 
 
 _REASONS = [(escape(value), escape(str(label))) for value, label in Reason.choices]
+# The labels a card shows, looked up once (get_FOO_display() costs a choices walk each).
+_REASON_LABELS = {value: label for value, label in _REASONS}
+_SOURCE_LABELS = {value: escape(str(label)) for value, label in Flag.Source.choices}
+_STATUS_LABELS = {value: escape(str(label)) for value, label in Comment.Status.choices}
+_STATUS_BADGES = {value: status_badge(value) for value in Comment.Status.values}
+
+
+def _label(labels: dict[str, str], value: str) -> str:
+    """A stored choice's label, escaped; a value no longer among the choices as itself."""
+    return labels.get(value) or escape(value)
 
 
 def reason_choices(kind: str, key, legend: str, checked: str = "") -> str:

@@ -177,7 +177,10 @@ def cards(queryset: QuerySet, *, queue: str = DEFAULT_QUEUE) -> QuerySet:
     )
     return (
         queryset.select_related("article", "parent", "commenter")
-        .defer("parent__search_document")
+        # What no card shows: the search documents, the parent's scores, the article's
+        # text (the card quotes the parent and names the article).
+        .defer("search_document", "parent__search_document", "parent__triage",
+               "article__body", "article__editors_note")
         .annotate(in_queue=in_queue)
         .prefetch_related(
             Prefetch(
