@@ -150,6 +150,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", envint("DATABASE_CONNECT_TIMEOUT", 5)
     )
+    # gthread workers are not killed mid-request (GUNICORN_TIMEOUT watches the worker's
+    # main loop), so the web process bounds each SQL statement instead
+    # (deploy/gunicorn.conf.py sets 30 s); workers, whose imports may run long, set none.
+    statement_timeout = envint("DATABASE_STATEMENT_TIMEOUT", 0)
+    if statement_timeout:
+        DATABASES["default"]["OPTIONS"]["options"] = (
+            f"-c statement_timeout={statement_timeout * 1000}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a moderator writes; IMMEDIATE avoids "database is
     # locked" when two requests upgrade read transactions to writes at the same time; and

@@ -26,6 +26,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # bounds one request's time (sync workers, GUNICORN_WORKER_CLASS=sync, are killed mid
 # request).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+# What bounds a request instead: each SQL statement of the web process is cancelled after
+# this many seconds (config/settings.py), and the request fails with a 500.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "30")
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 # Restart each worker after this many requests (with jitter, so not all at once), which

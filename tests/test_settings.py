@@ -28,3 +28,26 @@ def test_the_app_starts_with_a_secret_key():
 def test_a_bad_boolean_is_a_clear_error():
     result = run_check(DJANGO_DEBUG="maybe")
     assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_the_web_process_bounds_each_postgres_statement():
+    code = ("from django.conf import settings; "
+            "print(settings.DATABASES['default']['OPTIONS'].get('options', 'none'))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="true",
+               DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused")
+
+    def options(**extra):
+        result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"],
+                                cwd=ROOT, env={**env, **extra}, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert options() == "none"
+    assert options(DATABASE_STATEMENT_TIMEOUT="30") == "-c statement_timeout=30000"
+    # gunicorn reads its settings file before it loads the app in each worker.
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import os, runpy; runpy.run_path('deploy/gunicorn.conf.py'); "
+                               "print(os.environ['DATABASE_STATEMENT_TIMEOUT'])"],
+        cwd=ROOT, env=env, capture_output=True, text=True)
+    assert loaded.stdout.strip() == "30", loaded.stderr
