@@ -81,7 +81,7 @@ def entered(event: ModerationEvent, tab: str) -> bool:
 
 def changes(*, after: int | None, since: datetime.datetime | None, shown: Iterable[int],
             me, tab: str | None = None, article_id: int | None = None,
-            commenter_id: int | None = None, announce: bool = True) -> Changes:
+            commenter_id: int | None = None) -> Changes:
     """What changed since the page's cursor, seen from queue `tab` (None: a page that is
     not a queue, such as the context page), by anyone but `me`."""
     shown = set(shown)
@@ -98,7 +98,7 @@ def changes(*, after: int | None, since: datetime.datetime | None, shown: Iterab
         now_in = queues_of(comment.status, flagged=comment.flagged, reported=comment.reported)
         if event.comment_id in shown:
             latest[event.comment_id] = event
-        elif (announce and tab is not None and tab in now_in and entered(event, tab)
+        elif (tab is not None and tab in now_in and entered(event, tab)
               and (article_id is None or comment.article_id == article_id)
               and (commenter_id is None or comment.commenter_id == commenter_id)):
             arrived[event.comment_id] = None

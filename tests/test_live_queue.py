@@ -123,8 +123,25 @@ def test_it_announces_comments_that_arrive_in_the_queue(moderator_client, articl
     data = poll(moderator_client, after=after, shown=[], article=article.pk)
     assert sorted(data["arrived"]) == sorted([posted.pk, approved.pk])
     assert poll(moderator_client, after=after, shown=[], tab="approved")["arrived"] == []
-    # Under a text filter the poll cannot tell what matches: it announces nothing.
-    assert poll(moderator_client, after=after, shown=[], q="breaking")["arrived"] == []
+
+
+def test_under_a_filter_it_announces_only_the_arrivals_that_match(moderator_client, article,
+                                                                  omar):
+    after = cursor()
+    breaking = services.post_comment(article=article, author_name="Nadia", body="Breaking!")
+    services.post_comment(article=article, author_name="Pia", body="Old news.")
+    spam = services.post_comment(article=article, author_name="Sam", body="Cheap pills here")
+    services.flag(comment=spam, actor=omar, reason=Reason.SPAM)
+    assert poll(moderator_client, after=after, shown=[], q="breaking")["arrived"] == [
+        breaking.pk]
+    assert poll(moderator_client, after=after, shown=[], author="nadi")["arrived"] == [
+        breaking.pk]
+    assert poll(moderator_client, after=after, shown=[], reason="spam")["arrived"] == [spam.pk]
+    # The tab counts are the site's, which a filtered page does not show: none are sent.
+    assert poll(moderator_client, after=after, shown=[], q="breaking")["counts"] is None
+    # And "show" brings only those: the cards endpoint applies the page's filters too.
+    response = moderator_client.get(CARDS, {"ids": f"{breaking.pk},{spam.pk}", "q": "breaking"})
+    assert card_ids(response) == [breaking.pk]
 
 
 def test_the_tab_counts_come_from_the_counters(moderator_client, article, omar):

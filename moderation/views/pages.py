@@ -31,7 +31,9 @@ from ..queues import (
     attach_last_events,
     attach_resolved_sources,
     cards,
+    filter_comments,
     listing,
+    matching,
     tab_counts,
 )
 from ._common import (
@@ -133,14 +135,17 @@ def live(request):
     except (BadRequest, ValueError, OverflowError, OSError) as error:
         message = str(error) if isinstance(error, BadRequest) else "Bad cursor."
         return JsonResponse({"error": message}, status=400)
-    tab = None
+    tab, narrowed = None, False
     if get.get("view") == "queue":
         tab = get.get("tab") if get.get("tab") in QUEUES else DEFAULT_QUEUE
-    # Reason, author and text filters are not in the counters, nor cheap to test on each
-    # arrival: under them the poll follows the shown cards only.
-    narrowed = any(get.get(name) for name in ("reason", "author", "q"))
+        values = QueueFilterForm(get).values()
+        # Reason, author and text filters are not in the counters: under them the tab
+        # counts are left as they are, and the arrivals are those that match.
+        narrowed = any(values[name] for name in ("reason", "author", "q"))
     found = changes(after=after, since=since, shown=shown, me=request.user, tab=tab,
-                    article_id=article_id, commenter_id=commenter_id, announce=not narrowed)
+                    article_id=article_id, commenter_id=commenter_id)
+    if narrowed:
+        found.arrived = matching(found.arrived, queue_filters(values))
     counts = None
     if tab is not None and not narrowed and commenter_id is None:
         totals = (QueueCount.objects.filter(article_id=article_id).totals() if article_id
@@ -183,8 +188,8 @@ def queue_cards(request):
     except (BadRequest, ValueError, KeyError) as error:
         return HttpResponse(f"Bad request: {error}", status=400, content_type="text/plain")
     if ids:
-        found = {c.pk: c for c in cards(Comment.objects.filter(pk__in=ids), queue=tab)
-                 .filter(QUEUES[tab].condition())}
+        announced = filter_comments(Comment.objects.filter(pk__in=ids), **filters)
+        found = {c.pk: c for c in cards(announced, queue=tab).filter(QUEUES[tab].condition())}
         comments = [found[pk] for pk in ids if pk in found]
     else:
         narrowed = any(filters[name] for name in ("reason", "author", "text"))
