@@ -14,7 +14,11 @@ and made anew). For each it prints parse and write times (wall clock, and the CP
 this process and, when it runs here, of the PostgreSQL backend: other work on the machine
 disturbs those less), comments per second over both, the queries run (COPY statements
 not counted), and the process's peak memory (ru_maxrss), then checks that a second import
-of the same file creates nothing. Target: 20,000 comments/s on PostgreSQL.
+of the same file creates nothing. On PostgreSQL it then measures the database's floor:
+the same comment and audit rows COPYed back into emptied tables in one transaction, with
+the schema as it is and with its trigram, full-text and other secondary indexes left out
+(each variant rolled back), which no importer can beat. Target: 20,000 comments/s on
+PostgreSQL.
 """
 
 import argparse
@@ -224,6 +228,73 @@ def run_import(path: Path, database_url: str | None) -> None:
     assert Comment.objects.count() == created
     print(f"    second import of the same file: nothing created, {again.total('unchanged'):,} "
           f"comments unchanged, in {time.perf_counter() - started:.2f} s")
+    if connection.vendor == "postgresql":
+        copy_floor(connection, server_cpu)
+
+
+# What the database alone takes to store the rows an import writes, with parts of the schema
+# left out: each variant drops them inside a transaction that is rolled back.
+DROP_SEARCH = "ALTER TABLE moderation_comment DROP COLUMN IF EXISTS search_document"
+FLOOR_VARIANTS = [
+    ("the schema as it is", []),
+    ("without the two trigram indexes on author name and email",
+     ["DROP INDEX comment_author_name_trgm_idx", "DROP INDEX comment_author_email_trgm_idx"]),
+    ("also without full-text search (its generated column and GIN index)",
+     ["DROP INDEX comment_author_name_trgm_idx", "DROP INDEX comment_author_email_trgm_idx",
+      DROP_SEARCH]),
+    ("also without any other index but the primary keys and unique constraints", None),
+]
+
+
+def copy_floor(connection, server_cpu) -> None:
+    """COPY the comments and audit rows just imported back into emptied tables, in one
+    transaction with the foreign keys checked at its end, as the import's own COPY does:
+    the time the database needs for these rows whatever the importer does (no parsing, no
+    Python), once per FLOOR_VARIANTS entry. Prints each one's seconds, its rate, and the
+    database server's CPU."""
+    tables = {"moderation_comment": None, "moderation_moderationevent": None}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute("SELECT string_agg(quote_ident(column_name), ', ' ORDER BY "
+                           "ordinal_position) FROM information_schema.columns WHERE "
+                           "table_name = %s AND is_generated = 'NEVER'", [table])
+            [columns] = cursor.fetchone()
+            with cursor.cursor.copy(f"COPY {table} ({columns}) TO STDOUT") as copy:
+                tables[table] = (columns, b"".join(bytes(block) for block in copy))
+        cursor.execute("SELECT count(*) FROM moderation_comment")
+        [rows] = cursor.fetchone()
+    print(f"    the database's floor: COPY of these {rows:,} comments and their audit rows "
+          "into emptied tables, foreign keys checked at commit:")
+    for label, statements in FLOOR_VARIANTS:
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            try:
+                if statements is None:
+                    statements = [*_secondary_indexes(cursor, list(tables)), DROP_SEARCH]
+                for statement in statements:
+                    cursor.execute(statement)
+                cursor.execute("TRUNCATE moderation_comment, moderation_moderationevent "
+                               "CASCADE")
+                server_started, started = server_cpu(), time.perf_counter()
+                for table, (columns, data) in tables.items():
+                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                        copy.write(data)
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                took, server = time.perf_counter() - started, server_cpu()
+            finally:
+                cursor.execute("ROLLBACK")
+        cpu = f", server CPU {server - server_started:.2f} s" if server is not None else ""
+        print(f"      {label}: {took:.2f} s = {rows / took:,.0f} comments/s{cpu}")
+
+
+def _secondary_indexes(cursor, tables: list[str]) -> list[str]:
+    """DROP statements for the indexes of `tables` that no constraint needs."""
+    cursor.execute(
+        "SELECT 'DROP INDEX ' || quote_ident(i.relname) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+        "WHERE t.relname = ANY(%s) AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)", [tables])
+    return [row[0] for row in cursor.fetchall()]
 
 
 def main() -> None:
