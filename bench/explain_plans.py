@@ -19,7 +19,8 @@ if absent) for the workspace and `bench-admin` (superuser; made if absent) for t
   month) and article changelist.
 
 Per page: a warm-up request, then --runs timed requests (server wall time in-process, the
-median; fewer runs when a page passes --max-seconds), the query count (Django's
+median, and the median CPU time of this process; fewer runs when a page passes
+--max-seconds), the query count (Django's
 CaptureQueriesContext, as the tests count them), the answer's size; then one more request
 whose every SELECT is re-run as EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the same
 parameters: per query its execution ms, rows read by its scans, buffers, and any Seq Scan
@@ -302,8 +303,9 @@ class Bench:
                          [comment_id])[0]
 
     def request(self, page: dict, *, capture: bool = False):
-        """Make the page's request once; return (seconds, queries, response, captured),
-        `captured` being [(sql, params, ms, plan)] with plans when `capture`."""
+        """Make the page's request once; return (seconds, CPU seconds of this process,
+        queries, response, captured), `captured` being [(sql, params, ms, plan)] with plans
+        when `capture`."""
         from django.db import transaction
         from django.test.utils import CaptureQueriesContext
 
@@ -326,11 +328,12 @@ class Bench:
                         response = call()
                         elapsed = time.perf_counter() - started
                 else:
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     response = call()
                     elapsed = time.perf_counter() - started
+                    cpu = time.process_time() - cpu
             count = sum(1 for q in queries.captured_queries if not SAVEPOINT.match(q["sql"]))
-            return elapsed, count, response
+            return elapsed, (None if capture else cpu), count, response
 
         def explain_all():
             with self.connection.cursor() as cursor:
@@ -339,10 +342,10 @@ class Bench:
                     item.append(explain(cursor, sql, params) if is_select(sql) else None)
 
         if "action" not in page:
-            elapsed, count, response = timed(lambda: client.get(page["url"]))
+            elapsed, cpu, count, response = timed(lambda: client.get(page["url"]))
             if capture:
                 explain_all()
-            return elapsed, count, response, captured
+            return elapsed, cpu, count, response, captured
         with transaction.atomic():
             target = page["target"]
             if page["action"] == "undo":
@@ -354,27 +357,28 @@ class Bench:
                                                  expected_event_id=str(event_id))
             else:
                 call = lambda: self._post_action(client, page["action"], target)  # noqa: E731
-            elapsed, count, response = timed(call)
+            elapsed, cpu, count, response = timed(call)
             if capture:
                 explain_all()
             transaction.set_rollback(True)
-        return elapsed, count, response, captured
+        return elapsed, cpu, count, response, captured
 
     def run_page(self, page: dict) -> dict:
         args = self.args
         first = time.perf_counter()
-        _e, _c, response, _ = self.request(page)  # warm-up
+        _e, _u, _c, response, _ = self.request(page)  # warm-up
         if response.status_code != 200:
             raise RuntimeError(f"{page['key']}: {page.get('url', page.get('action'))} answered "
                                f"{response.status_code}")
-        times, counts = [], []
+        times, cpus, counts = [], [], []
         for _ in range(args.runs):
-            elapsed, count, response, _ = self.request(page)
+            elapsed, cpu, count, response, _ = self.request(page)
             times.append(elapsed * 1000)
+            cpus.append(cpu * 1000)
             counts.append(count)
             if time.perf_counter() - first > args.max_seconds:
                 break
-        _e, _c, response, captured = self.request(page, capture=True)
+        _e, _u, _c, response, captured = self.request(page, capture=True)
         body = response.content
         queries = []
         for sql, params, ms, plan in captured:
@@ -390,6 +394,7 @@ class Bench:
             "comments_shown": len(re.findall(rb'id="c\d+"', body)),
             "times_ms": [round(t, 1) for t in times],
             "median_ms": round(statistics.median(times), 1),
+            "median_cpu_ms": round(statistics.median(cpus), 1),
             "queries": statistics.median(counts), "query_counts": sorted(set(counts)),
             "detail": queries,
         }
@@ -421,6 +426,7 @@ def print_detail(result: dict, full_sql: bool) -> None:
     counts = "/".join(str(c) for c in result["query_counts"])
     print(f"{result['url']} -> {result['status']}, {result['bytes'] / 1024:.0f} KB, "
           f"{result['comments_shown']} id=\"c…\" items; server median {result['median_ms']} ms "
+          f"(CPU of this process {result['median_cpu_ms']} ms) "
           f"(runs {result['times_ms']}), {counts} queries")
     print("| # | ms | rows read | buffers | seq scans | query |")
     print("|---|---:|---:|---:|---|---|")
@@ -451,7 +457,9 @@ def summary_rows(results: list[dict]) -> dict:
 
 def print_summary(runs: list[tuple[str, list[dict]]]) -> None:
     """One row per page, one group of columns per database."""
-    print("\n## Summary (ms = median server wall time in-process, bold over 50; slowest q = "
+    print("\n## Summary (ms = median server wall time in-process, bold over 50; CPU ms = the "
+          "median CPU time of the process serving it, Python's share, which other work on the "
+          "machine disturbs less than the wall time; slowest q = "
           "the slowest query's EXPLAIN ANALYZE time, !! over 50 ms; seq scans of the "
           "comment, flag and event tables, !! for the comment table)\n")
     tables = [(name, summary_rows(results)) for name, results in runs]
@@ -459,15 +467,15 @@ def print_summary(runs: list[tuple[str, list[dict]]]) -> None:
     head = "| page |"
     rule = "|---|"
     for name, _t in tables:
-        head += f" {name}: ms | queries | slowest q ms | seq scans | KB |"
-        rule += "---:|---:|---:|---|---:|"
+        head += f" {name}: ms | CPU ms | queries | slowest q ms | seq scans | KB |"
+        rule += "---:|---:|---:|---:|---|---:|"
     print(head)
     print(rule)
     for key in keys:
         line = f"| {key} |"
         for _name, table in tables:
             if key not in table:
-                line += " | | | | |"
+                line += " | | | | | |"
                 continue
             r, f = table[key]
             ms = f"{r['median_ms']:.0f}"
@@ -481,7 +489,7 @@ def print_summary(runs: list[tuple[str, list[dict]]]) -> None:
                 scans = f"**!! {scans}**"
             if f["spills"]:
                 scans += " +disk sort"
-            line += (f" {ms} | {r['queries']:g} | {slowest} | {scans} | "
+            line += (f" {ms} | {r['median_cpu_ms']:.0f} | {r['queries']:g} | {slowest} | {scans} | "
                      f"{r['bytes'] / 1024:.0f} |")
         print(line)
     for name, table in tables:
