@@ -117,8 +117,8 @@ def comments_to_hide(ban: CommenterEvent):
 def hide_next_batch(*, ban_id: int, after: int = 0, size: int | None = None) -> int | None:
     """Hide the next `size` (HIDE_BATCH) comments, by id after `after`, that a ban's "hide
     all" has yet to hide, in one transaction, each through hide() with its audit row
-    linked to the ban. Return the last id looked at, or None when there is nothing left to do: no comment
-    left after `after`, or the ban was undone (or asked to hide nothing).
+    linked to the ban. Return the last id looked at, or None when there is nothing left
+    to do: no comment left after `after`, or the ban was undone (or asked to hide nothing).
 
     Safe to run again after a crash: what a batch hid is committed with its links to the
     ban, and is no longer among comments_to_hide().
