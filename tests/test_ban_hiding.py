@@ -52,9 +52,16 @@ def statuses():
     return dict(Comment.objects.values_list("body", "status"))
 
 
-def hides_per_comment():
-    return sorted(ModerationEvent.objects.filter(action=Hidden, reason="abusive")
+def assert_all_four_hidden_once(event, troll):
+    """Every comment of Tess's is hidden, the four the ban hid by one audit row each, and
+    her record and the queue counters say so."""
+    assert set(statuses().values()) == {Status.HIDDEN}
+    hidden = list(ModerationEvent.objects.filter(action=Hidden, reason="abusive")
                   .values_list("comment_id", flat=True))
+    assert len(hidden) == len(set(hidden)) == event.hides.count() == 4
+    troll.refresh_from_db()
+    assert (troll.approved_count, troll.pending_count, troll.hidden_count) == (0, 0, 5)
+    assert counted() == real()
 
 
 def test_the_ban_commits_at_once_and_hides_nothing_in_the_request(
@@ -78,14 +85,9 @@ def test_the_task_hides_every_published_and_pending_comment_through_hide(
 ):
     event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
 
-    assert set(statuses().values()) == {Status.HIDDEN}
-    hides = list(event.hides.all())
-    assert len(hides) == 4
-    assert {(h.action, h.actor, h.reason, h.note) for h in hides} == {
+    assert_all_four_hidden_once(event, troll)
+    assert {(h.action, h.actor, h.reason, h.note) for h in event.hides.all()} == {
         (Hidden, moderator, "abusive", "Commenter banned: Troll")}
-    troll.refresh_from_db()
-    assert (troll.approved_count, troll.pending_count, troll.hidden_count) == (0, 0, 5)
-    assert counted() == real()
 
 
 def test_each_batch_is_its_own_transaction_and_says_where_it_stopped(
@@ -126,13 +128,7 @@ def test_a_task_that_died_half_way_finishes_the_job_when_run_again_and_doubles_n
     tasks.hide_comments_of_ban.call(event.pk)
     tasks.hide_comments_of_ban.call(event.pk)  # and once more, for good measure
 
-    assert set(statuses().values()) == {Status.HIDDEN}
-    hidden = hides_per_comment()
-    assert hidden == sorted(set(hidden)) and len(hidden) == 4
-    assert event.hides.count() == 4
-    troll.refresh_from_db()
-    assert (troll.approved_count, troll.pending_count, troll.hidden_count) == (0, 0, 5)
-    assert counted() == real()
+    assert_all_four_hidden_once(event, troll)
 
 
 def test_a_comment_hidden_before_the_ban_is_left_alone_and_stays_hidden_when_it_is_undone(
@@ -220,8 +216,7 @@ def test_the_sweep_queues_again_a_ban_whose_task_was_never_queued(
         assert tasks.sweep_bans() == 1
         assert tasks.sweep_bans() == 0  # nothing left to hide
 
-    assert event.hides.count() == 4
-    assert set(statuses().values()) == {Status.HIDDEN}
+    assert_all_four_hidden_once(event, troll)
 
 
 def test_the_person_page_shows_the_hiding_under_way_and_then_done(
