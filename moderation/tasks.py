@@ -101,11 +101,19 @@ def scoring_queued() -> int:
 
 @task()
 def hide_comments_of_ban(ban_id: int) -> dict:
-    """Hide the comments a ban's "hide all" asked for, a batch per transaction, until none
-    is left or the ban is undone. Run again after a crash, it goes on where the last
+    """Hide the comments a ban's "hide all" asked for, HIDE_BATCH a transaction, until
+    none is left or the ban is undone. Run again after a crash, it goes on where the last
     committed batch left off (what is hidden is no longer to hide)."""
-    last, batches = 0, 0
-    while (last := people.hide_next_batch(ban_id=ban_id, after=last)) is not None:
+    ban = CommenterEvent.objects.filter(pk=ban_id).first()
+    if ban is None:
+        return {"batches": 0}
+    # Listed once (a walk by id, batch after batch, read the person's comments again for
+    # each batch); each batch asks again which of its own are still to hide.
+    ids = list(people.comments_to_hide(ban).order_by("pk").values_list("pk", flat=True))
+    batches = 0
+    for start in range(0, len(ids), people.HIDE_BATCH):
+        if not people.hide_batch(ban_id=ban_id, comment_ids=ids[start:start + people.HIDE_BATCH]):
+            break
         batches += 1
     return {"batches": batches}
 

@@ -1,6 +1,6 @@
 """A ban with "hide all": the ban commits in the moderator's request, and a task hides the
 person's comments afterwards, a batch per transaction, through hide() (services/people.py
-hide_next_batch(), moderation/tasks.py hide_comments_of_ban)."""
+hide_batch(), moderation/tasks.py hide_comments_of_ban)."""
 
 import datetime
 
@@ -48,6 +48,12 @@ def ban(troll, moderator, capture, *, run: bool):
     return event
 
 
+def hide_first_two(event):
+    """Run one batch of the ban's task: its first two comments."""
+    first_two = sorted(people.comments_to_hide(event).values_list("pk", flat=True))[:2]
+    assert people.hide_batch(ban_id=event.pk, comment_ids=first_two)
+
+
 def statuses():
     return dict(Comment.objects.values_list("body", "status"))
 
@@ -90,15 +96,14 @@ def test_the_task_hides_every_published_and_pending_comment_through_hide(
         (Hidden, moderator, "abusive", "Commenter banned: Troll")}
 
 
-def test_each_batch_is_its_own_transaction_and_says_where_it_stopped(
+def test_each_batch_is_its_own_transaction(
     troll, moderator, django_capture_on_commit_callbacks
 ):
     event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
     first_two = sorted(people.comments_to_hide(event).values_list("pk", flat=True))[:2]
 
-    last = people.hide_next_batch(ban_id=event.pk, size=2)
+    assert people.hide_batch(ban_id=event.pk, comment_ids=first_two) is True
 
-    assert last == first_two[-1]
     assert sorted(event.hides.values_list("comment_id", flat=True)) == first_two
     assert people.comments_to_hide(event).count() == 2
     assert counted() == real()
@@ -180,7 +185,7 @@ def test_undoing_the_ban_half_way_undoes_the_hides_so_far_and_stops_the_task(
     troll, moderator, django_capture_on_commit_callbacks
 ):
     event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
-    people.hide_next_batch(ban_id=event.pk, size=2)
+    hide_first_two(event)
 
     undone = services.undo_commenter_event(event=event, actor=moderator)
     tasks.hide_comments_of_ban.call(event.pk)
@@ -200,7 +205,7 @@ def test_a_ban_without_hide_all_queues_nothing_and_hides_nothing(
         event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll")
     assert callbacks == []
     assert people.HIDE_ALL not in event.after
-    assert people.hide_next_batch(ban_id=event.pk) is None
+    assert people.hide_batch(ban_id=event.pk, comment_ids=[troll.comments.first().pk]) is False
     assert people.hiding_progress(Commenter.objects.get()) is None
     assert list(statuses().values()).count(Status.HIDDEN) == 1
 
@@ -230,9 +235,9 @@ def test_the_person_page_shows_the_hiding_under_way_and_then_done(
     assert "Hiding their comments with the ban: 0 of 4 hidden so far…" in page
     assert f'hx-get="{poll_url}"' in page
 
-    people.hide_next_batch(ban_id=event.pk, size=3)
+    hide_first_two(event)
     line = moderator_client.get(poll_url, HTTP_HX_REQUEST="true").content.decode()
-    assert "3 of 4 hidden so far…" in line and "<html" not in line
+    assert "2 of 4 hidden so far…" in line and "<html" not in line
 
     tasks.hide_comments_of_ban.call(event.pk)
     line = moderator_client.get(poll_url, HTTP_HX_REQUEST="true").content.decode()
@@ -252,3 +257,67 @@ def test_the_person_page_asks_a_fixed_number_of_queries_while_hiding(
     # hides and the comments left (one COUNT through comment_commenter_idx).
     with django_assert_max_num_queries(8):
         moderator_client.get(reverse("moderation:commenter_hiding", args=[troll.pk]))
+
+
+@pytest.fixture
+def no_task_on_commit():
+    """Leave the ban's task unqueued when the ban commits (a transactional test commits
+    for real), so the test runs it when it chooses."""
+    from moderation import signals
+
+    signals.ban_committed.disconnect(dispatch_uid="moderation.tasks.ban")
+    yield
+    signals.ban_committed.connect(tasks.on_ban_committed, dispatch_uid="moderation.tasks.ban")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_undo_during_a_batch_waits_for_it_and_then_undoes_its_hides_too(
+    troll, moderator, no_task_on_commit, monkeypatch
+):
+    import threading
+
+    from django.db import connection
+
+    event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll",
+                                   hide_all=True, hide_reason="abusive")
+    monkeypatch.setattr(people, "HIDE_BATCH", 2)
+    in_batch, go_on = threading.Event(), threading.Event()
+    real_hide = people.hide
+
+    def slow_hide(**kwargs):
+        in_batch.set()
+        go_on.wait(10)
+        return real_hide(**kwargs)
+
+    monkeypatch.setattr(people, "hide", slow_hide)
+    errors, undone = [], []
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+            finally:
+                connection.close()
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    task = in_thread(lambda: tasks.hide_comments_of_ban.call(event.pk))
+    assert in_batch.wait(10)
+    undo = in_thread(lambda: undone.append(
+        services.undo_commenter_event(event=event, actor=moderator)))
+    undo.join(1)
+    assert undo.is_alive()  # waiting for the batch's lock on the ban's row
+    go_on.set()
+    task.join(30)
+    undo.join(30)
+
+    assert errors == [] and not task.is_alive() and not undo.is_alive()
+    assert undone[0].refused == []
+    assert event.hides.count() == 2  # the first batch; the task stopped at the undo
+    assert ModerationEvent.objects.filter(action="undone").count() == 2
+    assert list(statuses().values()).count(Status.HIDDEN) == 1
+    assert counted() == real()

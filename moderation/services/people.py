@@ -13,12 +13,13 @@ are ordinary ModerationEvents (through hide()), linked to the ban's row and undo
 A ban's "hide all" is not done in the ban's request: the ban commits at once (their next
 post is refused), its row records what is to be hidden (`after["hide_all"]`), and a task
 (moderation/tasks.py) hides the comments a batch per transaction through
-hide_next_batch(), which a task that died half-way runs again to the end.
+hide_batch(), which a task that died half-way runs again to the end.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -114,11 +115,11 @@ def comments_to_hide(ban: CommenterEvent):
     ).filter(~Exists(decided_since))
 
 
-def hide_next_batch(*, ban_id: int, after: int = 0, size: int | None = None) -> int | None:
-    """Hide the next `size` (HIDE_BATCH) comments, by id after `after`, that a ban's "hide
-    all" has yet to hide, in one transaction, each through hide() with its audit row
-    linked to the ban. Return the last id looked at, or None when there is nothing left
-    to do: no comment left after `after`, or the ban was undone (or asked to hide nothing).
+def hide_batch(*, ban_id: int, comment_ids: Sequence[int]) -> bool:
+    """Hide those of `comment_ids` that a ban's "hide all" has yet to hide, in one
+    transaction, each through hide() with its audit row linked to the ban. Return False
+    when the ban is undone (or gone, or asked to hide nothing): there is nothing more
+    to do for it.
 
     Safe to run again after a crash: what a batch hid is committed with its links to the
     ban, and is no longer among comments_to_hide().
@@ -129,15 +130,13 @@ def hide_next_batch(*, ban_id: int, after: int = 0, size: int | None = None) -> 
         ban = (CommenterEvent.objects.select_for_update(of=("self",)).select_related("actor")
                .filter(pk=ban_id, action=Action.BANNED).first())
         if ban is None or HIDE_ALL not in ban.after or _undone(ban):
-            return None
-        wanted = list(comments_to_hide(ban).filter(pk__gt=after).order_by("pk")
-                      .values_list("pk", flat=True)[:size or HIDE_BATCH])
-        if not wanted:
-            return None
+            return False
         # Comments before their commenter's record (hide() updates it): every decision's
-        # lock order. Asked again once locked: a moderator may have decided one meanwhile.
-        locked = list(Comment.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
-        still = set(comments_to_hide(ban).filter(pk__in=wanted).values_list("pk", flat=True))
+        # lock order. Asked once locked: a moderator may have decided one meanwhile.
+        locked = list(Comment.objects.select_for_update().filter(pk__in=comment_ids)
+                      .order_by("pk"))
+        still = set(comments_to_hide(ban).filter(pk__in=comment_ids)
+                    .values_list("pk", flat=True))
         reason, note = ban.after[HIDE_ALL]["reason"], f"Commenter banned: {ban.reason}"
         hides = [
             hid for comment in locked if comment.pk in still
@@ -146,7 +145,7 @@ def hide_next_batch(*, ban_id: int, after: int = 0, size: int | None = None) -> 
         ]
         if hides:
             ban.hides.add(*hides)
-    return wanted[-1]
+    return True
 
 
 def _undone(event: CommenterEvent) -> bool:
