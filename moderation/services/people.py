@@ -260,7 +260,7 @@ def undo_commenter_event(*, event: CommenterEvent, actor) -> CommenterEvent:
         hides = list(event.hides.select_related("comment").order_by("comment_id"))
         list(Comment.objects.select_for_update().filter(
             pk__in=[h.comment_id for h in hides]).order_by("pk"))
-        current = _lock(event.commenter)
+        current = Commenter.objects.select_for_update().get(pk=event.commenter_id)
         noun = NOUNS[event.action]
         if _undone(event):
             raise Conflict(f"That {noun} was already undone.")
