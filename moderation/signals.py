@@ -10,3 +10,7 @@ from django.dispatch import Signal
 # Sent once new comments are committed (a reader's post, an import), with `ids`: their
 # primary keys, parents before replies.
 comments_added = Signal()
+
+# Sent once a ban that hides the person's comments ("hide all") is committed, with
+# `ban_id`: its CommenterEvent's primary key.
+ban_committed = Signal()

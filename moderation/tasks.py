@@ -1,11 +1,12 @@
-"""The moderation app's background tasks: scoring comments, and the sweep that finds the
-ones nothing is going to score.
+"""The moderation app's background tasks: scoring comments, hiding a banned person's
+comments, and the sweep that finds work a lost enqueue left undone.
 
 Each task takes ids and is safe to run twice (moderation/screening.py skips what is
 scored already). They run in `manage.py db_worker` (django-tasks-db, on the app's own
 database), so the triage models load in the workers only, never in a web process.
-apps.py connects on_comments_added() to moderation.signals.comments_added: the services
-announce new comments and never import this module.
+apps.py connects on_comments_added() to moderation.signals.comments_added and
+on_ban_committed() to moderation.signals.ban_committed: the services announce new comments
+and bans and never import this module.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from moderation import screening
-from moderation.models import Comment, ModerationEvent, TaskWorker
+from moderation.models import Comment, CommenterEvent, ModerationEvent, TaskWorker
+from moderation.services import people
 from moderation.triage import learning
 
 log = logging.getLogger(__name__)
@@ -97,13 +99,75 @@ def scoring_queued() -> int:
         task_path=SCORE_TASK_PATH, status__in=["READY", "RUNNING"]).count()
 
 
+@task()
+def hide_comments_of_ban(ban_id: int) -> dict:
+    """Hide the comments a ban's "hide all" asked for, HIDE_BATCH a transaction, until
+    none is left or the ban is undone. Run again after a crash, it goes on where the last
+    committed batch left off (what is hidden is no longer to hide)."""
+    ban = CommenterEvent.objects.filter(pk=ban_id).first()
+    if ban is None:
+        return {"batches": 0}
+    # Listed once (a walk by id, batch after batch, read the person's comments again for
+    # each batch); each batch asks again which of its own are still to hide.
+    ids = list(people.comments_to_hide(ban).order_by("pk").values_list("pk", flat=True))
+    batches = 0
+    for start in range(0, len(ids), people.HIDE_BATCH):
+        if not people.hide_batch(ban_id=ban_id, comment_ids=ids[start:start + people.HIDE_BATCH]):
+            break
+        batches += 1
+    return {"batches": batches}
+
+
+HIDE_TASK_PATH = hide_comments_of_ban.module_path
+# A ban's hiding left undone this long after the ban (its enqueue lost to a crash between
+# commit and enqueue) is queued again by the sweep; older bans are not looked at.
+HIDE_SWEEP_AFTER = timedelta(minutes=1)
+HIDE_SWEEP_WITHIN = timedelta(days=7)
+
+
+def on_ban_committed(sender, *, ban_id: int, **kwargs) -> None:
+    """Queue the hiding of a banned person's comments (moderation.signals.ban_committed,
+    sent after commit). Never raises: the ban stands, and the sweep queues the hiding if
+    this could not."""
+    try:
+        hide_comments_of_ban.enqueue(ban_id)
+    except Exception:
+        log.exception("Could not queue the hiding of ban %s's comments; the sweep will", ban_id)
+
+
+def sweep_bans(now=None) -> int:
+    """Queue again the hiding of the recent bans with "hide all" that still have comments
+    to hide and no task on its way (none waiting or running). Return how many were queued."""
+    if DBTaskResult.objects.filter(task_path=HIDE_TASK_PATH,
+                                   status__in=["READY", "RUNNING"]).exists():
+        return 0
+    now = now or timezone.now()
+    bans = CommenterEvent.objects.filter(
+        action=CommenterEvent.Action.BANNED, undone_by__isnull=True,
+        created_at__range=(now - HIDE_SWEEP_WITHIN, now - HIDE_SWEEP_AFTER),
+        after__has_key=people.HIDE_ALL,
+    ).filter(Q(commenter__approved_count__gt=0) | Q(commenter__pending_count__gt=0))
+    queued = 0
+    for ban in bans:
+        if people.comments_to_hide(ban).exists():
+            log.warning("Sweep: ban %s still has comments to hide; queued", ban.pk)
+            hide_comments_of_ban.enqueue(ban.pk)
+            queued += 1
+    return queued
+
+
 def sweep(now=None) -> int:
     """Queue again the comments still unscored TRIAGE_SWEEP_AFTER seconds after they
     were written, once no scoring task is waiting (while some are, the workers are still
     on their way to them). Return how many comments were queued.
 
-    Also queues the learned model's training once enough decisions wait for it."""
+    Also queues the learned model's training once enough decisions wait for it, and a
+    ban's hiding whose task was lost (sweep_bans())."""
     queue_learning()
+    try:
+        sweep_bans(now)
+    except Exception:
+        log.exception("Could not sweep the bans' hiding")
     if not settings.TRIAGE_ENABLED or scoring_queued():
         return 0
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.TRIAGE_SWEEP_AFTER)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("people/", views.commenters, name="commenters"),
     path("people/<int:pk>/", views.commenter, name="commenter"),
     path("people/<int:pk>/ban/", people.ban, name="commenter_ban"),
+    path("people/<int:pk>/hiding/", people.commenter_hiding, name="commenter_hiding"),
     path("people/<int:pk>/suspend/", people.suspend, name="commenter_suspend"),
     path("people/<int:pk>/premoderate/", people.premoderate, name="commenter_premoderate"),
     path("people/<int:pk>/trust/", people.trust, name="commenter_trust"),

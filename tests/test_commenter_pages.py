@@ -148,21 +148,23 @@ def test_the_queue_and_the_log_filter_by_commenter(moderator_client, article, mo
 
 
 def test_banning_from_a_card_goes_back_to_the_queue_with_an_undo(
-    moderator_client, article, moderator
+    moderator_client, article, moderator, django_capture_on_commit_callbacks
 ):
     comment = services.post_comment(article=article, author_name="Tess",
                                     author_email="t@example.org", body="Spam spam.")
     person = comment.commenter
     queue = reverse("moderation:queue") + "?tab=all"
-    response = moderator_client.post(
-        reverse("moderation:commenter_ban", args=[person.pk]),
-        {"reason": "Spammer", "hide_all": "on", "hide_reason": "spam", "next": queue})
+    with django_capture_on_commit_callbacks(execute=True):  # the hiding task
+        response = moderator_client.post(
+            reverse("moderation:commenter_ban", args=[person.pk]),
+            {"reason": "Spammer", "hide_all": "on", "hide_reason": "spam", "next": queue})
     assert response.status_code == 302 and response.url == queue
     comment.refresh_from_db()
     assert comment.status == Status.HIDDEN and comment.hidden_reason == "spam"
     ban = CommenterEvent.objects.get(action="banned")
     page = moderator_client.get(queue).content.decode()
-    assert "Banned Tess and hid 1 comment." in page
+    assert ("Banned Tess; hiding their 1 published and pending comment (their page shows "
+            "how far it got).") in page
     assert reverse("moderation:commenter_undo", args=[ban.pk]) in page
 
     undo = moderator_client.post(reverse("moderation:commenter_undo", args=[ban.pk]),

@@ -82,7 +82,7 @@ def test_a_suspension_refuses_posts_with_its_end_date_and_lifts_itself(
 
 
 def test_ban_with_hide_all_hides_every_published_and_pending_comment_in_one_undoable_action(
-    article, post_article, moderator
+    article, post_article, moderator, django_capture_on_commit_callbacks
 ):
     guest_post(article, body="Pending one.")
     guest_post(post_article, body="Published one.")
@@ -92,8 +92,10 @@ def test_ban_with_hide_all_hides_every_published_and_pending_comment_in_one_undo
     tess = Commenter.objects.get()
     assert (tess.approved_count, tess.pending_count, tess.hidden_count) == (2, 1, 1)
 
-    ban = services.ban_commenter(commenter=tess, actor=moderator, reason="Troll",
-                                 hide_all=True, hide_reason="abusive")
+    # The hiding is a task, queued once the ban commits (tests/test_ban_hiding.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        ban = services.ban_commenter(commenter=tess, actor=moderator, reason="Troll",
+                                     hide_all=True, hide_reason="abusive")
 
     assert set(Comment.objects.values_list("status", flat=True)) == {Status.HIDDEN}
     hides = list(ban.hides.all())

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 Status = Comment.Status
 
 PAGES = ["moderation:queue", "moderation:log", "moderation:comment", "moderation:commenters",
-         "moderation:commenter", "moderation:saved_queues", "moderation:saved_counts",
-         "moderation:live", "moderation:cards"]
+         "moderation:commenter", "moderation:commenter_hiding", "moderation:saved_queues",
+         "moderation:saved_counts", "moderation:live", "moderation:cards"]
 ACTIONS = [
     "moderation:approve", "moderation:hide", "moderation:flag", "moderation:undo",
     "moderation:bulk_approve", "moderation:bulk_hide", "moderation:bulk_undo",
@@ -26,7 +26,7 @@ ACTIONS = [
 PER_COMMENT = {"moderation:comment", "moderation:approve", "moderation:hide",
                "moderation:flag", "moderation:undo", "moderation:feature",
                "moderation:unfeature"}
-PER_COMMENTER = {"moderation:commenter", "moderation:commenter_ban",
+PER_COMMENTER = {"moderation:commenter", "moderation:commenter_hiding", "moderation:commenter_ban",
                  "moderation:commenter_suspend", "moderation:commenter_premoderate",
                  "moderation:commenter_trust", "moderation:commenter_note"}
 PER_SAVED_QUEUE = {"moderation:rename_queue", "moderation:delete_queue"}

@@ -142,7 +142,8 @@ class CommenterEvent(ActedBy, models.Model):
     actor_label = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=12, choices=Action.choices)
     reason = models.TextField(blank=True)
-    # The standing fields the action changed, as they were and as it left them.
+    # The standing fields the action changed, as they were and as it left them; a ban with
+    # "hide all" also records in `after` what it hides (services/people.py HIDE_ALL).
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -377,6 +377,12 @@ def standing(commenter: Commenter, fields: Iterable[str] = STANDING_FIELDS) -> d
     return values
 
 
+def standing_of(values: Mapping) -> dict:
+    """The standing fields among an audit row's stored values (a ban's row also records
+    what its "hide all" hides, which is no field of the commenter's)."""
+    return {name: value for name, value in values.items() if name in STANDING_FIELDS}
+
+
 def apply_standing(commenter: Commenter, values: Mapping) -> list[str]:
     """Set standing fields from an audit row's stored values; return the names set."""
     for name, value in values.items():
@@ -388,16 +394,19 @@ def apply_standing(commenter: Commenter, values: Mapping) -> list[str]:
 
 
 def change_standing(commenter: Commenter, changes: Mapping, *, actor, action: str,
-                    reason: str = "", actor_label: str = "", undoes=None) -> CommenterEvent:
+                    reason: str = "", actor_label: str = "", undoes=None,
+                    recorded: Mapping | None = None) -> CommenterEvent:
     """Apply `changes` to a locked commenter and write the audit row that records what
-    they were before, so undo can put them back."""
+    they were before, so undo can put them back (and, in its `after`, whatever else the
+    action records: `recorded`)."""
     before = standing(commenter, changes)
     for name, value in changes.items():
         setattr(commenter, name, value)
     commenter.save(update_fields=list(changes))
     return CommenterEvent.objects.create(
         commenter=commenter, actor=actor, actor_label=actor_label, action=action,
-        reason=reason, before=before, after=standing(commenter, changes), undoes=undoes,
+        reason=reason, before=before, after={**standing(commenter, changes), **(recorded or {})},
+        undoes=undoes,
     )
 
 

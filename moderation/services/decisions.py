@@ -10,7 +10,8 @@ someone else changed the comment meanwhile the change is refused, never overwrit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -20,9 +21,10 @@ from django.utils import timezone
 from articles import freshness
 from moderation import notify
 from moderation.models import Comment, Flag, ModerationEvent, Reason
+from moderation.models.counts import add, moved
 
 from . import commenters as record
-from .queue_state import tracking_queues
+from .queue_state import refresh_flag_facts_of, tracking_queues
 
 Status = Comment.Status
 Action = ModerationEvent.Action
@@ -186,31 +188,110 @@ def hide(*, comment: Comment, actor, reason: str, note: str = "",
     return event
 
 
-def flag(*, comment: Comment, actor, reason: str, note: str = "",
-         source: str = Flag.Source.MODERATOR, expected_status: str | None = None,
-         actor_label: str = "", reporter_key: str = "") -> Flag:
-    """Raise a flag for review; the comment's status does not change."""
+@dataclass(frozen=True)
+class Flagging:
+    """One flag to raise on a comment, for flag_all()."""
+
+    comment: Comment
+    reason: str
+    note: str = ""
+
+
+@dataclass
+class Flagged:
+    """What flag_all() did: the flags raised, in the order asked, and the comments it
+    refused (a comment changed since it was seen, or reported twice by one reader), once
+    each with the error to show."""
+
+    flags: list[Flag] = field(default_factory=list)
+    refused: list[tuple[Comment, ModerationError]] = field(default_factory=list)
+
+
+def _check_flag_reason(reason: str, note: str, source: str) -> None:
     if reason not in Reason.values:
         raise ModerationError("Choose a reason for the flag.")
     if reason == Reason.OTHER and source != Flag.Source.AUTOMATIC and not note.strip():
         raise ModerationError("Say what is wrong when the reason is “other”.")
+
+
+def flag(*, comment: Comment, actor, reason: str, note: str = "",
+         source: str = Flag.Source.MODERATOR, expected_status: str | None = None,
+         actor_label: str = "", reporter_key: str = "") -> Flag:
+    """Raise a flag for review; the comment's status does not change (flag_all() of one)."""
+    done = flag_all([Flagging(comment, reason, note)], actor=actor, source=source,
+                    actor_label=actor_label, reporter_key=reporter_key,
+                    expected_statuses={comment.pk: expected_status} if expected_status else None)
+    if done.refused:
+        raise done.refused[0][1]
+    return done.flags[0]
+
+
+def flag_all(wanted: Sequence[Flagging], *, actor, source: str = Flag.Source.MODERATOR,
+             actor_label: str = "", reporter_key: str = "",
+             expected_statuses: Mapping[int, str] | None = None) -> Flagged:
+    """Raise each flag asked for, all in one transaction and in a few statements whatever
+    their number (the triage raises a batch's flags at once): each comment is locked and
+    checked as lock_for_change() does (`expected_statuses` maps a comment id to the status
+    its caller saw), and gets an audit row per flag, its flag facts and the queue counters
+    in step. A refused comment gets none of its flags; the others are raised.
+    """
+    for one in wanted:
+        _check_flag_reason(one.reason, one.note, source)
     action = Action.REPORTED if source == Flag.Source.READER else Action.FLAGGED
+    done = Flagged()
+    if not wanted:
+        return done
+    expected_statuses = expected_statuses or {}
     with transaction.atomic():
-        current = lock_for_change(comment, expected_status)
-        if reporter_key and current.flags.filter(reporter_key=reporter_key).exists():
-            raise ModerationError("You have already reported this comment.")
-        event = record_event(current, actor=actor, action=action, status_before=current.status,
-                        actor_label=actor_label, reason=reason, note=note)
+        # The lock of lock_for_change(), for every comment in one statement; in id order,
+        # so two batches that share comments wait for each other instead of deadlocking.
+        locked = {current.pk: current for current in Comment.objects.select_for_update()
+                  .filter(pk__in={one.comment.pk for one in wanted}).order_by("pk")}
+        reported_before = set(
+            Flag.objects.filter(comment_id__in=list(locked), reporter_key=reporter_key)
+            .values_list("comment_id", flat=True)
+        ) if reporter_key else set()
+        refused: dict[int, ModerationError] = {}
+        for pk in {one.comment.pk for one in wanted}:
+            current = locked.get(pk)
+            expected = expected_statuses.get(pk)
+            if current is None:
+                refused[pk] = ModerationError(f"Comment #{pk} no longer exists.")
+            elif expected is not None and current.status != expected:
+                refused[pk] = Conflict(f"Comment #{pk} was {_describe_last_change(current)}.")
+            elif pk in reported_before:
+                refused[pk] = ModerationError("You have already reported this comment.")
+        raising = [(locked[one.comment.pk], one) for one in wanted
+                   if one.comment.pk not in refused]
+        flagged = {current.pk: current for current, _one in raising}
+        before = {pk: current.queues for pk, current in flagged.items()}
+        at = timezone.now()
+        events = ModerationEvent.objects.bulk_create([
+            ModerationEvent(comment=current, actor=actor, created_at=at, **event_fields(
+                current, action=action, status_before=current.status,
+                actor_label=actor_label, reason=one.reason, note=one.note))
+            for current, one in raising
+        ])
         if source == Flag.Source.READER:
-            record.reported(current, at=event.created_at)
-        with tracking_queues(current):
-            raised = Flag.objects.create(
-                comment=current, reason=reason, source=source, note=note,
-                created_by=actor, reporter_key=reporter_key, event=event,
-                created_at=event.created_at,
-            )
-    copy_state(comment, current)
-    return raised
+            for current, _one in raising:
+                record.reported(current, at=at)
+        done.flags = Flag.objects.bulk_create([
+            Flag(comment=current, reason=one.reason, source=source, note=one.note,
+                 created_by=actor, reporter_key=reporter_key, event=event, created_at=at)
+            for (current, one), event in zip(raising, events, strict=True)
+        ])
+        refresh_flag_facts_of(list(flagged.values()))
+        deltas = Counter()
+        for pk, current in flagged.items():
+            deltas.update(moved(current.article_id, before[pk], current.queues))
+        add(deltas)
+    for comment in {one.comment.pk: one.comment for one in wanted}.values():
+        if comment.pk in refused:
+            done.refused.append((comment, refused[comment.pk]))
+        else:
+            copy_state(comment, flagged[comment.pk])
+            comment.open_flag_reasons = flagged[comment.pk].open_flag_reasons
+    return done
 
 
 def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> ModerationEvent:

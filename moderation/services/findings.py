@@ -1,10 +1,11 @@
 """What becomes of the automated triage's results: stored scores, automatic flags, holds.
 
 moderation/triage computes the scores and findings and changes nothing;
-moderation/screening.py hands them here. A finding becomes a flag through flag() and a
-hold through hold(), so each is checked and logged like a moderator's decision. A reader's
-comment on a post-moderated article that waited for its scores (posting.py) is published
-here when they raised nothing, or kept back for a moderator when they did.
+moderation/screening.py hands them here. A finding becomes a flag through flag_all() (the
+batch form of flag()) and a hold through hold(), so each is checked and logged like a
+moderator's decision. A reader's comment on a post-moderated article that waited for its
+scores (posting.py) is published here when they raised nothing, or kept back for a
+moderator when they did.
 
 behaviour_signals() reads what the triage cannot see in a comment's text: whether its
 writer has an approved comment, and whether the same text or link was posted on another
@@ -14,28 +15,25 @@ article lately. The caller (moderation/screening.py) hands it to the triage.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
 from moderation.models import Comment, Commenter, Flag, ModerationEvent
-from moderation.models.counts import add, moved
 from moderation.rendering import URL_RE, plain_text
 
 from .decisions import (
     Action,
+    Flagging,
     ModerationError,
     change_status,
     copy_state,
-    event_fields,
-    flag,
+    flag_all,
     hold,
     lock_for_change,
 )
-from .queue_state import flag_facts, tracking_queues
+from .queue_state import tracking_queues
 
 AUTOMATIC = "automatic"
 # behaviour_signals() compares a batch with at most this many of the latest comments
@@ -75,8 +73,8 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
     The comments come from Comment.objects.for_triage() (with their article and
     `decided`). A reason already raised automatically, open or since resolved by a
     moderator, is not raised again: rescoring must not undo a moderator's decision.
-    The flags of the whole batch are raised together (_raise_flags_in_bulk), in a few
-    statements whatever its size.
+    The flags of the whole batch are raised together (_raise_flags_in_bulk(), through
+    flag_all()), in a few statements whatever its size.
     """
     acted = Acted()
     raised = set(
@@ -122,84 +120,23 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
 
 
 def _raise_flags_in_bulk(comments: Sequence[Comment], raised: set, acted: Acted) -> set[int]:
-    """Flag each of `comments` for each finding not raised before, as flag() does one by
-    one (under a row lock, the status as the caller saw it, an audit row per flag, the
-    flag facts and queue counters in step), but in a few statements for the whole batch:
-    one flag() per finding cost six queries, most of the time a batch took to act on.
+    """Flag each of `comments` for each finding not raised before, through flag_all(): the
+    whole batch in a few statements (one flag() per finding cost six queries, most of the
+    time a batch took to act on), each comment as its caller saw it.
 
     Returns the pks of the comments whose flags are all raised; a comment whose status
-    changed meanwhile goes through flag() alone, which refuses it (in `acted.skipped`).
+    changed meanwhile is refused (in `acted.skipped`) and gets none.
     """
-    new = {c.pk: [f for f in c.triage["findings"] if (c.pk, f["reason"]) not in raised]
-           for c in comments}
-    done = {pk for pk, findings in new.items() if not findings}
-    wanted = [c for c in comments if new[c.pk]]
-    if not wanted:
-        return done
-    with transaction.atomic():
-        # The same lock as lock_for_change(), for all of them in one statement.
-        locked = {c.pk: c for c in Comment.objects.select_for_update()
-                  .filter(pk__in=[c.pk for c in wanted])}
-        fresh = [(c, locked[c.pk]) for c in wanted
-                 if c.pk in locked and locked[c.pk].status == c.status]
-        stale = [c for c in wanted if c.pk not in locked or locked[c.pk].status != c.status]
-        before = {current.pk: current.queues for _, current in fresh}
-        at = timezone.now()
-        pairs = [(current, finding) for _, current in fresh for finding in new[current.pk]]
-        events = ModerationEvent.objects.bulk_create([
-            ModerationEvent(comment=current, actor=None, created_at=at, **event_fields(
-                current, action=Action.FLAGGED, status_before=current.status,
-                actor_label=AUTOMATIC, reason=finding["reason"], note=finding["note"]))
-            for current, finding in pairs
-        ])
-        Flag.objects.bulk_create([
-            Flag(comment=current, reason=finding["reason"], source=Flag.Source.AUTOMATIC,
-                 note=finding["note"], event=event, created_at=at)
-            for (current, finding), event in zip(pairs, events, strict=True)
-        ])
-        open_flags: dict[int, set] = {current.pk: set() for _, current in fresh}
-        for pk, source, reason in (Flag.objects.open().filter(comment_id__in=list(open_flags))
-                                   .values_list("comment_id", "source", "reason")):
-            open_flags[pk].add((source, reason))
-        changed, deltas = [], Counter()
-        for _, current in fresh:
-            facts = flag_facts(open_flags[current.pk])
-            if any(getattr(current, name) != value for name, value in facts.items()):
-                for name, value in facts.items():
-                    setattr(current, name, value)
-                changed.append(current)
-            deltas.update(moved(current.article_id, before[current.pk], current.queues))
-        Comment.objects.bulk_update(changed, ["flagged", "reported", "open_flag_reasons"],
-                                    batch_size=500)
-        add(deltas)
-    for comment, current in fresh:
-        copy_state(comment, current)
-        comment.open_flag_reasons = current.open_flag_reasons
-        for finding in new[comment.pk]:
-            raised.add((comment.pk, finding["reason"]))
-        acted.flagged += len(new[comment.pk])
-        done.add(comment.pk)
-    for comment in stale:
-        if _raise_flags(comment, new[comment.pk], raised, acted):
-            done.add(comment.pk)
-    return done
-
-
-def _raise_flags(comment: Comment, findings, raised: set, acted: Acted) -> bool:
-    """Flag `comment` for each finding not raised before; False if it was refused."""
-    for finding in findings:
-        if (comment.pk, finding["reason"]) in raised:
-            continue
-        try:
-            flag(comment=comment, actor=None, reason=finding["reason"],
-                 note=finding["note"], source=Flag.Source.AUTOMATIC,
-                 actor_label=AUTOMATIC, expected_status=comment.status)
-        except ModerationError as error:
-            acted.skipped.append((comment.pk, str(error)))
-            return False
-        raised.add((comment.pk, finding["reason"]))
-        acted.flagged += 1
-    return True
+    wanted = [Flagging(c, f["reason"], f["note"]) for c in comments
+              for f in c.triage["findings"] if (c.pk, f["reason"]) not in raised]
+    done = flag_all(wanted, actor=None, source=Flag.Source.AUTOMATIC, actor_label=AUTOMATIC,
+                    expected_statuses={c.pk: c.status for c in comments})
+    for flag_ in done.flags:
+        raised.add((flag_.comment_id, flag_.reason))
+    acted.flagged += len(done.flags)
+    acted.skipped.extend((comment.pk, str(error)) for comment, error in done.refused)
+    refused = {comment.pk for comment, _error in done.refused}
+    return {c.pk for c in comments if c.pk not in refused}
 
 
 def _awaiting_scores(comments: Sequence[Comment]) -> set[int]:
@@ -228,7 +165,7 @@ def _settle_locked(comment: Comment, findings, raised: set, acted: Acted) -> Non
     with transaction.atomic():
         current = lock_for_change(comment, Comment.Status.PENDING)
         if findings:
-            if not _raise_flags(current, findings, raised, acted):
+            if current.pk not in _raise_flags_in_bulk([current], raised, acted):
                 return
             worst = findings[0]
             # Still pending, so it stays in the same queues: the audit row says why.

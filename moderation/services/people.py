@@ -9,17 +9,26 @@ otherwise (someone acted since), so undo never overwrites a later decision.
 Why a separate audit table: ModerationEvent rows each belong to one comment and record its
 status; these change a person's standing. The comment decisions a ban's "hide all" makes
 are ordinary ModerationEvents (through hide()), linked to the ban's row and undone with it.
+
+A ban's "hide all" is not done in the ban's request: the ban commits at once (their next
+post is refused), its row records what is to be hidden (`after["hide_all"]`), and a task
+(moderation/tasks.py) hides the comments a batch per transaction through
+hide_batch(), which a task that died half-way runs again to the end.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import dateformat, timezone
 
-from moderation.models import Comment, Commenter, CommenterEvent, Reason
+from moderation import signals
+from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
 
 from . import commenters as record
 from .decisions import Conflict, ModerationError, hide, undo
@@ -30,6 +39,12 @@ MAX_SUSPENSION_DAYS = 365
 # What each action is called when it is taken back ("the ban", "the trust").
 NOUNS = {Action.BANNED: "ban", Action.SUSPENDED: "suspension",
          Action.PREMODERATED: "pre-moderation", Action.TRUSTED: "trust", Action.NOTED: "note"}
+# The key of a ban's `after` that says what its "hide all" hides: the reason given and the
+# newest comment id when the ban was made (comments added later are not the ban's).
+HIDE_ALL = "hide_all"
+# Comments hidden per transaction by a ban's task: short enough that a post or a decision
+# waits at most a moment for the database (SQLite has one writer) between two batches.
+HIDE_BATCH = 100
 
 
 def _lock(commenter: Commenter) -> Commenter:
@@ -55,37 +70,118 @@ def when(moment: datetime.datetime) -> str:
 
 def ban_commenter(*, commenter: Commenter, actor, reason: str, hide_all: bool = False,
                   hide_reason: str = Reason.OTHER) -> CommenterEvent | None:
-    """Refuse every later post by this person; with `hide_all`, also hide each of their
-    published and pending comments through hide(), in the same transaction, so that
-    undoing the ban brings them back."""
+    """Refuse every later post by this person. With `hide_all`, also hide their published
+    and pending comments, each through hide(), undone with the ban: a task does it once
+    the ban commits (see the module docstring; hiding_progress() says how far it got)."""
     reason = _reason(reason, "banned")
     if hide_all and hide_reason not in Reason.values:
         raise ModerationError("Choose why their comments are hidden.")
     with transaction.atomic():
-        # Their comments are locked before the commenter, the order every decision takes
-        # (comment, then its commenter's record), so a ban never deadlocks with a decision.
-        to_hide = list(
-            Comment.objects.select_for_update().filter(
-                commenter=commenter, status__in=[Status.APPROVED, Status.PENDING]
-            ).order_by("pk")
-        ) if hide_all else []
         current = _lock(commenter)
         if current.is_banned:
             return None
+        recorded = {}
+        if hide_all:
+            newest = Comment.objects.order_by("-pk").values_list("pk", flat=True).first()
+            recorded[HIDE_ALL] = {"reason": hide_reason, "upto": newest or 0}
         event = record.change_standing(
             current, {"banned_at": timezone.now(), "ban_reason": reason,
                       "trust": Commenter.Trust.NONE},
-            actor=actor, action=Action.BANNED, reason=reason,
+            actor=actor, action=Action.BANNED, reason=reason, recorded=recorded,
         )
-        hides = [
-            hid for comment in to_hide
-            if (hid := hide(comment=comment, actor=actor, reason=hide_reason,
-                            note=f"Commenter banned: {reason}", tell_author=False))
-        ]
-        if hides:
-            event.hides.add(*hides)
+        if hide_all:
+            transaction.on_commit(
+                lambda: signals.ban_committed.send(CommenterEvent, ban_id=event.pk))
     _copy(commenter, current)
     return event
+
+
+def comments_to_hide(ban: CommenterEvent):
+    """The comments a ban's "hide all" has yet to hide: the person's published and pending
+    comments that existed when they were banned, except those a moderator decided on
+    since (approved, hidden or undone after the ban: a later decision stands, as undo
+    never overwrites one either). Nothing for a ban without "hide all"."""
+    plan = ban.after.get(HIDE_ALL)
+    if plan is None:
+        return Comment.objects.none()
+    decided_since = ModerationEvent.objects.filter(
+        comment=OuterRef("pk"), actor__isnull=False, created_at__gt=ban.created_at,
+        action__in=[ModerationEvent.Action.APPROVED, ModerationEvent.Action.HIDDEN,
+                    ModerationEvent.Action.UNDONE],
+    )
+    return Comment.objects.filter(
+        commenter_id=ban.commenter_id, pk__lte=plan["upto"],
+        status__in=[Status.APPROVED, Status.PENDING],
+    ).filter(~Exists(decided_since))
+
+
+def hide_batch(*, ban_id: int, comment_ids: Sequence[int]) -> bool:
+    """Hide those of `comment_ids` that a ban's "hide all" has yet to hide, in one
+    transaction, each through hide() with its audit row linked to the ban. Return False
+    when the ban is undone (or gone, or asked to hide nothing): there is nothing more
+    to do for it.
+
+    Safe to run again after a crash: what a batch hid is committed with its links to the
+    ban, and is no longer among comments_to_hide().
+    """
+    with transaction.atomic():
+        # The ban's row first, as undo_commenter_event() locks it: an undo waits for the
+        # batch (and then undoes its hides too), or the batch waits and finds it undone.
+        ban = (CommenterEvent.objects.select_for_update(of=("self",)).select_related("actor")
+               .filter(pk=ban_id, action=Action.BANNED).first())
+        if ban is None or HIDE_ALL not in ban.after or _undone(ban):
+            return False
+        # Comments before their commenter's record (hide() updates it): every decision's
+        # lock order. Asked once locked: a moderator may have decided one meanwhile.
+        locked = list(Comment.objects.select_for_update().filter(pk__in=comment_ids)
+                      .order_by("pk"))
+        still = set(comments_to_hide(ban).filter(pk__in=comment_ids)
+                    .values_list("pk", flat=True))
+        reason, note = ban.after[HIDE_ALL]["reason"], f"Commenter banned: {ban.reason}"
+        hides = [
+            hid for comment in locked if comment.pk in still
+            if (hid := hide(comment=comment, actor=ban.actor, reason=reason, note=note,
+                            actor_label=ban.actor_label, tell_author=False))
+        ]
+        if hides:
+            ban.hides.add(*hides)
+    return True
+
+
+def _undone(event: CommenterEvent) -> bool:
+    return CommenterEvent.objects.filter(undoes=event).exists()
+
+
+@dataclass(frozen=True)
+class Hiding:
+    """How far a ban's "hide all" has got: comments hidden so far and still to hide."""
+
+    hidden: int
+    left: int
+
+    @property
+    def total(self) -> int:
+        return self.hidden + self.left
+
+    @property
+    def done(self) -> bool:
+        return self.left == 0
+
+
+def hiding_progress(commenter: Commenter) -> Hiding | None:
+    """How far the "hide all" of the ban the person is under has got; None if they are
+    not banned, or banned without it. Counted from the comments themselves (the task
+    keeps no state of its own), and only while the person has comments still published
+    or pending: their record's counters say so without a query."""
+    if not commenter.is_banned:
+        return None
+    ban = (commenter.events.filter(action=Action.BANNED, undone_by__isnull=True)
+           .order_by("-created_at", "-id").first())
+    if ban is None or HIDE_ALL not in ban.after:
+        return None
+    hidden = ban.hides.count()
+    visible = commenter.approved_count + commenter.pending_count
+    return Hiding(hidden=hidden, left=comments_to_hide(ban).count() if visible else 0)
 
 
 def suspend_commenter(*, commenter: Commenter, actor, days: int, reason: str
@@ -157,16 +253,19 @@ def undo_commenter_event(*, event: CommenterEvent, actor) -> CommenterEvent:
     if event.action not in CommenterEvent.UNDOABLE:
         raise ModerationError("That cannot be undone.")
     with transaction.atomic():
+        # The event first (a ban's task locks it before each batch, so the hides read
+        # next are all there are), then comments, then the commenter: the order every
+        # decision locks in.
+        event = CommenterEvent.objects.select_for_update().get(pk=event.pk)
         hides = list(event.hides.select_related("comment").order_by("comment_id"))
-        # Comments first, then the commenter: the order every decision locks in.
         list(Comment.objects.select_for_update().filter(
             pk__in=[h.comment_id for h in hides]).order_by("pk"))
-        current = _lock(event.commenter)
-        event = CommenterEvent.objects.select_for_update().get(pk=event.pk)
+        current = Commenter.objects.select_for_update().get(pk=event.commenter_id)
         noun = NOUNS[event.action]
-        if CommenterEvent.objects.filter(undoes=event).exists():
+        if _undone(event):
             raise Conflict(f"That {noun} was already undone.")
-        if record.standing(current, event.after) != event.after:
+        standing_after = record.standing_of(event.after)
+        if record.standing(current, standing_after) != standing_after:
             raise Conflict(f"{current} was changed after that {noun}; nothing was undone.")
         values = dict(event.before)
         changed = record.apply_standing(current, values)
@@ -175,7 +274,7 @@ def undo_commenter_event(*, event: CommenterEvent, actor) -> CommenterEvent:
         undone = CommenterEvent.objects.create(
             commenter=current, actor=actor, action=Action.UNDONE, undoes=event,
             reason=f"Undid the {noun}",
-            before=event.after, after=record.standing(current, values),
+            before=standing_after, after=record.standing(current, values),
         )
         refused = []
         for hid in hides:

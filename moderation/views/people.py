@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import services
 from ..models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
 from ..people_forms import BanForm, CommenterSearchForm, NoteForm, StandingForm, SuspendForm
-from ..services.people import NOUNS, notes, when
+from ..services.people import NOUNS, hiding_progress, notes, when
 from ._common import moderator_required, safe_next
 from .actions import UNDO_SESSION_KEY
 
@@ -26,6 +26,8 @@ COMMENTERS_PER_PAGE = 50
 COMMENTS_PER_PAGE = 25
 HISTORY_SHOWN = 50
 DECISIONS_SHOWN = 20
+# How often the person page asks how far a ban's "hide all" has got.
+HIDING_POLL_SECONDS = 2
 
 
 @moderator_required
@@ -67,8 +69,21 @@ def commenter(request, pk):
         "undoable": CommenterEvent.UNDOABLE,
         "next": request.get_full_path(),
         "status": request.session.pop(UNDO_SESSION_KEY, None),
+        "hiding": hiding_progress(person),
+        "poll_seconds": HIDING_POLL_SECONDS,
     }
     return render(request, "moderation/commenter.html", context)
+
+
+@moderator_required
+@require_safe
+def commenter_hiding(request, pk):
+    """How far a ban's "hide all" has got: the person page's line, polled by htmx while
+    the task hides their comments (empty once there is no such ban, which ends the poll)."""
+    person = get_object_or_404(Commenter, pk=pk)
+    return render(request, "moderation/commenter.html#hiding",
+                  {"person": person, "hiding": hiding_progress(person),
+                   "poll_seconds": HIDING_POLL_SECONDS})
 
 
 def _back(request, person: Commenter) -> str:
@@ -126,8 +141,11 @@ def ban(request, pk):
                                        hide_reason=data["hide_reason"])
         if event is None:
             return f"{person} was already banned; nothing changed.", None
-        hidden = event.hides.count()
-        tail = f" and hid {hidden} comment{'s' if hidden != 1 else ''}" if hidden else ""
+        # Their record as the request found it: what the task is about to hide.
+        shown = person.approved_count + person.pending_count if data["hide_all"] else 0
+        tail = (f"; hiding their {shown} published and pending "
+                f"comment{'s' if shown != 1 else ''} (their page shows how far it got)"
+                if shown else "")
         return f"Banned {person}{tail}.", event
 
     return _person_action(request, pk, BanForm, perform)

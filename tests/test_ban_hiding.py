@@ -1,0 +1,323 @@
+"""A ban with "hide all": the ban commits in the moderator's request, and a task hides the
+person's comments afterwards, a batch per transaction, through hide() (services/people.py
+hide_batch(), moderation/tasks.py hide_comments_of_ban)."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from moderation import services, tasks
+from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent
+from moderation.services import people
+from tests.test_queue_counts import counted, real
+
+pytestmark = pytest.mark.django_db
+
+Status = Comment.Status
+Hidden = ModerationEvent.Action.HIDDEN
+
+
+@pytest.fixture
+def troll(article, moderator):
+    """Tess: three published comments, one pending, one hidden before any ban."""
+    from tests.factories import make_article
+
+    published = make_article(comment_policy="post")
+    for n in range(3):
+        post(published, f"Published {n}.")
+    post(article, "Pending one.")
+    services.hide(comment=post(published, "Hidden already."), actor=moderator, reason="spam")
+    return Commenter.objects.get()
+
+
+def post(article, body):
+    return services.post_comment(article=article, author_name="Tess",
+                                 author_email="tess@example.org", body=body)
+
+
+def ban(troll, moderator, capture, *, run: bool):
+    """Ban Tess with "hide all"; run the task that the commit queues, or leave it unrun."""
+    with capture(execute=run) as callbacks:
+        event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll",
+                                       hide_all=True, hide_reason="abusive")
+    queued = [c for c in callbacks if c.__qualname__ == "ban_commenter.<locals>.<lambda>"]
+    assert len(queued) == 1  # the task's enqueue, once the ban commits
+    return event
+
+
+def hide_first_two(event):
+    """Run one batch of the ban's task: its first two comments."""
+    first_two = sorted(people.comments_to_hide(event).values_list("pk", flat=True))[:2]
+    assert people.hide_batch(ban_id=event.pk, comment_ids=first_two)
+
+
+def statuses():
+    return dict(Comment.objects.values_list("body", "status"))
+
+
+def assert_all_four_hidden_once(event, troll):
+    """Every comment of Tess's is hidden, the four the ban hid by one audit row each, and
+    her record and the queue counters say so."""
+    assert set(statuses().values()) == {Status.HIDDEN}
+    hidden = list(ModerationEvent.objects.filter(action=Hidden, reason="abusive")
+                  .values_list("comment_id", flat=True))
+    assert len(hidden) == len(set(hidden)) == event.hides.count() == 4
+    troll.refresh_from_db()
+    assert (troll.approved_count, troll.pending_count, troll.hidden_count) == (0, 0, 5)
+    assert counted() == real()
+
+
+def test_the_ban_commits_at_once_and_hides_nothing_in_the_request(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+
+    troll.refresh_from_db()
+    assert troll.is_banned
+    assert (event.action, event.reason) == (CommenterEvent.Action.BANNED, "Troll")
+    assert event.after[people.HIDE_ALL] == {"reason": "abusive",
+                                            "upto": Comment.objects.latest("pk").pk}
+    assert list(statuses().values()).count(Status.HIDDEN) == 1
+    assert not event.hides.exists()
+    with pytest.raises(services.ModerationError, match="banned you"):
+        post(troll.comments.first().article, "Let me back in.")
+
+
+def test_the_task_hides_every_published_and_pending_comment_through_hide(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+
+    assert_all_four_hidden_once(event, troll)
+    assert {(h.action, h.actor, h.reason, h.note) for h in event.hides.all()} == {
+        (Hidden, moderator, "abusive", "Commenter banned: Troll")}
+
+
+def test_each_batch_is_its_own_transaction(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    first_two = sorted(people.comments_to_hide(event).values_list("pk", flat=True))[:2]
+
+    assert people.hide_batch(ban_id=event.pk, comment_ids=first_two) is True
+
+    assert sorted(event.hides.values_list("comment_id", flat=True)) == first_two
+    assert people.comments_to_hide(event).count() == 2
+    assert counted() == real()
+
+
+def test_a_task_that_died_half_way_finishes_the_job_when_run_again_and_doubles_nothing(
+    troll, moderator, django_capture_on_commit_callbacks, monkeypatch
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    monkeypatch.setattr(people, "HIDE_BATCH", 1)
+    real_hide, calls = people.hide, []
+
+    def dies_on_the_third(**kwargs):
+        calls.append(kwargs["comment"].pk)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")
+        return real_hide(**kwargs)
+
+    monkeypatch.setattr(people, "hide", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        tasks.hide_comments_of_ban.call(event.pk)
+    # Two batches committed; the third one's transaction was rolled back with its hide.
+    assert event.hides.count() == 2
+    assert counted() == real()
+
+    monkeypatch.setattr(people, "hide", real_hide)
+    tasks.hide_comments_of_ban.call(event.pk)
+    tasks.hide_comments_of_ban.call(event.pk)  # and once more, for good measure
+
+    assert_all_four_hidden_once(event, troll)
+
+
+def test_a_comment_hidden_before_the_ban_is_left_alone_and_stays_hidden_when_it_is_undone(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+
+    undone = services.undo_commenter_event(event=event, actor=moderator)
+
+    assert undone.refused == []
+    assert statuses() == {"Published 0.": Status.APPROVED, "Published 1.": Status.APPROVED,
+                          "Published 2.": Status.APPROVED, "Pending one.": Status.PENDING,
+                          "Hidden already.": Status.HIDDEN}
+    assert ModerationEvent.objects.filter(action="undone").count() == 4
+    assert counted() == real()
+
+
+def test_a_comment_a_moderator_approved_after_the_ban_is_left_alone(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    pending = Comment.objects.get(body="Pending one.")
+    services.approve(comment=pending, actor=moderator)
+
+    tasks.hide_comments_of_ban.call(event.pk)
+
+    assert statuses()["Pending one."] == Status.APPROVED
+    assert event.hides.count() == 3
+    assert people.hiding_progress(Commenter.objects.get()) == people.Hiding(hidden=3, left=0)
+
+
+def test_a_comment_added_after_the_ban_is_not_the_bans_to_hide(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    # An import may bring them in; a reader's post is refused.
+    later = Comment.objects.create(article=troll.comments.first().article, author_name="Tess",
+                                   body="Imported later.", commenter=troll,
+                                   status=Status.APPROVED)
+
+    tasks.hide_comments_of_ban.call(event.pk)
+
+    later.refresh_from_db()
+    assert later.status == Status.APPROVED
+    assert event.hides.count() == 4
+
+
+def test_undoing_the_ban_half_way_undoes_the_hides_so_far_and_stops_the_task(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    hide_first_two(event)
+
+    undone = services.undo_commenter_event(event=event, actor=moderator)
+    tasks.hide_comments_of_ban.call(event.pk)
+
+    assert undone.refused == []
+    assert list(statuses().values()).count(Status.HIDDEN) == 1
+    assert event.hides.count() == 2
+    assert ModerationEvent.objects.filter(action="undone").count() == 2
+    assert people.hiding_progress(Commenter.objects.get()) is None
+    assert counted() == real()
+
+
+def test_a_ban_without_hide_all_queues_nothing_and_hides_nothing(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll")
+    assert callbacks == []
+    assert people.HIDE_ALL not in event.after
+    assert people.hide_batch(ban_id=event.pk, comment_ids=[troll.comments.first().pk]) is False
+    assert people.hiding_progress(Commenter.objects.get()) is None
+    assert list(statuses().values()).count(Status.HIDDEN) == 1
+
+
+def test_the_sweep_queues_again_a_ban_whose_task_was_never_queued(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    assert tasks.sweep_bans() == 0  # too recent: its task may be on its way
+
+    later = timezone.now() + tasks.HIDE_SWEEP_AFTER + datetime.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert tasks.sweep_bans() == 1
+        assert tasks.sweep_bans() == 0  # nothing left to hide
+
+    assert_all_four_hidden_once(event, troll)
+
+
+def test_the_person_page_shows_the_hiding_under_way_and_then_done(
+    troll, moderator, moderator_client, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    page_url = reverse("moderation:commenter", args=[troll.pk])
+    poll_url = reverse("moderation:commenter_hiding", args=[troll.pk])
+
+    page = moderator_client.get(page_url).content.decode()
+    assert "Hiding their comments with the ban: 0 of 4 hidden so far…" in page
+    assert f'hx-get="{poll_url}"' in page
+
+    hide_first_two(event)
+    line = moderator_client.get(poll_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "2 of 4 hidden so far…" in line and "<html" not in line
+
+    tasks.hide_comments_of_ban.call(event.pk)
+    line = moderator_client.get(poll_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "The ban hid 4 of their comments; none is left to hide." in line
+    assert "hx-get" not in line  # done: the page stops asking
+
+    services.undo_commenter_event(event=event, actor=moderator)
+    assert moderator_client.get(poll_url).content.decode().strip() == ""
+
+
+def test_the_person_page_asks_a_fixed_number_of_queries_while_hiding(
+    troll, moderator, moderator_client, django_capture_on_commit_callbacks,
+    django_assert_max_num_queries
+):
+    ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    # The session, the user and their permissions (4), then the person, their ban, its
+    # hides and the comments left (one COUNT through comment_commenter_idx).
+    with django_assert_max_num_queries(8):
+        moderator_client.get(reverse("moderation:commenter_hiding", args=[troll.pk]))
+
+
+@pytest.fixture
+def no_task_on_commit():
+    """Leave the ban's task unqueued when the ban commits (a transactional test commits
+    for real), so the test runs it when it chooses."""
+    from moderation import signals
+
+    signals.ban_committed.disconnect(dispatch_uid="moderation.tasks.ban")
+    yield
+    signals.ban_committed.connect(tasks.on_ban_committed, dispatch_uid="moderation.tasks.ban")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_undo_during_a_batch_waits_for_it_and_then_undoes_its_hides_too(
+    troll, moderator, no_task_on_commit, monkeypatch
+):
+    import threading
+
+    from django.db import connection
+
+    event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll",
+                                   hide_all=True, hide_reason="abusive")
+    monkeypatch.setattr(people, "HIDE_BATCH", 2)
+    in_batch, go_on = threading.Event(), threading.Event()
+    real_hide = people.hide
+
+    def slow_hide(**kwargs):
+        in_batch.set()
+        go_on.wait(10)
+        return real_hide(**kwargs)
+
+    monkeypatch.setattr(people, "hide", slow_hide)
+    errors, undone = [], []
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+            finally:
+                connection.close()
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    task = in_thread(lambda: tasks.hide_comments_of_ban.call(event.pk))
+    assert in_batch.wait(10)
+    undo = in_thread(lambda: undone.append(
+        services.undo_commenter_event(event=event, actor=moderator)))
+    undo.join(1)
+    assert undo.is_alive()  # waiting for the batch's lock on the ban's row
+    go_on.set()
+    task.join(30)
+    undo.join(30)
+
+    assert errors == [] and not task.is_alive() and not undo.is_alive()
+    assert undone[0].refused == []
+    assert event.hides.count() == 2  # the first batch; the task stopped at the undo
+    assert ModerationEvent.objects.filter(action="undone").count() == 2
+    assert list(statuses().values()).count(Status.HIDDEN) == 1
+    assert counted() == real()
