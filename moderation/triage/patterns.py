@@ -23,6 +23,8 @@ _GROUP = (
     r"evangelicals|mormons|atheists|arabs|persians|iranians|israelis|palestinians|kazakhs|"
     r"russians|ukrainians|chinese|asians|africans|europeans|americans|mexicans|latinos|"
     r"turks|kurds|afghans|pakistanis|indians|syrians|iraqis|somalis|nigerians|roma|gypsies|"
+    r"french|dutch|irish|english|british|scots|welsh|poles|greeks|swedes|danes|finns|czechs|"
+    r"serbs|croats|thais|filipinos|uzbeks|tajiks|kyrgyz|turkmen|travellers|"
     r"gipsies|immigrants|migrants|refugees|foreigners|settlers|blacks|whites|gays|"
     # Demonyms and followers by their endings, but not trades, parties or criminals.
     r"(?!(?:politicians|journalists|analysts|economists|scientists|specialists|physicians|"
@@ -45,7 +47,8 @@ GENERAL_RE = re.compile(
     r"holy book|scriptures?)|(?:their|whose) (?:whole |entire |very )?(?:faith|religion|"
     r"culture|race|people|kind|creed)\s+(?:is|teaches|permits|allows|tells|"
     r"was|has)|it'?s what they do|every single|to the (?:core|last man)|"
-    r"a (?:race|tribe) of)\b"
+    r"(?:a|an|the) (?:whole )?(?:race|tribe|nation|people|country|bunch|pack|gang) of "
+    r"(?!\d)[a-z-]+(?:s|men)\b)\b"
 )
 # Something bad said of people: dishonest, disloyal, criminal, violent, dirty.
 NEGATIVE_RE = re.compile(
@@ -55,6 +58,9 @@ NEGATIVE_RE = re.compile(
     r"thie(?:f|ves|ving)|steal\w*|stole|swindl\w*|cheat\w*|crooks?|criminals?|"
     r"violent|violence|savage\w*|barbar\w*|murderous|bloodthirsty|terrorists?|"
     r"backward|primitive|inferior|dirty|filthy|lazy|stupid|"
+    # Cowardly, servile or for sale, said of a whole people.
+    r"cowards?|cowardly|spineless|servile|slaves?|beggars?|scammers?|smugglers?|drunks?|"
+    r"hypocrites?|sell(?:s|ing)? (?:themselves|you out|out)|for sale|"
     r"worthless|useless|godless|evil|(?:control|own|run)s? (?:the|our|every) (?:banks?|media|"
     r"world|government|politicians|money)|pulls? the strings)\b"
 )
@@ -64,6 +70,10 @@ DEHUMANISING_RE = re.compile(
     r"maggots|leeches|parasit\w*|pests?|insects|plague|diseases?|cancer(?:ous)?|tumou?rs?|"
     r"infest\w*|infect\w*|breed(?:s|ing)?\s+like|animals|beasts|subhumans?|"
     r"savages|exterminat\w*|cleans(?:e|ed|ing)|purg(?:e|ed|ing)|"
+    # Herd animals and scavengers, and peoples set back in time: the cave, the Stone Age.
+    r"cattle|sheep|herds?|flocks?|monkeys?|apes|dogs|mongrels|pigs|swine|locusts|vultures|"
+    r"hyenas|snakes|mice|cave(?:s|m[ae]n)|stone age|middle ages|half-wild|uncivili[sz]ed|"
+    r"(?:barely|not even|less than) human|"
     r"wipe[ds]?\s+(?:them\s+)?(?:out|off)|rid\s+of\s+them|filth|scum|swamp)\b"
 )
 # A threat of harm, veiled or not.
@@ -104,7 +114,15 @@ ATTACK_RE = re.compile(
     r"you,?\s+(?:\w+[\s-]){0,3}(?:idiot|moron|fool|clown|imbecile|cretin|"
     r"piece of (?:trash|garbage|work))s?|shut up|go back to (?:school|your|kindergarten)|"
     r"nobody (?:here )?(?:cares|asked|wants) (?:what|your|you)|crawl back|"
-    r"people like you|your kind)\b"
+    r"people like you|your kind|"
+    # The reader's mind belittled without an insulting word: too slow to follow, cannot
+    # read, no brain cells, crayons.
+    r"(?:you|u)(?:'re| are| r)?\s+(?:\w+\s+){0,3}too\s+\w+\s+to\s+"
+    r"(?:follow|understand|read|grasp|get|see|think|spell|count)|"
+    r"(?:you|u)\s+(?:\w+\s+){0,2}(?:can'?t|cannot|never learned to)\s+"
+    r"(?:even\s+)?(?:read|spell|count|think)|"
+    r"brain ?cells?|learn(?:ed|t)? (?:how )?to (?:read|think)|"
+    r"(?:reading|basic) comprehension|crayons|ask a grown-?up)\b"
 )
 
 ABUSE_FEATURE_NAMES = ("group_generalised", "group_negative", "dehumanising",
