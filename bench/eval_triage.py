@@ -18,6 +18,10 @@ Sets, and what each is worth:
 - (e) our second held-out set (bench/triage_holdout_2.json, written in other words and
   styles before the abuse model's features were changed; never trained or tuned on):
   OUT OF SAMPLE, a guard against fitting (d) by looking at it. Shown as (b).
+- (f) our third held-out set (bench/triage_holdout_3.json, written on 2026-12-02 by a
+  session that had not seen the triage's code, features, training or validation data,
+  nor the comments of (d) and (e); never trained or tuned on): OUT OF SAMPLE, a guard
+  against fitting (d) and (e) by looking at them. Shown as (b).
 - (c) public sets the thresholds were not chosen on and the models not trained on:
   abuse: the Jigsaw sample (toxic/jigsaw_test_examples.csv) and the held-out fifth of
   Davidson et al. 2017 (at most 1,000 rows with --quick); spam: the YouTube Spam
@@ -52,6 +56,7 @@ DEFAULT_LABELS = ROOT / "fixtures" / "seed_labels.json"
 VALIDATION = ROOT / "bench" / "triage_validation.json"
 HOLDOUT = ROOT / "bench" / "triage_holdout.json"
 HOLDOUT_2 = ROOT / "bench" / "triage_holdout_2.json"
+HOLDOUT_3 = ROOT / "bench" / "triage_holdout_3.json"
 SEED_ARTICLE = "trump-kazakhstan-joins-abraham-accords"
 
 # A plain list of English swear words and insults, as a newsroom would paste into a
@@ -348,7 +353,7 @@ def main() -> None:
     parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     parser.add_argument("--quick", action="store_true", help="at most 1,000 Davidson rows")
     parser.add_argument("--no-public", action="store_true",
-                        help="only the seed, our validation set and our held-out set")
+                        help="only the seed, our validation set and our held-out sets")
     args = parser.parse_args()
     setup_django()
     evaluate_seed(args.labels)
@@ -356,6 +361,8 @@ def main() -> None:
     evaluate_written(HOLDOUT, "(d) our held-out set, OUT OF SAMPLE (never trained or tuned on)")
     evaluate_written(HOLDOUT_2, "(e) our second held-out set, OUT OF SAMPLE (written before "
                      "the abuse features; never trained or tuned on)")
+    evaluate_written(HOLDOUT_3, "(f) our third held-out set, OUT OF SAMPLE (written without "
+                     "seeing the triage; never trained or tuned on)")
     if args.no_public:
         return
     if (args.corpus / "toxic").exists():
