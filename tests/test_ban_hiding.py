@@ -66,6 +66,20 @@ def hide_first_two(event):
     assert people.hide_batch(ban_id=event.pk, comment_ids=first_two)
 
 
+def dies_on_the_third_call(real):
+    """`real` (hide or undo, as the services call it), killing the worker on its third
+    comment, as a `kill -9` would in the middle of a batch."""
+    calls = []
+
+    def wrapper(**kwargs):
+        calls.append(kwargs["comment"].pk)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")
+        return real(**kwargs)
+
+    return wrapper
+
+
 def statuses():
     return dict(Comment.objects.values_list("body", "status"))
 
@@ -126,15 +140,8 @@ def test_a_task_that_died_half_way_finishes_the_job_when_run_again_and_doubles_n
 ):
     event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
     monkeypatch.setattr(people, "HIDE_BATCH", 1)
-    real_hide, calls = people.hide, []
-
-    def dies_on_the_third(**kwargs):
-        calls.append(kwargs["comment"].pk)
-        if len(calls) == 3:
-            raise SystemExit("worker killed")
-        return real_hide(**kwargs)
-
-    monkeypatch.setattr(people, "hide", dies_on_the_third)
+    real_hide = people.hide
+    monkeypatch.setattr(people, "hide", dies_on_the_third_call(real_hide))
     with pytest.raises(SystemExit):
         tasks.hide_comments_of_ban.call(event.pk)
     # Two batches committed; the third one's transaction was rolled back with its hide.
@@ -408,15 +415,8 @@ def test_a_restoring_task_that_died_half_way_finishes_when_run_again_and_doubles
     event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
     unban(event, moderator, django_capture_on_commit_callbacks, run=False)
     monkeypatch.setattr(people, "HIDE_BATCH", 1)
-    real_undo, calls = people.undo, []
-
-    def dies_on_the_third(**kwargs):
-        calls.append(kwargs["comment"].pk)
-        if len(calls) == 3:
-            raise SystemExit("worker killed")
-        return real_undo(**kwargs)
-
-    monkeypatch.setattr(people, "undo", dies_on_the_third)
+    real_undo = people.undo
+    monkeypatch.setattr(people, "undo", dies_on_the_third_call(real_undo))
     with pytest.raises(SystemExit):
         tasks.restore_comments_of_ban.call(event.pk)
     # Two batches committed; the third one's transaction was rolled back with its undo.
