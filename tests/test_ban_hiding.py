@@ -216,7 +216,7 @@ def test_undoing_the_ban_half_way_restores_the_hides_so_far_and_stops_the_hiding
     assert counted() == real()
 
 
-def test_a_ban_without_hide_all_queues_nothing_and_hides_nothing(
+def test_a_ban_without_hide_all_and_its_undo_queue_nothing_and_change_no_comment(
     troll, moderator, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -226,6 +226,11 @@ def test_a_ban_without_hide_all_queues_nothing_and_hides_nothing(
     assert people.hide_batch(ban_id=event.pk, comment_ids=[troll.comments.first().pk]) is False
     assert people.ban_progress(Commenter.objects.get()) is None
     assert list(statuses().values()).count(Status.HIDDEN) == 1
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.undo_commenter_event(event=event, actor=moderator)
+    assert callbacks == []  # nor does its undo
+    assert people.ban_progress(Commenter.objects.get()) is None
 
 
 def test_the_sweep_queues_again_a_ban_whose_task_was_never_queued(
