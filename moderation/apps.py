@@ -6,13 +6,16 @@ class ModerationConfig(AppConfig):
 
     def ready(self):
         # Connected here, above every layer: the services announce new comments and
-        # never import the tasks that score them or hide a banned person's comments.
+        # never import the tasks that score them or hide (or restore) a banned person's
+        # comments.
         from . import signals, tasks
 
         signals.comments_added.connect(tasks.on_comments_added,
                                        dispatch_uid="moderation.tasks")
         signals.ban_committed.connect(tasks.on_ban_committed,
                                       dispatch_uid="moderation.tasks.ban")
+        signals.ban_undone.connect(tasks.on_ban_undone,
+                                   dispatch_uid="moderation.tasks.unban")
 
         from django.db.models.signals import post_save, pre_save
 

@@ -14,3 +14,7 @@ comments_added = Signal()
 # Sent once a ban that hides the person's comments ("hide all") is committed, with
 # `ban_id`: its CommenterEvent's primary key.
 ban_committed = Signal()
+
+# Sent once the undo of such a ban is committed, with `ban_id`: the ban's CommenterEvent's
+# primary key (its hides are then taken back).
+ban_undone = Signal()

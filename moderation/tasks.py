@@ -1,12 +1,14 @@
 """The moderation app's background tasks: scoring comments, hiding a banned person's
-comments, and the sweep that finds work a lost enqueue left undone.
+comments and restoring them when the ban is undone, and the sweep that finds work a lost
+enqueue left undone.
 
 Each task takes ids and is safe to run twice (moderation/screening.py skips what is
 scored already). They run in `manage.py db_worker` (django-tasks-db, on the app's own
 database), so the triage models load in the workers only, never in a web process.
-apps.py connects on_comments_added() to moderation.signals.comments_added and
-on_ban_committed() to moderation.signals.ban_committed: the services announce new comments
-and bans and never import this module.
+apps.py connects on_comments_added() to moderation.signals.comments_added,
+on_ban_committed() to moderation.signals.ban_committed and on_ban_undone() to
+moderation.signals.ban_undone: the services announce new comments, bans and their undos
+and never import this module.
 """
 
 from __future__ import annotations
@@ -99,61 +101,104 @@ def scoring_queued() -> int:
         task_path=SCORE_TASK_PATH, status__in=["READY", "RUNNING"]).count()
 
 
-@task()
-def hide_comments_of_ban(ban_id: int) -> dict:
-    """Hide the comments a ban's "hide all" asked for, HIDE_BATCH a transaction, until
-    none is left or the ban is undone. Run again after a crash, it goes on where the last
-    committed batch left off (what is hidden is no longer to hide)."""
+def _in_batches(ban_id: int, pending, run_batch) -> dict:
+    """List what `pending(ban)` holds once (a walk by id, batch after batch, would read
+    the person's rows again for each batch), then run_batch(ban_id, ids) over it
+    HIDE_BATCH ids at a time, each batch asking again, under its locks, which of its ids
+    are still to do; stop early when a batch says there is nothing more to do."""
     ban = CommenterEvent.objects.filter(pk=ban_id).first()
     if ban is None:
         return {"batches": 0}
-    # Listed once (a walk by id, batch after batch, read the person's comments again for
-    # each batch); each batch asks again which of its own are still to hide.
-    ids = list(people.comments_to_hide(ban).order_by("pk").values_list("pk", flat=True))
+    ids = list(pending(ban).order_by("pk").values_list("pk", flat=True))
     batches = 0
     for start in range(0, len(ids), people.HIDE_BATCH):
-        if not people.hide_batch(ban_id=ban_id, comment_ids=ids[start:start + people.HIDE_BATCH]):
+        if not run_batch(ban_id, ids[start:start + people.HIDE_BATCH]):
             break
         batches += 1
     return {"batches": batches}
 
 
-HIDE_TASK_PATH = hide_comments_of_ban.module_path
-# A ban's hiding left undone this long after the ban (its enqueue lost to a crash between
-# commit and enqueue) is queued again by the sweep; older bans are not looked at.
+@task()
+def hide_comments_of_ban(ban_id: int) -> dict:
+    """Hide the comments a ban's "hide all" asked for, HIDE_BATCH a transaction, until
+    none is left or the ban is undone. Run again after a crash, it goes on where the last
+    committed batch left off (what is hidden is no longer to hide)."""
+    return _in_batches(ban_id, people.comments_to_hide, lambda ban_id, ids: people.hide_batch(
+        ban_id=ban_id, comment_ids=ids))
+
+
+@task()
+def restore_comments_of_ban(ban_id: int) -> dict:
+    """Take back the hides of an undone ban's "hide all", HIDE_BATCH a transaction. Run
+    again after a crash, it goes on where the last committed batch left off (a hide taken
+    back is undone); listed once the undo has committed, so the hides of a hiding batch
+    that was in flight then are among them (the undo waited for that batch)."""
+    return _in_batches(ban_id, people.hides_to_restore,
+                       lambda ban_id, ids: people.restore_batch(ban_id=ban_id, hide_ids=ids))
+
+
+# A ban's hiding (or its undo's restoring) left undone this long after the ban (or the
+# undo), its enqueue lost to a crash between commit and enqueue, is queued again by the
+# sweep; older ones are not looked at.
 HIDE_SWEEP_AFTER = timedelta(minutes=1)
 HIDE_SWEEP_WITHIN = timedelta(days=7)
+
+
+def _enqueue(task_, ban_id: int, what: str) -> None:
+    try:
+        task_.enqueue(ban_id)
+    except Exception:
+        log.exception("Could not queue the %s of ban %s's comments; the sweep will", what,
+                      ban_id)
 
 
 def on_ban_committed(sender, *, ban_id: int, **kwargs) -> None:
     """Queue the hiding of a banned person's comments (moderation.signals.ban_committed,
     sent after commit). Never raises: the ban stands, and the sweep queues the hiding if
     this could not."""
-    try:
-        hide_comments_of_ban.enqueue(ban_id)
-    except Exception:
-        log.exception("Could not queue the hiding of ban %s's comments; the sweep will", ban_id)
+    _enqueue(hide_comments_of_ban, ban_id, "hiding")
+
+
+def on_ban_undone(sender, *, ban_id: int, **kwargs) -> None:
+    """Queue the restoring of the comments an undone ban hid (moderation.signals.ban_undone,
+    sent after commit). Never raises: the undo stands, and the sweep queues the restoring
+    if this could not."""
+    _enqueue(restore_comments_of_ban, ban_id, "restoring")
+
+
+def _requeue(task_, bans, pending, what: str) -> int:
+    """Queue `task_` again for those of `bans` that `pending(ban)` still has work for,
+    unless one such task is on its way already (waiting or running)."""
+    if DBTaskResult.objects.filter(task_path=task_.module_path,
+                                   status__in=["READY", "RUNNING"]).exists():
+        return 0
+    queued = 0
+    for ban in bans:
+        if pending(ban).exists():
+            log.warning("Sweep: ban %s still has %s; queued", ban.pk, what)
+            task_.enqueue(ban.pk)
+            queued += 1
+    return queued
 
 
 def sweep_bans(now=None) -> int:
     """Queue again the hiding of the recent bans with "hide all" that still have comments
-    to hide and no task on its way (none waiting or running). Return how many were queued."""
-    if DBTaskResult.objects.filter(task_path=HIDE_TASK_PATH,
-                                   status__in=["READY", "RUNNING"]).exists():
-        return 0
+    to hide, and the restoring of those recently undone that still have hides to take
+    back, when no such task is on its way (none waiting or running). Return how many
+    were queued."""
     now = now or timezone.now()
-    bans = CommenterEvent.objects.filter(
-        action=CommenterEvent.Action.BANNED, undone_by__isnull=True,
-        created_at__range=(now - HIDE_SWEEP_WITHIN, now - HIDE_SWEEP_AFTER),
-        after__has_key=people.HIDE_ALL,
-    ).filter(Q(commenter__approved_count__gt=0) | Q(commenter__pending_count__gt=0))
-    queued = 0
-    for ban in bans:
-        if people.comments_to_hide(ban).exists():
-            log.warning("Sweep: ban %s still has comments to hide; queued", ban.pk)
-            hide_comments_of_ban.enqueue(ban.pk)
-            queued += 1
-    return queued
+    window = (now - HIDE_SWEEP_WITHIN, now - HIDE_SWEEP_AFTER)
+    bans = CommenterEvent.objects.filter(action=CommenterEvent.Action.BANNED,
+                                         after__has_key=people.HIDE_ALL)
+    # The person's record says without a query whether anything can be left to do.
+    hiding = bans.filter(undone_by__isnull=True, created_at__range=window).filter(
+        Q(commenter__approved_count__gt=0) | Q(commenter__pending_count__gt=0))
+    restoring = bans.filter(undone_by__created_at__range=window,
+                            commenter__hidden_count__gt=0)
+    return (_requeue(hide_comments_of_ban, hiding, people.comments_to_hide,
+                     "comments to hide")
+            + _requeue(restore_comments_of_ban, restoring, people.hides_to_restore,
+                       "hides to take back"))
 
 
 def sweep(now=None) -> int:
@@ -162,12 +207,12 @@ def sweep(now=None) -> int:
     on their way to them). Return how many comments were queued.
 
     Also queues the learned model's training once enough decisions wait for it, and a
-    ban's hiding whose task was lost (sweep_bans())."""
+    ban's hiding, or its undo's restoring, whose task was lost (sweep_bans())."""
     queue_learning()
     try:
         sweep_bans(now)
     except Exception:
-        log.exception("Could not sweep the bans' hiding")
+        log.exception("Could not sweep the bans' hiding and restoring")
     if not settings.TRIAGE_ENABLED or scoring_queued():
         return 0
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.TRIAGE_SWEEP_AFTER)

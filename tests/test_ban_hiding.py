@@ -1,6 +1,8 @@
 """A ban with "hide all": the ban commits in the moderator's request, and a task hides the
 person's comments afterwards, a batch per transaction, through hide() (services/people.py
-hide_batch(), moderation/tasks.py hide_comments_of_ban)."""
+hide_batch(), moderation/tasks.py hide_comments_of_ban). Its undo is the same the other
+way: the standing comes back in the request, and a task takes the hides back, a batch per
+transaction, through undo() (restore_batch(), restore_comments_of_ban)."""
 
 import datetime
 
@@ -48,10 +50,34 @@ def ban(troll, moderator, capture, *, run: bool):
     return event
 
 
+def unban(event, moderator, capture, *, run: bool):
+    """Undo the ban; run the task that the commit queues, or leave it unrun."""
+    with capture(execute=run) as callbacks:
+        undone = services.undo_commenter_event(event=event, actor=moderator)
+    queued = [c for c in callbacks
+              if c.__qualname__ == "undo_commenter_event.<locals>.<lambda>"]
+    assert len(queued) == 1  # the restoring's enqueue, once the undo commits
+    return undone
+
+
 def hide_first_two(event):
     """Run one batch of the ban's task: its first two comments."""
     first_two = sorted(people.comments_to_hide(event).values_list("pk", flat=True))[:2]
     assert people.hide_batch(ban_id=event.pk, comment_ids=first_two)
+
+
+def dies_on_the_third_call(real):
+    """`real` (hide or undo, as the services call it), killing the worker on its third
+    comment, as a `kill -9` would in the middle of a batch."""
+    calls = []
+
+    def wrapper(**kwargs):
+        calls.append(kwargs["comment"].pk)
+        if len(calls) == 3:
+            raise SystemExit("worker killed")
+        return real(**kwargs)
+
+    return wrapper
 
 
 def statuses():
@@ -114,15 +140,8 @@ def test_a_task_that_died_half_way_finishes_the_job_when_run_again_and_doubles_n
 ):
     event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
     monkeypatch.setattr(people, "HIDE_BATCH", 1)
-    real_hide, calls = people.hide, []
-
-    def dies_on_the_third(**kwargs):
-        calls.append(kwargs["comment"].pk)
-        if len(calls) == 3:
-            raise SystemExit("worker killed")
-        return real_hide(**kwargs)
-
-    monkeypatch.setattr(people, "hide", dies_on_the_third)
+    real_hide = people.hide
+    monkeypatch.setattr(people, "hide", dies_on_the_third_call(real_hide))
     with pytest.raises(SystemExit):
         tasks.hide_comments_of_ban.call(event.pk)
     # Two batches committed; the third one's transaction was rolled back with its hide.
@@ -141,9 +160,8 @@ def test_a_comment_hidden_before_the_ban_is_left_alone_and_stays_hidden_when_it_
 ):
     event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
 
-    undone = services.undo_commenter_event(event=event, actor=moderator)
+    unban(event, moderator, django_capture_on_commit_callbacks, run=True)
 
-    assert undone.refused == []
     assert statuses() == {"Published 0.": Status.APPROVED, "Published 1.": Status.APPROVED,
                           "Published 2.": Status.APPROVED, "Pending one.": Status.PENDING,
                           "Hidden already.": Status.HIDDEN}
@@ -162,7 +180,7 @@ def test_a_comment_a_moderator_approved_after_the_ban_is_left_alone(
 
     assert statuses()["Pending one."] == Status.APPROVED
     assert event.hides.count() == 3
-    assert people.hiding_progress(Commenter.objects.get()) == people.Hiding(hidden=3, left=0)
+    assert people.ban_progress(Commenter.objects.get()) == people.Hiding(hidden=3, left=0)
 
 
 def test_a_comment_added_after_the_ban_is_not_the_bans_to_hide(
@@ -181,24 +199,24 @@ def test_a_comment_added_after_the_ban_is_not_the_bans_to_hide(
     assert event.hides.count() == 4
 
 
-def test_undoing_the_ban_half_way_undoes_the_hides_so_far_and_stops_the_task(
+def test_undoing_the_ban_half_way_restores_the_hides_so_far_and_stops_the_hiding(
     troll, moderator, django_capture_on_commit_callbacks
 ):
     event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
     hide_first_two(event)
 
-    undone = services.undo_commenter_event(event=event, actor=moderator)
+    unban(event, moderator, django_capture_on_commit_callbacks, run=True)
     tasks.hide_comments_of_ban.call(event.pk)
 
-    assert undone.refused == []
     assert list(statuses().values()).count(Status.HIDDEN) == 1
     assert event.hides.count() == 2
     assert ModerationEvent.objects.filter(action="undone").count() == 2
-    assert people.hiding_progress(Commenter.objects.get()) is None
+    assert people.ban_progress(Commenter.objects.get()) == people.Restoring(
+        restored=2, left=0, kept=0)
     assert counted() == real()
 
 
-def test_a_ban_without_hide_all_queues_nothing_and_hides_nothing(
+def test_a_ban_without_hide_all_and_its_undo_queue_nothing_and_change_no_comment(
     troll, moderator, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -206,8 +224,13 @@ def test_a_ban_without_hide_all_queues_nothing_and_hides_nothing(
     assert callbacks == []
     assert people.HIDE_ALL not in event.after
     assert people.hide_batch(ban_id=event.pk, comment_ids=[troll.comments.first().pk]) is False
-    assert people.hiding_progress(Commenter.objects.get()) is None
+    assert people.ban_progress(Commenter.objects.get()) is None
     assert list(statuses().values()).count(Status.HIDDEN) == 1
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.undo_commenter_event(event=event, actor=moderator)
+    assert callbacks == []  # nor does its undo
+    assert people.ban_progress(Commenter.objects.get()) is None
 
 
 def test_the_sweep_queues_again_a_ban_whose_task_was_never_queued(
@@ -244,8 +267,9 @@ def test_the_person_page_shows_the_hiding_under_way_and_then_done(
     assert "The ban hid 4 of their comments; none is left to hide." in line
     assert "hx-get" not in line  # done: the page stops asking
 
-    services.undo_commenter_event(event=event, actor=moderator)
-    assert moderator_client.get(poll_url).content.decode().strip() == ""
+    unban(event, moderator, django_capture_on_commit_callbacks, run=True)
+    line = moderator_client.get(poll_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "The undo of the ban restored 4 of their comments." in line
 
 
 def test_the_person_page_asks_a_fixed_number_of_queries_while_hiding(
@@ -272,7 +296,7 @@ def no_task_on_commit():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_undo_during_a_batch_waits_for_it_and_then_undoes_its_hides_too(
+def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_batch_too(
     troll, moderator, no_task_on_commit, monkeypatch
 ):
     import threading
@@ -307,6 +331,8 @@ def test_an_undo_during_a_batch_waits_for_it_and_then_undoes_its_hides_too(
 
     task = in_thread(lambda: tasks.hide_comments_of_ban.call(event.pk))
     assert in_batch.wait(10)
+    # The undo's restoring runs in its thread once the undo commits (the tests' tasks
+    # run at once), while the hiding task may still be between two batches.
     undo = in_thread(lambda: undone.append(
         services.undo_commenter_event(event=event, actor=moderator)))
     undo.join(1)
@@ -316,8 +342,230 @@ def test_an_undo_during_a_batch_waits_for_it_and_then_undoes_its_hides_too(
     undo.join(30)
 
     assert errors == [] and not task.is_alive() and not undo.is_alive()
-    assert undone[0].refused == []
+    assert undone[0].undoes == event
     assert event.hides.count() == 2  # the first batch; the task stopped at the undo
     assert ModerationEvent.objects.filter(action="undone").count() == 2
     assert list(statuses().values()).count(Status.HIDDEN) == 1
+    assert people.ban_progress(Commenter.objects.get()) == people.Restoring(
+        restored=2, left=0, kept=0)
     assert counted() == real()
+
+
+# ---- the undo of a ban with "hide all" ----------------------------------------------------
+
+
+def assert_all_four_restored_once(event, troll, moderator):
+    """Tess's comments are back as the ban found them, each of the ban's four hides taken
+    back by one audit row of the moderator who undid the ban, and her record and the queue
+    counters say so."""
+    assert statuses() == {"Published 0.": Status.APPROVED, "Published 1.": Status.APPROVED,
+                          "Published 2.": Status.APPROVED, "Pending one.": Status.PENDING,
+                          "Hidden already.": Status.HIDDEN}
+    undos = list(ModerationEvent.objects.filter(action="undone")
+                 .values_list("undoes_id", "actor_id"))
+    assert sorted(undos) == sorted((h.pk, moderator.pk) for h in event.hides.all())
+    assert len(undos) == 4
+    troll.refresh_from_db()
+    assert (troll.approved_count, troll.pending_count, troll.hidden_count) == (3, 1, 1)
+    assert counted() == real()
+
+
+def test_the_undo_commits_the_standing_at_once_and_restores_nothing_in_the_request(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+
+    undone = unban(event, moderator, django_capture_on_commit_callbacks, run=False)
+
+    troll.refresh_from_db()
+    assert not troll.is_banned
+    assert (undone.action, undone.undoes, undone.actor, undone.reason) == (
+        CommenterEvent.Action.UNDONE, event, moderator, "Undid the ban")
+    assert set(statuses().values()) == {Status.HIDDEN}
+    assert not ModerationEvent.objects.filter(action="undone").exists()
+    assert people.ban_progress(troll) == people.Restoring(restored=0, left=4, kept=0)
+    with pytest.raises(services.Conflict, match="already undone"):
+        services.undo_commenter_event(event=event, actor=moderator)
+
+
+def test_the_undos_task_restores_every_comment_the_ban_hid_through_undo(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+
+    unban(event, moderator, django_capture_on_commit_callbacks, run=True)
+
+    assert_all_four_restored_once(event, troll, moderator)
+    assert people.ban_progress(troll) == people.Restoring(restored=4, left=0, kept=0)
+
+
+def test_each_restoring_batch_is_its_own_transaction(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+    unban(event, moderator, django_capture_on_commit_callbacks, run=False)
+    first_two = sorted(people.hides_to_restore(event).values_list("pk", flat=True))[:2]
+
+    assert people.restore_batch(ban_id=event.pk, hide_ids=first_two) is True
+
+    assert sorted(ModerationEvent.objects.filter(action="undone")
+                  .values_list("undoes_id", flat=True)) == first_two
+    assert people.hides_to_restore(event).count() == 2
+    assert counted() == real()
+
+
+def test_a_restoring_task_that_died_half_way_finishes_when_run_again_and_doubles_nothing(
+    troll, moderator, django_capture_on_commit_callbacks, monkeypatch
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+    unban(event, moderator, django_capture_on_commit_callbacks, run=False)
+    monkeypatch.setattr(people, "HIDE_BATCH", 1)
+    real_undo = people.undo
+    monkeypatch.setattr(people, "undo", dies_on_the_third_call(real_undo))
+    with pytest.raises(SystemExit):
+        tasks.restore_comments_of_ban.call(event.pk)
+    # Two batches committed; the third one's transaction was rolled back with its undo.
+    assert ModerationEvent.objects.filter(action="undone").count() == 2
+    assert people.ban_progress(troll) == people.Restoring(restored=2, left=2, kept=0)
+    assert counted() == real()
+
+    monkeypatch.setattr(people, "undo", real_undo)
+    tasks.restore_comments_of_ban.call(event.pk)
+    tasks.restore_comments_of_ban.call(event.pk)  # and once more, for good measure
+
+    assert_all_four_restored_once(event, troll, moderator)
+
+
+def test_a_comment_a_moderator_decided_after_the_ban_stays_as_they_decided(
+    troll, moderator, admin_user, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+    services.approve(comment=Comment.objects.get(body="Published 0."), actor=admin_user)
+    # Published again, then hidden for another reason.
+    services.approve(comment=Comment.objects.get(body="Published 1."), actor=admin_user)
+    services.hide(comment=Comment.objects.get(body="Published 1."), actor=admin_user,
+                  reason="spam")
+    undone_before = ModerationEvent.objects.filter(action="undone").count()
+
+    unban(event, moderator, django_capture_on_commit_callbacks, run=True)
+
+    assert statuses() == {"Published 0.": Status.APPROVED, "Published 1.": Status.HIDDEN,
+                          "Published 2.": Status.APPROVED, "Pending one.": Status.PENDING,
+                          "Hidden already.": Status.HIDDEN}
+    assert Comment.objects.get(body="Published 1.").hidden_reason == "spam"
+    assert ModerationEvent.objects.filter(action="undone").count() == undone_before + 2
+    assert people.ban_progress(troll) == people.Restoring(restored=2, left=0, kept=2)
+    assert counted() == real()
+
+
+def test_a_hide_taken_back_by_a_moderator_meanwhile_is_not_taken_back_twice(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+    services.undo(comment=Comment.objects.get(body="Published 0."), actor=moderator)
+
+    unban(event, moderator, django_capture_on_commit_callbacks, run=True)
+
+    assert_all_four_restored_once(event, troll, moderator)
+
+
+def test_an_undo_while_the_hiding_runs_ends_with_every_comment_the_ban_hid_restored(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    # The hiding task lists its comments, hides two, and is undone before its next batch.
+    hide_first_two(event)
+    unban(event, moderator, django_capture_on_commit_callbacks, run=False)
+    remaining = sorted(people.comments_to_hide(event).values_list("pk", flat=True))
+    assert people.hide_batch(ban_id=event.pk, comment_ids=remaining) is False
+
+    tasks.restore_comments_of_ban.call(event.pk)
+
+    assert list(statuses().values()).count(Status.HIDDEN) == 1
+    assert ModerationEvent.objects.filter(action="undone").count() == event.hides.count() == 2
+    assert counted() == real()
+
+
+def test_the_sweep_queues_again_a_restoring_whose_task_was_never_queued(
+    troll, moderator, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+    unban(event, moderator, django_capture_on_commit_callbacks, run=False)
+    assert tasks.sweep_bans() == 0  # too recent: its task may be on its way
+
+    later = timezone.now() + tasks.HIDE_SWEEP_AFTER + datetime.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        assert tasks.sweep_bans() == 1
+        assert tasks.sweep_bans() == 0  # nothing left to restore
+
+    assert_all_four_restored_once(event, troll, moderator)
+
+
+def test_the_person_page_shows_the_restoring_under_way_and_then_its_outcome(
+    troll, moderator, admin_user, moderator_client, django_capture_on_commit_callbacks
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+    services.approve(comment=Comment.objects.get(body="Published 0."), actor=admin_user)
+    page_url = reverse("moderation:commenter", args=[troll.pk])
+    poll_url = reverse("moderation:commenter_hiding", args=[troll.pk])
+    undo_url = reverse("moderation:commenter_undo", args=[event.pk])
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = moderator_client.post(undo_url, {"next": page_url}, follow=True)
+    page = response.content.decode()
+    assert ("Undid the ban of Tess; restoring the comments it hid (their page shows how far "
+            "it got).") in page
+    assert "Restoring their comments with the undo of the ban: 0 of 3 restored so far…" in page
+    assert f'hx-get="{poll_url}"' in page
+
+    first_two = sorted(people.hides_to_restore(event).values_list("pk", flat=True))[:2]
+    people.restore_batch(ban_id=event.pk, hide_ids=first_two)
+    line = moderator_client.get(poll_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "2 of 3 restored so far…" in line and "<html" not in line
+
+    tasks.restore_comments_of_ban.call(event.pk)
+    line = moderator_client.get(poll_url, HTTP_HX_REQUEST="true").content.decode()
+    assert ("The undo of the ban restored 3 of their comments; 1 stays as a moderator "
+            "decided it since.") in line
+    assert "hx-get" not in line  # done: the page stops asking
+
+
+@pytest.fixture
+def hidden_by_a_ban(article, moderator, django_capture_on_commit_callbacks):
+    """Make a person with `size` comments, banned with "hide all" and all hidden."""
+    from tests.factories import make_article
+
+    def make(size):
+        published = make_article(comment_policy="post")
+        for n in range(size):
+            services.post_comment(article=published, author_name=f"Prolific {size}",
+                                  author_email=f"prolific{size}@example.org",
+                                  body=f"Comment {n}.")
+        person = Commenter.objects.get(email_key=f"prolific{size}@example.org")
+        with django_capture_on_commit_callbacks(execute=True):
+            event = services.ban_commenter(commenter=person, actor=moderator,
+                                           reason="Troll", hide_all=True)
+        assert event.hides.count() == size
+        return event
+
+    return make
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_undo_request_asks_a_fixed_number_of_queries_whatever_the_comments_hidden(
+    size, hidden_by_a_ban, moderator_client, django_assert_max_num_queries,
+    django_capture_on_commit_callbacks
+):
+    event = hidden_by_a_ban(size)
+    undo_url = reverse("moderation:commenter_undo", args=[event.pk])
+
+    # The session, the user and their permissions (4), the ban with its person; then the
+    # undo's transaction (its savepoint here, and its release): the ban and the person
+    # locked, whether the ban was undone, the person saved, the undo's row. No comment.
+    with django_assert_max_num_queries(12), \
+            django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = moderator_client.post(undo_url)
+
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the restoring, queued once the undo commits
+    assert event.commenter.comments.filter(status=Status.HIDDEN).count() == size

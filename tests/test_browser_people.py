@@ -8,6 +8,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -132,8 +133,16 @@ def test_a_ban_with_hide_all_from_the_card_is_undone_as_a_whole(live_server, pag
     assert set(Comment.objects.values_list("status", flat=True)) == {"hidden"}
 
     page.keyboard.press("u")
-    expect(page.locator(".messages")).to_contain_text("Undid the ban of Troll.")
+    expect(page.locator(".messages")).to_contain_text(
+        "Undid the ban of Troll; restoring the comments it hid (their page shows how far "
+        "it got).")
+    # Its restoring task ran the same way, once the undo had committed.
     assert set(Comment.objects.values_list("status", flat=True)) == {"approved"}
-    assert not Commenter.objects.get().is_banned
+    person = Commenter.objects.get()
+    assert not person.is_banned
     assert CommenterEvent.objects.filter(action="undone").count() == 1
+
+    page.goto(f"{live_server.url}{reverse('moderation:commenter', args=[person.pk])}")
+    expect(page.locator("#ban-hiding")).to_have_text(
+        "The undo of the ban restored 3 of their comments.")
     assert problems == []

@@ -167,8 +167,9 @@ def test_banning_from_a_card_goes_back_to_the_queue_with_an_undo(
             "how far it got).") in page
     assert reverse("moderation:commenter_undo", args=[ban.pk]) in page
 
-    undo = moderator_client.post(reverse("moderation:commenter_undo", args=[ban.pk]),
-                                 {"next": queue}, HTTP_HX_REQUEST="true")
+    with django_capture_on_commit_callbacks(execute=True):  # the restoring task
+        undo = moderator_client.post(reverse("moderation:commenter_undo", args=[ban.pk]),
+                                     {"next": queue}, HTTP_HX_REQUEST="true")
     assert undo.status_code == 200 and undo["HX-Redirect"] == queue
     comment.refresh_from_db()
     person.refresh_from_db()

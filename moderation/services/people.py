@@ -13,7 +13,11 @@ are ordinary ModerationEvents (through hide()), linked to the ban's row and undo
 A ban's "hide all" is not done in the ban's request: the ban commits at once (their next
 post is refused), its row records what is to be hidden (`after["hide_all"]`), and a task
 (moderation/tasks.py) hides the comments a batch per transaction through
-hide_batch(), which a task that died half-way runs again to the end.
+hide_batch(), which a task that died half-way runs again to the end. Its undo is the same
+the other way: the standing comes back in the request, and a task takes the hides back
+through restore_batch(), each through undo(). Neither task keeps state of its own: what
+is left to do is read from the comments and their audit rows (comments_to_hide(),
+hides_to_restore()), and so is the progress their page shows (ban_progress()).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import dateformat, timezone
 
 from moderation import signals
@@ -72,7 +77,7 @@ def ban_commenter(*, commenter: Commenter, actor, reason: str, hide_all: bool = 
                   hide_reason: str = Reason.OTHER) -> CommenterEvent | None:
     """Refuse every later post by this person. With `hide_all`, also hide their published
     and pending comments, each through hide(), undone with the ban: a task does it once
-    the ban commits (see the module docstring; hiding_progress() says how far it got)."""
+    the ban commits (see the module docstring; ban_progress() says how far it got)."""
     reason = _reason(reason, "banned")
     if hide_all and hide_reason not in Reason.values:
         raise ModerationError("Choose why their comments are hidden.")
@@ -126,7 +131,8 @@ def hide_batch(*, ban_id: int, comment_ids: Sequence[int]) -> bool:
     """
     with transaction.atomic():
         # The ban's row first, as undo_commenter_event() locks it: an undo waits for the
-        # batch (and then undoes its hides too), or the batch waits and finds it undone.
+        # batch (whose hides its task then takes back too), or the batch waits and finds
+        # it undone.
         ban = (CommenterEvent.objects.select_for_update(of=("self",)).select_related("actor")
                .filter(pk=ban_id, action=Action.BANNED).first())
         if ban is None or HIDE_ALL not in ban.after or _undone(ban):
@@ -152,12 +158,57 @@ def _undone(event: CommenterEvent) -> bool:
     return CommenterEvent.objects.filter(undoes=event).exists()
 
 
+def hides_to_restore(ban: CommenterEvent):
+    """The hides of a ban's "hide all" that its undo has yet to take back: those not
+    undone yet that are still their comment's latest decision standing (undo() takes back
+    only that one, so a comment a moderator decided on since is left as they decided)."""
+    decided_since = ModerationEvent.objects.filter(
+        comment=OuterRef("comment_id"), action__in=ModerationEvent.DECISIONS,
+        undone_by__isnull=True,
+    ).filter(Q(created_at__gt=OuterRef("created_at"))
+             | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk")))
+    return ban.hides.filter(undone_by__isnull=True).filter(~Exists(decided_since))
+
+
+def restore_batch(*, ban_id: int, hide_ids: Sequence[int]) -> bool:
+    """Take back those of `hide_ids`, hides of an undone ban's "hide all", that are still
+    to take back, in one transaction, each through undo() by the moderator who undid the
+    ban. Return False when the ban stands (or is gone): there is nothing to take back.
+
+    Safe to run again after a crash: a hide taken back is undone, its undo committed with
+    it, and is no longer among hides_to_restore().
+    """
+    with transaction.atomic():
+        # The ban's row first, as hide_batch() locks it: a hiding batch that was in flight
+        # when the ban was undone has committed, and its hides are among these.
+        ban = (CommenterEvent.objects.select_for_update()
+               .filter(pk=ban_id, action=Action.BANNED).first())
+        undone = ban and CommenterEvent.objects.select_related("actor").filter(undoes=ban).first()
+        if not undone:
+            return False
+        # Comments before their commenter's record (undo() updates it), as every decision.
+        comments = ModerationEvent.objects.filter(pk__in=hide_ids).values("comment_id")
+        locked = {comment.pk: comment for comment in Comment.objects.select_for_update()
+                  .filter(pk__in=comments).order_by("pk")}
+        # Asked once locked: a moderator may have decided one meanwhile.
+        for hid in hides_to_restore(ban).filter(pk__in=hide_ids).order_by("pk"):
+            try:
+                undo(comment=locked[hid.comment_id], actor=undone.actor,
+                     expected_event_id=hid.pk)
+            except ModerationError:
+                # undo() has the last word on what may be taken back: what it refuses
+                # stays as it is, like a comment a moderator decided on since.
+                continue
+    return True
+
+
 @dataclass(frozen=True)
 class Hiding:
     """How far a ban's "hide all" has got: comments hidden so far and still to hide."""
 
     hidden: int
     left: int
+    restoring: ClassVar[bool] = False
 
     @property
     def total(self) -> int:
@@ -168,20 +219,45 @@ class Hiding:
         return self.left == 0
 
 
-def hiding_progress(commenter: Commenter) -> Hiding | None:
-    """How far the "hide all" of the ban the person is under has got; None if they are
-    not banned, or banned without it. Counted from the comments themselves (the task
-    keeps no state of its own), and only while the person has comments still published
-    or pending: their record's counters say so without a query."""
-    if not commenter.is_banned:
-        return None
-    ban = (commenter.events.filter(action=Action.BANNED, undone_by__isnull=True)
+@dataclass(frozen=True)
+class Restoring:
+    """How far the undo of a ban with "hide all" has got taking its hides back: comments
+    restored so far, still to restore, and kept as a moderator decided them since."""
+
+    restored: int
+    left: int
+    kept: int
+    restoring: ClassVar[bool] = True
+
+    @property
+    def total(self) -> int:
+        return self.restored + self.left
+
+    @property
+    def done(self) -> bool:
+        return self.left == 0
+
+
+def ban_progress(commenter: Commenter) -> Hiding | Restoring | None:
+    """How far the "hide all" of the person's latest ban has got while the ban stands,
+    or, once it is undone, how far its undo has got restoring what it hid; None for a
+    ban without "hide all", or no ban. Counted from the data (the tasks keep no state of
+    their own), and only while there can be something left: while the person has
+    comments still published or pending to hide, or hidden ones to restore, which their
+    record's counters say without a query."""
+    ban = (commenter.events.filter(action=Action.BANNED).select_related("undone_by")
            .order_by("-created_at", "-id").first())
     if ban is None or HIDE_ALL not in ban.after:
         return None
-    hidden = ban.hides.count()
-    visible = commenter.approved_count + commenter.pending_count
-    return Hiding(hidden=hidden, left=comments_to_hide(ban).count() if visible else 0)
+    if not hasattr(ban, "undone_by"):
+        visible = commenter.approved_count + commenter.pending_count
+        return Hiding(hidden=ban.hides.count(),
+                      left=comments_to_hide(ban).count() if visible else 0)
+    counts = ban.hides.aggregate(total=Count("pk"),
+                                 restored=Count("pk", filter=Q(undone_by__isnull=False)))
+    left = hides_to_restore(ban).count() if commenter.hidden_count else 0
+    return Restoring(restored=counts["restored"], left=left,
+                     kept=counts["total"] - counts["restored"] - left)
 
 
 def suspend_commenter(*, commenter: Commenter, actor, days: int, reason: str
@@ -248,18 +324,15 @@ def note_commenter(*, commenter: Commenter, actor, note: str) -> CommenterEvent:
 
 
 def undo_commenter_event(*, event: CommenterEvent, actor) -> CommenterEvent:
-    """Take back one action on a person: restore what it changed (and, for a ban with
-    "hide all", undo its hides), refused if the person was changed since."""
+    """Take back one action on a person: restore what it changed, refused if the person
+    was changed since. A ban's "hide all" is taken back by a task once the undo commits
+    (restore_batch(); ban_progress() says how far it got)."""
     if event.action not in CommenterEvent.UNDOABLE:
         raise ModerationError("That cannot be undone.")
     with transaction.atomic():
-        # The event first (a ban's task locks it before each batch, so the hides read
-        # next are all there are), then comments, then the commenter: the order every
-        # decision locks in.
+        # The event first (a ban's hiding task locks it before each batch: the undo waits
+        # for a batch in flight, or the batch finds the ban undone), then the commenter.
         event = CommenterEvent.objects.select_for_update().get(pk=event.pk)
-        hides = list(event.hides.select_related("comment").order_by("comment_id"))
-        list(Comment.objects.select_for_update().filter(
-            pk__in=[h.comment_id for h in hides]).order_by("pk"))
         current = Commenter.objects.select_for_update().get(pk=event.commenter_id)
         noun = NOUNS[event.action]
         if _undone(event):
@@ -276,14 +349,9 @@ def undo_commenter_event(*, event: CommenterEvent, actor) -> CommenterEvent:
             reason=f"Undid the {noun}",
             before=standing_after, after=record.standing(current, values),
         )
-        refused = []
-        for hid in hides:
-            try:
-                undo(comment=hid.comment, actor=actor, expected_event_id=hid.pk)
-            except ModerationError as error:
-                refused.append(str(error))
-    # The hides someone changed since stay as they are; the caller tells the moderator.
-    undone.refused = refused
+        if HIDE_ALL in event.after:
+            transaction.on_commit(
+                lambda: signals.ban_undone.send(CommenterEvent, ban_id=event.pk))
     return undone
 
 

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from .. import services
 from ..models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
 from ..people_forms import BanForm, CommenterSearchForm, NoteForm, StandingForm, SuspendForm
-from ..services.people import NOUNS, hiding_progress, notes, when
+from ..services.people import HIDE_ALL, NOUNS, ban_progress, notes, when
 from ._common import moderator_required, safe_next
 from .actions import UNDO_SESSION_KEY
 
@@ -26,7 +26,7 @@ COMMENTERS_PER_PAGE = 50
 COMMENTS_PER_PAGE = 25
 HISTORY_SHOWN = 50
 DECISIONS_SHOWN = 20
-# How often the person page asks how far a ban's "hide all" has got.
+# How often the person page asks how far a ban's "hide all" (or its undo) has got.
 HIDING_POLL_SECONDS = 2
 
 
@@ -69,7 +69,7 @@ def commenter(request, pk):
         "undoable": CommenterEvent.UNDOABLE,
         "next": request.get_full_path(),
         "status": request.session.pop(UNDO_SESSION_KEY, None),
-        "hiding": hiding_progress(person),
+        "progress": ban_progress(person),
         "poll_seconds": HIDING_POLL_SECONDS,
     }
     return render(request, "moderation/commenter.html", context)
@@ -78,11 +78,11 @@ def commenter(request, pk):
 @moderator_required
 @require_safe
 def commenter_hiding(request, pk):
-    """How far a ban's "hide all" has got: the person page's line, polled by htmx while
-    the task hides their comments (empty once there is no such ban, which ends the poll)."""
+    """How far a ban's "hide all", or its undo, has got: the person page's line, polled by
+    htmx while a task hides or restores their comments (it stops polling once done)."""
     person = get_object_or_404(Commenter, pk=pk)
     return render(request, "moderation/commenter.html#hiding",
-                  {"person": person, "hiding": hiding_progress(person),
+                  {"person": person, "progress": ban_progress(person),
                    "poll_seconds": HIDING_POLL_SECONDS})
 
 
@@ -198,7 +198,7 @@ def undo(request, event_pk):
     event = get_object_or_404(CommenterEvent.objects.select_related("commenter"), pk=event_pk)
     person = event.commenter
     try:
-        undone = services.undo_commenter_event(event=event, actor=request.user)
+        services.undo_commenter_event(event=event, actor=request.user)
     except services.ModerationError as error:
         status = 409 if isinstance(error, services.Conflict) else 422
         if request.htmx:
@@ -206,12 +206,11 @@ def undo(request, event_pk):
             return HttpResponseClientRedirect(_back(request, person))
         return _refused(request, person, str(error), status=status)
     else:
-        message = f"Undid the {NOUNS[event.action]} of {person}."
-        if undone.refused:
-            message += " Some comments were changed since and were left: " + " ".join(
-                undone.refused)
-        response = _done(request, person, message, None,
-                         level=messages.WARNING if undone.refused else messages.INFO)
+        # What the ban hid is restored by a task once the undo has committed.
+        tail = ("; restoring the comments it hid (their page shows how far it got)"
+                if HIDE_ALL in event.after else "")
+        message = f"Undid the {NOUNS[event.action]} of {person}{tail}."
+        response = _done(request, person, message, None, level=messages.INFO)
     # The status line's Undo posts with htmx: have the browser load the page again.
     if request.htmx:
         return HttpResponseClientRedirect(response["Location"])
