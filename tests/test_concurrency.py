@@ -6,11 +6,12 @@ moderator must be told who won, and the audit log must hold the winning events o
 """
 
 import threading
+import time
 from collections import defaultdict
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -137,3 +138,30 @@ def test_two_moderators_posting_from_their_browsers_get_one_success_and_one_409(
         assert "already" in html and ("by mona" in html or "by max" in html)
         assert Comment.objects.get(pk=pk).events.count() == 1
     assert ModerationEvent.objects.filter(comment_id__in=ids).count() == len(ids)
+
+
+def test_a_post_in_flight_while_a_ban_commits_is_refused(article, moderator):
+    first = services.post_comment(article=article, author_name="Troll",
+                                  author_email="troll@example.org", body="First words here.")
+    banned = threading.Event()
+
+    def ban_and_hold(barrier):
+        # The ban is made and its transaction held open a moment, as a slow request would.
+        with transaction.atomic():
+            services.ban_commenter(commenter=first.commenter, actor=moderator, reason="Spam")
+            banned.set()
+            time.sleep(0.5)
+
+    refused = []
+
+    def post_meanwhile(barrier):
+        assert banned.wait(10)
+        try:
+            services.post_comment(article=article, author_name="Troll",
+                                  author_email="troll@example.org", body="Second words here.")
+        except services.ModerationError as error:
+            refused.append(str(error))
+
+    assert run_together(ban_and_hold, post_meanwhile) == []
+    assert len(refused) == 1 and "banned you (Spam)" in refused[0]
+    assert list(Comment.objects.values_list("pk", flat=True)) == [first.pk]

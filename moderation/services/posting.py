@@ -57,6 +57,11 @@ def post_comment(*, article, author_name: str, body: str, author_email: str = ""
     with transaction.atomic():
         commenter = record.commenter_for_post(user=user, author_name=author_name,
                                               author_email=author_email)
+        if commenter is not None:
+            # Locked as a ban locks it: a ban committing meanwhile is either seen here (the
+            # post is refused) or waits for this post, whose comment its "hide all" then
+            # counts. Read unlocked, a post in flight got through a ban made meanwhile.
+            commenter = Commenter.objects.select_for_update().get(pk=commenter.pk)
         may_post(commenter)
         if commenter is not None and user is None and commenter.display_name != author_name:
             # A guest's latest name is the one moderators know them by.
