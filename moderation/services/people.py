@@ -203,16 +203,19 @@ def restore_batch(*, ban_id: int, hide_ids: Sequence[int]) -> bool:
 
 
 @dataclass(frozen=True)
-class Hiding:
-    """How far a ban's "hide all" has got: comments hidden so far and still to hide."""
+class _Progress:
+    """How far one of a ban's tasks has got: `so_far` done, `left` still to do."""
 
-    hidden: int
     left: int
     restoring: ClassVar[bool] = False
 
     @property
+    def so_far(self) -> int:
+        raise NotImplementedError
+
+    @property
     def total(self) -> int:
-        return self.hidden + self.left
+        return self.so_far + self.left
 
     @property
     def done(self) -> bool:
@@ -220,22 +223,28 @@ class Hiding:
 
 
 @dataclass(frozen=True)
-class Restoring:
+class Hiding(_Progress):
+    """How far a ban's "hide all" has got: comments hidden so far and still to hide."""
+
+    hidden: int = 0
+
+    @property
+    def so_far(self) -> int:
+        return self.hidden
+
+
+@dataclass(frozen=True)
+class Restoring(_Progress):
     """How far the undo of a ban with "hide all" has got taking its hides back: comments
     restored so far, still to restore, and kept as a moderator decided them since."""
 
-    restored: int
-    left: int
-    kept: int
+    restored: int = 0
+    kept: int = 0
     restoring: ClassVar[bool] = True
 
     @property
-    def total(self) -> int:
-        return self.restored + self.left
-
-    @property
-    def done(self) -> bool:
-        return self.left == 0
+    def so_far(self) -> int:
+        return self.restored
 
 
 def ban_progress(commenter: Commenter) -> Hiding | Restoring | None:
