@@ -315,6 +315,19 @@ def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_b
         return real_hide(**kwargs)
 
     monkeypatch.setattr(people, "hide", slow_hide)
+    # Once the first batch commits, PostgreSQL gives the ban's row to whichever
+    # transaction asks first, not to the undo that waited longest: the next batch waits
+    # for the undo here so that the test knows which came first.
+    undo_committed, batches = threading.Event(), []
+    real_batch = people.hide_batch
+
+    def batch_after_the_undo(**kwargs):
+        if batches:
+            assert undo_committed.wait(10)
+        batches.append(kwargs)
+        return real_batch(**kwargs)
+
+    monkeypatch.setattr(people, "hide_batch", batch_after_the_undo)
     errors, undone = [], []
 
     def in_thread(work):
@@ -333,8 +346,11 @@ def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_b
     assert in_batch.wait(10)
     # The undo's restoring runs in its thread once the undo commits (the tests' tasks
     # run at once), while the hiding task may still be between two batches.
-    undo = in_thread(lambda: undone.append(
-        services.undo_commenter_event(event=event, actor=moderator)))
+    def undo_the_ban():
+        undone.append(services.undo_commenter_event(event=event, actor=moderator))
+        undo_committed.set()
+
+    undo = in_thread(undo_the_ban)
     undo.join(1)
     assert undo.is_alive()  # waiting for the batch's lock on the ban's row
     go_on.set()
@@ -344,6 +360,7 @@ def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_b
     assert errors == [] and not task.is_alive() and not undo.is_alive()
     assert undone[0].undoes == event
     assert event.hides.count() == 2  # the first batch; the task stopped at the undo
+    assert len(batches) == 2  # the second found the ban undone
     assert ModerationEvent.objects.filter(action="undone").count() == 2
     assert list(statuses().values()).count(Status.HIDDEN) == 1
     assert people.ban_progress(Commenter.objects.get()) == people.Restoring(
