@@ -241,14 +241,18 @@ def _render_frame(request, article) -> str:
 def _shared_thread(request, article_id: int, load_article, found: dict, key: str,
                    version: int):
     """The thread for `version`: the cached entry if it is that version's, else rendered
-    now. While another request renders the new version, the previous entry is served if it
-    is younger than COMMENTS_PAGE_STALE_SECONDS, so that a burst of readers after a
-    decision costs one rendering, not one each, and the decision still shows within it."""
+    now. While another request renders the new version, the previous entry is served if
+    the change that made the new version (a version is the time of its change) is younger
+    than COMMENTS_PAGE_STALE_SECONDS, so that a burst of readers after a decision costs one
+    rendering, not one each, and the decision still shows within it. Counted from the
+    change, not from when the previous entry was rendered: a page that had not changed for
+    an hour would otherwise be rendered by every reader of the burst."""
     entry = found.get(key)
     if entry is not None and entry[0] == version:
         return entry
     lock = f"{key}:rendering"
-    young = entry is not None and time.time() - entry[3] < settings.COMMENTS_PAGE_STALE_SECONDS
+    young = (entry is not None
+             and time.time() - version / 1e9 < settings.COMMENTS_PAGE_STALE_SECONDS)
     locked = cache.add(lock, 1, timeout=10)
     if young and not locked:
         return entry

@@ -389,7 +389,7 @@ COMMENTS_REPLIES_SHOWN = envint("COMMENTS_REPLIES_SHOWN", 4)
 COMMENTS_MORE_CHUNK = envint("COMMENTS_MORE_CHUNK", 50)
 COMMENTS_FEATURED_SHOWN = envint("COMMENTS_FEATURED_SHOWN", 10)
 # While one request renders an article's thread anew after a change, others may be given
-# the previous one if it was rendered less than this long ago (seconds; 0: never).
+# the previous one if the change was made less than this long ago (seconds; 0: never).
 COMMENTS_PAGE_STALE_SECONDS = float(os.environ.get("COMMENTS_PAGE_STALE_SECONDS", "0.5"))
 # How long each worker serves what it last read of a cached reader page without asking the
 # cache again (seconds; 0: every request asks): a change made in another worker reaches

@@ -262,6 +262,22 @@ def test_while_another_request_renders_the_new_thread_a_young_previous_one_is_se
     assert "Soon hidden." not in html_of(article)
 
 
+def test_the_previous_thread_is_served_while_the_change_is_young_however_old_its_rendering(
+    article, moderator, settings
+):
+    """A page unchanged for an hour, then a decision: the burst of readers while one
+    worker renders the new thread gets the hour-old rendering, not one rendering each."""
+    settings.COMMENTS_PAGE_STALE_SECONDS = 30
+    comment = make_comment(article, body="Soon hidden.")
+    assert "Soon hidden." in html_of(article)
+    key = f"reader:thread:{article.pk}:oldest:1:"
+    version, html, count, rendered_at = cache.get(key)
+    cache.set(key, (version, html, count, rendered_at - 3600))
+    services.hide(comment=comment, actor=moderator, reason="spam")
+    assert cache.add(f"{key}:rendering", 1)  # another worker is rendering the new version
+    assert "Soon hidden." in html_of(article)
+
+
 def test_with_no_one_else_rendering_a_change_shows_at_once(article, moderator, settings):
     settings.COMMENTS_PAGE_STALE_SECONDS = 30
     comment = make_comment(article, body="Soon hidden.")
