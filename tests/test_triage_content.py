@@ -13,7 +13,7 @@ from moderation import services
 from moderation.models import Comment, Flag, Reason, Word
 from moderation.screening import score_comments
 from moderation.services.findings import behaviour_signals
-from moderation.triage import display, features, patterns
+from moderation.triage import display, features, patterns, places
 from moderation.triage.classifiers import MODELS_PATH
 from tests.factories import make_article, make_comment
 
@@ -70,6 +70,25 @@ def test_it_finds_the_articles_names_by_their_stem():
     assert features.names_terms("My Kazakh neighbours were kind.", terms) == ["kazakhstan"]
     assert features.names_terms("Israeli officials agreed.", terms) == ["israel"]
     assert features.names_terms("My cat knocked the tree over.", terms) == []
+
+
+def test_the_storys_country_is_the_one_its_headline_names_by_name_or_people():
+    assert places.story_countries("Trump announces Kazakhstan has joined the Abraham "
+                                  "Accords") == {"KZ"}
+    assert places.story_countries("Kazakh diplomats sign the accords") == {"KZ"}
+    assert places.story_countries("Council raises parking fees") == set()
+
+
+def test_a_comment_names_the_towns_of_the_storys_country_written_as_names():
+    kazakh = places.story_places("Kazakhstan joins the Abraham Accords")
+    assert places.named_places("I taught English in Almaty for two years.", kazakh) == [
+        "almaty"]
+    assert places.named_places("Born in Alma-Ata, raised in Ust-Kamenogorsk.", kazakh) == [
+        "alma-ata", "ust-kamenogorsk"]
+    # A town of another country, and a town's name that is an everyday word, written as one.
+    assert places.named_places("Snow again in Duluth tonight.", kazakh) == []
+    assert places.named_places("The oral history project is online.", kazakh) == []
+    assert places.story_places("Council raises parking fees") == frozenset()
 
 
 def test_the_spam_features_read_links_offers_and_handles():
@@ -142,6 +161,14 @@ def test_a_personal_memory_of_the_storys_country_is_on_topic(seed):
     comment = post(seed, "My grandmother was deported to Kazakhstan in 1941 and always said "
                          "the Kazakh families in her village shared their bread with the exiles.")
     assert reasons(comment) == set()
+
+
+def test_a_memory_of_a_town_the_article_never_names_is_on_topic_and_says_why(seed):
+    """The seed's article never names Almaty: the headline's country does the work."""
+    comment = post(seed, "I spent a winter teaching in Almaty years ago. The mountains "
+                         "behind the city and the apple orchards are what I remember most.")
+    assert reasons(comment) == set()
+    assert "almaty" in comment.triage["names"]
 
 
 def test_a_reply_that_thanks_the_person_it_answers_is_on_topic(seed):

@@ -23,7 +23,7 @@ from django.conf import settings
 
 from moderation.models import Comment, Reason, WordList
 
-from . import features, learning, patterns, topic
+from . import features, learning, patterns, places, topic
 from .classifiers import ModelUnavailable, abuse_scores, embedder, shipped
 from .text import count_links, normalise, plain_text, repetition, shouting_ratio
 from .wordlists import load_matcher
@@ -36,8 +36,9 @@ VERSION = 2
 # noise last.
 WEIGHTS = {"abuse": 1.0, "banned": 1.0, "spam": 0.9, "suspect": 0.8, "off_topic": 0.7,
            "noise": 0.3}
-# A comment that names the article's places or subjects (a personal memory of the
-# story's country) is that much less off-topic...
+# A comment that names the article's places or subjects, or a town of the country its
+# headline names (a personal memory of the story's country), is that much less
+# off-topic...
 NAMED_FACTOR = 0.5
 # ...and a reply that speaks to the person it answers ("Adam, thank you for sharing")
 # is no more off-topic than its parent, or this, whichever is more.
@@ -121,6 +122,7 @@ def _off_topic(batch: list[Comment], texts: dict[int, str], model: str,
     for article_id, comments in by_article.items():
         article = articles[article_id]
         terms = features.key_terms(article.title, article.paragraphs()[:topic.ARTICLE_PARAGRAPHS])
+        story_places = places.story_places(article.title)
         rows: dict[int, int] = {}
         row_texts: list[str] = []
         for comment in comments:
@@ -160,7 +162,8 @@ def _off_topic(batch: list[Comment], texts: dict[int, str], model: str,
                 sim_article=sim_article, sim_parent=sim_parent, parent_off_topic=parent_off,
                 n_words=n_words, calibration=calibration, reaction=float(reactions[row]),
             )
-            named = features.names_terms(texts[comment.pk], terms)
+            named = (features.names_terms(texts[comment.pk], terms)
+                     + places.named_places(texts[comment.pk], story_places))
             if named:
                 score *= NAMED_FACTOR
             engaged = comment.parent is not None and features.addresses(
