@@ -26,6 +26,10 @@ Sets, and what each is worth:
   another session that had not seen the triage nor any other held-out set, after (f)'s
   misses were known, so that a change made for them has a set it was not made on; 13
   of its 60 comments are replies): OUT OF SAMPLE. Shown as (b).
+- (h) our fifth held-out set (bench/triage_holdout_5.json, written on 2026-12-02 by a
+  third such session, before the abuse model was retrained on the intimidation, threats
+  and attacks written for it that day, and scored before and after that change only):
+  OUT OF SAMPLE. Shown as (b).
 - (c) public sets the thresholds were not chosen on and the models not trained on:
   abuse: the Jigsaw sample (toxic/jigsaw_test_examples.csv) and the held-out fifth of
   Davidson et al. 2017 (at most 1,000 rows with --quick); spam: the YouTube Spam
@@ -62,6 +66,7 @@ HOLDOUT = ROOT / "bench" / "triage_holdout.json"
 HOLDOUT_2 = ROOT / "bench" / "triage_holdout_2.json"
 HOLDOUT_3 = ROOT / "bench" / "triage_holdout_3.json"
 HOLDOUT_4 = ROOT / "bench" / "triage_holdout_4.json"
+HOLDOUT_5 = ROOT / "bench" / "triage_holdout_5.json"
 SEED_ARTICLE = "trump-kazakhstan-joins-abraham-accords"
 
 # A plain list of English swear words and insults, as a newsroom would paste into a
@@ -370,6 +375,8 @@ def main() -> None:
                      "seeing the triage; never trained or tuned on)")
     evaluate_written(HOLDOUT_4, "(g) our fourth held-out set, OUT OF SAMPLE (written without "
                      "seeing the triage or (f); never trained or tuned on)")
+    evaluate_written(HOLDOUT_5, "(h) our fifth held-out set, OUT OF SAMPLE (written without "
+                     "seeing the triage or any other set; never trained or tuned on)")
     if args.no_public:
         return
     if (args.corpus / "toxic").exists():
