@@ -18,7 +18,10 @@ link and offer features of moderation/triage/features.py. What each is trained o
   offensive tweet in four), every row whose index is not a multiple of 5 (the rest is
   held out for bench/eval_triage.py), plus the abusive and not-abusive
   examples we wrote (bench/triage_training_written.json: threats, dehumanising language,
-  generalisations about a group, and their harmless look-alikes, which the tweets lack).
+  generalisations about a group, and their harmless look-alikes, which the tweets lack),
+  and those another session wrote without sight of the model or our evaluation sets
+  (bench/triage_training_written_2.json: intimidation and doxxing, veiled threats, calm
+  calls for violence, dehumanising, under many kinds of story, with 120 look-alikes).
   With --templates, also the sentences bench/triage_templates.py makes from templates over
   many groups, religions, nationalities, targets and phrasings. Off by default: tried in
   2025-12, they left the public sets about as they were (Davidson's held-out fifth F1
@@ -34,7 +37,7 @@ link and offer features of moderation/triage/features.py. What each is trained o
 Thresholds: each model's decision threshold is the one with the best F1 (abuse: a quarter
 of the way up the range of thresholds tied for it; spam: the middle) on
 bench/triage_validation.json (comments we wrote about the seed's story) and, for abuse,
-also on our written examples scored out of fold (5 folds, each scored by a model trained
+also on the seed thread's labelled comments and on our written examples scored out of fold (5 folds, each scored by a model trained
 without it: the validation set alone is separated too cleanly to place it); the intercept is
 then shifted so that threshold lands on the setting's default (TRIAGE_ABUSE_THRESHOLD 0.5,
 TRIAGE_SPAM_THRESHOLD 0.8). Figures on that set are in-sample; the held-out public splits
@@ -65,7 +68,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 OUT = ROOT / "moderation" / "triage" / "data" / "models.json"
 WRITTEN = ROOT / "bench" / "triage_training_written.json"
+# Abuse examples written later by a session that saw neither the model nor any of our
+# evaluation sets: intimidation and doxxing, veiled threats, calm calls for violence,
+# dehumanising, generalisations and sneering attacks, each with their look-alikes, under
+# many kinds of story, not only the seed's.
+WRITTEN_2 = ROOT / "bench" / "triage_training_written_2.json"
 VALIDATION = ROOT / "bench" / "triage_validation.json"
+# The seed's real reader thread and its moderator labels: in-sample, and the only real
+# comments here, so the abuse threshold is chosen on them too.
+SEED = ROOT / "fixtures" / "seed.json"
+SEED_LABELS = ROOT / "fixtures" / "seed_labels.json"
 HOLDOUT = ROOT / "bench" / "triage_holdout.json"
 HOLDOUT_2 = ROOT / "bench" / "triage_holdout_2.json"
 HOLDOUT_3 = ROOT / "bench" / "triage_holdout_3.json"
@@ -209,6 +221,16 @@ def best_threshold(scores: np.ndarray, labels: np.ndarray, forbidden: np.ndarray
     return best, best_f1
 
 
+def seed_thread() -> tuple[list[str], np.ndarray]:
+    """The seed thread's comment bodies and whether its moderators labelled each abusive."""
+    labels = {c["pk"]: c["label"] for c in
+              json.loads(SEED_LABELS.read_text(encoding="utf-8"))["comments"]}
+    bodies = {o["pk"]: o["fields"]["body"] for o in json.loads(SEED.read_text(encoding="utf-8"))
+              if o["model"] == "moderation.comment" and o["pk"] in labels}
+    order = sorted(labels)
+    return [bodies[pk] for pk in order], np.array([labels[pk] == "abusive" for pk in order])
+
+
 def shift_for(threshold: float, target: float) -> float:
     """The amount to add to the intercept so that probability `threshold` becomes `target`."""
     logit = lambda p: math.log(p / (1 - p))  # noqa: E731
@@ -238,6 +260,9 @@ def main() -> None:
     corpus = args.corpus
     embed = CachedEmbedder(args.cache)
     written = json.loads(WRITTEN.read_text(encoding="utf-8"))
+    more = json.loads(WRITTEN_2.read_text(encoding="utf-8"))
+    written["abusive"] += more["abusive"]
+    written["not_abusive"] += more["not_abusive"]
     validation = json.loads(VALIDATION.read_text(encoding="utf-8"))["comments"]
     sys.path.insert(0, str(ROOT / "bench"))
     import triage_templates
@@ -321,8 +346,11 @@ def main() -> None:
     # Abuse: a quarter of the way up the tied range, since a false alarm costs a moderator
     # a glance and a missed threat costs a reader; spam: the middle, since an on-topic
     # comment called spam is the error that matters there.
-    abuse_t, abuse_f1 = best_threshold(np.concatenate([abuse_scores, oof]),
-                                       np.concatenate([v_abusive, w_labels]), quantile=0.25)
+    seed_texts, seed_abusive = seed_thread()
+    seed_scores = abuse.predict_proba(abuse_matrix(embed("seed", seed_texts), seed_texts))[:, 1]
+    abuse_t, abuse_f1 = best_threshold(np.concatenate([abuse_scores, oof, seed_scores]),
+                                       np.concatenate([v_abusive, w_labels, seed_abusive]),
+                                       quantile=0.25)
     spam_t, spam_f1 = best_threshold(spam_scores, v_spam, forbidden=v_on_topic, quantile=0.25)
 
     # The held-out public splits, for the record (nothing is chosen on them).
@@ -334,8 +362,10 @@ def main() -> None:
     yh_texts = [_youtube_text(r["CONTENT"]) for r in yt_held]
     yh_vectors = spam_matrix(embed("youtube-held-out", yh_texts), yh_texts)
     yh_labels = np.array([r["CLASS"] == "1" for r in yt_held])
-    print("abuse model (threshold chosen on our validation set):")
+    print("abuse model (threshold chosen on our validation set, the written examples out of "
+          "fold and the seed):")
     print(report("our validation set (in-sample)", abuse_scores, v_abusive, abuse_t))
+    print(report("the seed thread (in-sample)", seed_scores, seed_abusive, abuse_t))
     print(report(f"written examples, out of fold ({ABUSE_FOLDS} folds)", oof, w_labels,
                  abuse_t))
     held_texts = [t for t, h in zip(d_texts, held, strict=True) if h]
