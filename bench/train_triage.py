@@ -37,8 +37,9 @@ link and offer features of moderation/triage/features.py. What each is trained o
 Thresholds: each model's decision threshold is the one with the best F1 (abuse: a quarter
 of the way up the range of thresholds tied for it; spam: the middle) on
 bench/triage_validation.json (comments we wrote about the seed's story) and, for abuse,
-also on the seed thread's labelled comments and on our written examples scored out of fold (5 folds, each scored by a model trained
-without it: the validation set alone is separated too cleanly to place it); the intercept is
+also on the seed thread's labelled comments and on our written examples scored out of
+fold (5 folds, each scored by a model trained without it: the validation set alone is
+separated too cleanly to place it); the intercept is
 then shifted so that threshold lands on the setting's default (TRIAGE_ABUSE_THRESHOLD 0.5,
 TRIAGE_SPAM_THRESHOLD 0.8). Figures on that set are in-sample; the held-out public splits
 are not used here for anything but the report printed at the end.
