@@ -32,6 +32,9 @@ Sets, and what each is worth:
   three retrained candidates, of which the one kept was chosen by the seed's priority
   order and the in-sample figures, not by this set):
   OUT OF SAMPLE. Shown as (b).
+- (i) our sixth held-out set (bench/triage_holdout_6.json, written on 2026-12-02 by a
+  fourth such session while the abuse model was being retrained on generalisations and
+  sneering attacks; committed before it was scored): OUT OF SAMPLE. Shown as (b).
 - (c) public sets the thresholds were not chosen on and the models not trained on:
   abuse: the Jigsaw sample (toxic/jigsaw_test_examples.csv) and the held-out fifth of
   Davidson et al. 2017 (at most 1,000 rows with --quick); spam: the YouTube Spam
@@ -69,6 +72,7 @@ HOLDOUT_2 = ROOT / "bench" / "triage_holdout_2.json"
 HOLDOUT_3 = ROOT / "bench" / "triage_holdout_3.json"
 HOLDOUT_4 = ROOT / "bench" / "triage_holdout_4.json"
 HOLDOUT_5 = ROOT / "bench" / "triage_holdout_5.json"
+HOLDOUT_6 = ROOT / "bench" / "triage_holdout_6.json"
 SEED_ARTICLE = "trump-kazakhstan-joins-abraham-accords"
 
 # A plain list of English swear words and insults, as a newsroom would paste into a
@@ -378,6 +382,8 @@ def main() -> None:
     evaluate_written(HOLDOUT_4, "(g) our fourth held-out set, OUT OF SAMPLE (written without "
                      "seeing the triage or (f); never trained or tuned on)")
     evaluate_written(HOLDOUT_5, "(h) our fifth held-out set, OUT OF SAMPLE (written without "
+                     "seeing the triage or any other set; never trained or tuned on)")
+    evaluate_written(HOLDOUT_6, "(i) our sixth held-out set, OUT OF SAMPLE (written without "
                      "seeing the triage or any other set; never trained or tuned on)")
     if args.no_public:
         return
