@@ -100,6 +100,16 @@ def test_the_spam_features_read_links_offers_and_handles():
         "money"] == 0.0
 
 
+def test_an_email_address_and_a_checkout_code_are_ways_to_reach_the_seller():
+    assert features.spam_features("Keys after deposit. Write to flat.owner@rentnow.com")[
+        "contact"] == 1.0
+    assert features.spam_features("Order today and use code PEACE20 at the till")[
+        "money"] > 0
+    # A reply to a reader is not an address, and a domain ends where its name ends.
+    assert features.spam_features("@Adam I agree with you.")["contact"] == 0.0
+    assert features.domains("Order at steppegold-hair.company today") == []
+
+
 def test_the_shipped_weights_are_small_and_say_where_they_came_from():
     data = json.loads(MODELS_PATH.read_text())
     assert MODELS_PATH.stat().st_size < 200_000

@@ -27,7 +27,8 @@ CHEAP_TLDS = frozenset({
 BARE_DOMAIN_RE = re.compile(
     r"(?i)(?<![@\w.])((?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|biz|info|io|"
     r"xyz|shop|club|win|bet|top|online|site|store|live|click|link|ly|me|gl|co|at|gd|cc|gy|"
-    r"us|uk|de|ru|pl|in))(?:/[^\s<>\"]*)?"
+    r"us|uk|de|ru|pl|in|eu|ca|au|kz|tv|app|pro|ai|vip|icu|buzz|fun|today|world|space|"
+    r"website|tech|deals|sale|cash|money|loan|casino))\b(?:/[^\s<>\"]*)?"
 )
 MONEY_RE = re.compile(
     r"(?i)(?:[$£€]\s?\d[\d,.]*k?|\d[\d,.]*\s?(?:dollars|usd|euros?|bucks)\b|"
@@ -38,7 +39,9 @@ MONEY_RE = re.compile(
     r"order\s+now|buy\s+now|click\s+here|sign\s+up|join\s+(?:now|my|our|today)|"
     r"limited\s+offer|risk[- ]free|guaranteed|work\s+from\s+home|online\s+surveys?|"
     r"lose\s+\d+|weight\s+loss|belly\s+fat|fat\s+burn\w*|diet\s+pills?|keto|detox|"
-    r"singles?|hot\s+(?:girls|women)|dating|hook\s?up|lonely|viagra|cialis|replica)\b)"
+    r"singles?|hot\s+(?:girls|women)|dating|hook\s?up|lonely|viagra|cialis|replica|"
+    # A code to type at the checkout.
+    r"(?:promo|coupon|discount|voucher|referral)\s+code|use\s+(?:the\s+)?code\s+\w+)\b)"
 )
 CONTACT_RE = re.compile(
     r"(?i)(?:\b(?:whats\s?app|telegram|instagram|snapchat|kik|dm\s+me|message\s+me|"
@@ -49,6 +52,8 @@ CONTACT_RE = re.compile(
     r"site|videos?|music))\b|"
     # A handle with a digit or underscore ("@jamesfx_invest"); "@Adam" is a reply.
     r"(?<![\w.])@(?=[a-z0-9_]*[0-9_])[a-z0-9_]{4,}\b|"
+    # An email address: a way to write to the seller.
+    r"\b[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|"
     r"\+\d[\d\s-]{7,}\d)"
 )
 LETTERS_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
