@@ -57,9 +57,33 @@ def test_the_queue_and_commenter_pages_cost_the_same_queries_at_20_and_2000_comm
         assert f"{size} pending" in html
     assert counts[20] == counts[2000]
     # queue: session, user, permissions (2), counts, cards, flags, last events, articles;
-    # commenter page: session, user, permissions, the person, a page of comments and its
-    # count, their history, decisions on their comments, notes.
-    assert counts[20] <= (10 if view == "queue" else 11)
+    # commenter page: session, user, permissions, the person, a page of comments, their
+    # history, decisions on their comments, notes, their latest ban.
+    assert counts[20] <= (10 if view == "queue" else 10)
+
+
+def test_the_commenter_page_pages_by_their_records_count_without_counting_their_comments(
+    moderator_client, article
+):
+    [person] = people_with_comments(article, people=1, each=30)
+    url = reverse("moderation:commenter", args=[person.pk])
+    with CaptureQueriesContext(connection) as captured:
+        html = moderator_client.get(url).content.decode()
+    assert not [q for q in captured if "COUNT(" in q["sql"].upper()
+                and "moderation_comment" in q["sql"]]
+    assert "Page 1 of 2 · 30 in all" in html
+    second = moderator_client.get(url, {"page": 2}).content.decode()
+    assert "Comment 4 by Person 0." in second and "Comment 5 by Person 0." not in second
+
+
+def test_the_commenters_list_counts_no_further_than_it_pages(moderator_client, article,
+                                                             monkeypatch):
+    from moderation.paging import LargeTablePaginator
+
+    people_with_comments(article, people=7, each=1)
+    monkeypatch.setattr(LargeTablePaginator, "COUNT_LIMIT", 5)
+    html = moderator_client.get(reverse("moderation:commenters"), {"q": "person"}).content
+    assert "More than 5 commenters" in html.decode()
 
 
 def test_the_queue_costs_the_same_queries_across_200_authors(moderator_client):
