@@ -368,6 +368,56 @@ def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_b
     assert counted() == real()
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_another_moderators_decision_does_not_wait_for_a_hiding_batch(
+    troll, moderator, article, no_task_on_commit, monkeypatch
+):
+    """The batch counts its hides into the queue counters at its end, so the site-wide
+    totals are not held locked from its first hide to its commit."""
+    import threading
+
+    from django.db import connection
+
+    event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll",
+                                   hide_all=True, hide_reason="abusive")
+    other = services.post_comment(article=article, author_name="Olga", body="Fine words.")
+    one_hidden, go_on = threading.Event(), threading.Event()
+    real_hide = people.hide
+
+    def hide_then_pause(**kwargs):
+        hid = real_hide(**kwargs)
+        one_hidden.set()
+        go_on.wait(10)
+        return hid
+
+    monkeypatch.setattr(people, "hide", hide_then_pause)
+    decided = []
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            finally:
+                connection.close()
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    batch = in_thread(lambda: tasks.hide_comments_of_ban.call(event.pk))
+    assert one_hidden.wait(10)  # the batch's transaction is open, one hide made
+    moderator_thread = in_thread(lambda: decided.append(
+        services.hide(comment=other, actor=moderator, reason="spam")))
+    moderator_thread.join(5)
+    finished_first = not moderator_thread.is_alive()
+    go_on.set()
+    batch.join(30)
+    moderator_thread.join(30)
+
+    assert finished_first and decided  # it did not wait for the batch
+    assert counted() == real()
+
+
 # ---- the undo of a ban with "hide all" ----------------------------------------------------
 
 

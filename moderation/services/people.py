@@ -37,6 +37,7 @@ from moderation.models import Comment, Commenter, CommenterEvent, ModerationEven
 
 from . import commenters as record
 from .decisions import Conflict, ModerationError, hide, undo
+from .queue_state import counting_at_end
 
 Action = CommenterEvent.Action
 Status = Comment.Status
@@ -129,7 +130,10 @@ def hide_batch(*, ban_id: int, comment_ids: Sequence[int]) -> bool:
     Safe to run again after a crash: what a batch hid is committed with its links to the
     ban, and is no longer among comments_to_hide().
     """
-    with transaction.atomic():
+    # The queue counters once for the batch, at its end: each hide() would otherwise lock
+    # the site-wide totals from its own hide to the batch's commit, and every other
+    # moderator's decision would wait for the whole batch.
+    with transaction.atomic(), counting_at_end():
         # The ban's row first, as undo_commenter_event() locks it: an undo waits for the
         # batch (whose hides its task then takes back too), or the batch waits and finds
         # it undone.
@@ -178,7 +182,7 @@ def restore_batch(*, ban_id: int, hide_ids: Sequence[int]) -> bool:
     Safe to run again after a crash: a hide taken back is undone, its undo committed with
     it, and is no longer among hides_to_restore().
     """
-    with transaction.atomic():
+    with transaction.atomic(), counting_at_end():  # as hide_batch()
         # The ban's row first, as hide_batch() locks it: a hiding batch that was in flight
         # when the ban was undone has committed, and its hides are among these.
         ban = (CommenterEvent.objects.select_for_update()
