@@ -283,6 +283,25 @@ def test_the_person_page_asks_a_fixed_number_of_queries_while_hiding(
         moderator_client.get(reverse("moderation:commenter_hiding", args=[troll.pk]))
 
 
+def in_thread(work, errors: list):
+    """Run `work` in a thread of its own, with its own database connection, keeping what
+    it raises in `errors`."""
+    import threading
+
+    from django.db import connection
+
+    def run():
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - the test asserts errors == []
+            errors.append(error)
+        finally:
+            connection.close()
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
 @pytest.fixture
 def no_task_on_commit():
     """Leave the ban's task unqueued when the ban commits (a transactional test commits
@@ -301,7 +320,6 @@ def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_b
 ):
     import threading
 
-    from django.db import connection
 
     event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll",
                                    hide_all=True, hide_reason="abusive")
@@ -329,20 +347,7 @@ def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_b
 
     monkeypatch.setattr(people, "hide_batch", batch_after_the_undo)
     errors, undone = [], []
-
-    def in_thread(work):
-        def run():
-            try:
-                work()
-            except Exception as error:  # noqa: BLE001 - reported below
-                errors.append(error)
-            finally:
-                connection.close()
-        thread = threading.Thread(target=run)
-        thread.start()
-        return thread
-
-    task = in_thread(lambda: tasks.hide_comments_of_ban.call(event.pk))
+    task = in_thread(lambda: tasks.hide_comments_of_ban.call(event.pk), errors)
     assert in_batch.wait(10)
     # The undo's restoring runs in its thread once the undo commits (the tests' tasks
     # run at once), while the hiding task may still be between two batches.
@@ -350,7 +355,7 @@ def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_b
         undone.append(services.undo_commenter_event(event=event, actor=moderator))
         undo_committed.set()
 
-    undo = in_thread(undo_the_ban)
+    undo = in_thread(undo_the_ban, errors)
     undo.join(1)
     assert undo.is_alive()  # waiting for the batch's lock on the ban's row
     go_on.set()
@@ -377,7 +382,6 @@ def test_another_moderators_decision_does_not_wait_for_a_hiding_batch(
     totals are not held locked from its first hide to its commit."""
     import threading
 
-    from django.db import connection
 
     event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll",
                                    hide_all=True, hide_reason="abusive")
@@ -392,29 +396,18 @@ def test_another_moderators_decision_does_not_wait_for_a_hiding_batch(
         return hid
 
     monkeypatch.setattr(people, "hide", hide_then_pause)
-    decided = []
-
-    def in_thread(work):
-        def run():
-            try:
-                work()
-            finally:
-                connection.close()
-        thread = threading.Thread(target=run)
-        thread.start()
-        return thread
-
-    batch = in_thread(lambda: tasks.hide_comments_of_ban.call(event.pk))
+    decided, errors = [], []
+    batch = in_thread(lambda: tasks.hide_comments_of_ban.call(event.pk), errors)
     assert one_hidden.wait(10)  # the batch's transaction is open, one hide made
     moderator_thread = in_thread(lambda: decided.append(
-        services.hide(comment=other, actor=moderator, reason="spam")))
+        services.hide(comment=other, actor=moderator, reason="spam")), errors)
     moderator_thread.join(5)
     finished_first = not moderator_thread.is_alive()
     go_on.set()
     batch.join(30)
     moderator_thread.join(30)
 
-    assert finished_first and decided  # it did not wait for the batch
+    assert errors == [] and finished_first and decided  # it did not wait for the batch
     assert counted() == real()
 
 
