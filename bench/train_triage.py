@@ -70,9 +70,9 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 OUT = ROOT / "moderation" / "triage" / "data" / "models.json"
 WRITTEN = ROOT / "bench" / "triage_training_written.json"
 # Abuse examples written later by a session that saw neither the model nor any of our
-# evaluation sets: intimidation and doxxing, veiled threats, calm calls for violence,
-# dehumanising, generalisations and sneering attacks, each with their look-alikes, under
-# many kinds of story, not only the seed's.
+# evaluation sets: intimidation and doxxing, veiled threats, calm calls for violence and
+# dehumanising, with look-alikes, under many kinds of story, not only the seed's (its
+# generalisations and sneering attacks were left out: see the file's "about").
 WRITTEN_2 = ROOT / "bench" / "triage_training_written_2.json"
 VALIDATION = ROOT / "bench" / "triage_validation.json"
 # The seed's real reader thread and its moderator labels: in-sample, and the only real
