@@ -121,9 +121,8 @@ def _short(text: str, length: int) -> str:
 @register.simple_tag
 def article_options(articles, selected) -> SafeString:
     """The filter menus' article options ((id, title) pairs, a hundred of them), `selected`
-    chosen: made here,
-    since a template loop with `truncatechars` for each was a tenth of the queue page's
-    rendering."""
+    chosen: made here, since a template loop with `truncatechars` for each was a tenth of
+    the queue page's rendering."""
     chosen = getattr(selected, "pk", None)
     return mark_safe("".join(  # noqa: S308 - the titles are escaped
         f'<option value="{pk}"{" selected" if pk == chosen else ""}>'
