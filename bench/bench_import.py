@@ -17,8 +17,10 @@ not counted), and the process's peak memory (ru_maxrss), then checks that a seco
 of the same file creates nothing. On PostgreSQL it then measures the database's floor:
 the same comment and audit rows COPYed back into emptied tables in one transaction, with
 the schema as it is and with its trigram, full-text and other secondary indexes left out
-(each variant rolled back), which no importer can beat. Target: 20,000 comments/s on
-PostgreSQL.
+(each variant rolled back), which no importer can beat. With --without search,... it
+imports into PostgreSQL alone with those parts of the schema left out (the full-text
+document, the comments' author trigrams, the commenters' trigrams): what each costs the
+import itself. Target: 20,000 comments/s on PostgreSQL.
 """
 
 import argparse
@@ -172,13 +174,21 @@ def database_cpu(connection):
     return seconds
 
 
-def run_import(path: Path, database_url: str | None) -> None:
+def run_import(path: Path, database_url: str | None, without: list[str] = ()) -> None:
     """Import `path` into a fresh database (in this process) and print the figures."""
     os.environ["TRIAGE_ENABLED"] = "false"  # scoring is not part of the import
     from bench._setup import setup_django
 
     setup_django(database_url)
     from django.db import connection
+
+    if without and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for part in without:
+                for statement in SCHEMA_PARTS[part]:
+                    cursor.execute(statement)
+        print(f"  (this database's schema left out: {', '.join(without)}; the second "
+              "import and the floor are skipped)")
 
     from articles.importers import apply, read_plan
     from moderation.models import Comment, Flag, ModerationEvent
@@ -218,6 +228,8 @@ def run_import(path: Path, database_url: str | None) -> None:
     for warning in summary.lines(per_article=False):
         if warning.startswith(("Left out", "Warning")):
             print(f"    {warning}")
+    if without:
+        return
     depth_warnings = sum(1 for row in summary.articles for w in row.warnings if "deeper" in w)
     print(f"    {depth_warnings} articles had replies deeper than the limit re-attached")
 
@@ -235,6 +247,14 @@ def run_import(path: Path, database_url: str | None) -> None:
 # What the database alone takes to store the rows an import writes, with parts of the schema
 # left out: each variant drops them inside a transaction that is rolled back.
 DROP_SEARCH = "ALTER TABLE moderation_comment DROP COLUMN IF EXISTS search_document"
+# What --without can leave out of a PostgreSQL database before an import, to measure what
+# each part costs the importer itself (the floor's variants measure COPY alone).
+SCHEMA_PARTS = {
+    "search": [DROP_SEARCH],
+    "author-trigrams": ["DROP INDEX comment_author_name_trgm_idx",
+                        "DROP INDEX comment_author_email_trgm_idx"],
+    "commenter-trigrams": ["DROP INDEX commenter_name_trgm", "DROP INDEX commenter_email_trgm"],
+}
 FLOOR_VARIANTS = [
     ("the schema as it is", []),
     ("without the two trigram indexes on author name and email",
@@ -304,12 +324,19 @@ def main() -> None:
     parser.add_argument("--format", choices=["wxr", "json", "both"], default="both",
                         help="the export format(s) to generate and import (default: both)")
     parser.add_argument("--file", type=Path, help="import this file instead of generating one")
+    parser.add_argument("--without", default="",
+                        help="PostgreSQL only, comma-separated: leave these parts of the schema "
+                        f"out before importing ({', '.join(SCHEMA_PARTS)}), to see what each "
+                        "costs the importer; SQLite is then skipped")
     parser.add_argument("--run", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    without = [part for part in args.without.split(",") if part]
+    if unknown := set(without) - set(SCHEMA_PARTS):
+        parser.error(f"--without: unknown {', '.join(sorted(unknown))}")
     postgres_url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
 
     if args.run:
-        run_import(args.file, postgres_url if args.run == "postgres" else None)
+        run_import(args.file, postgres_url if args.run == "postgres" else None, without)
         return
 
     if args.file is not None:
@@ -317,15 +344,18 @@ def main() -> None:
     else:
         formats = ["wxr", "json"] if args.format == "both" else [args.format]
         paths = [generated(fmt, args.comments, args.posts) for fmt in formats]
-    targets = ["sqlite"]
+    targets = [] if without else ["sqlite"]
     if postgres_reachable(postgres_url):
         targets.append("postgres")
+    elif without:
+        parser.error(f"--without needs PostgreSQL, and {postgres_url} does not answer")
     else:
         print(f"PostgreSQL at {postgres_url} does not answer; SQLite only.")
     for path in paths:
         for target in targets:
             # A fresh process each, so one run's peak memory does not hide the other's.
-            subprocess.run([sys.executable, __file__, "--run", target, "--file", str(path)],
+            subprocess.run([sys.executable, __file__, "--run", target, "--file", str(path),
+                            "--without", ",".join(without)],
                            check=True, env={**os.environ, "BENCH_DATABASE_URL": ""})
 
 

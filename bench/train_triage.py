@@ -47,8 +47,8 @@ are not used here for anything but the report printed at the end.
 The output records the corpus files' paths and sha256 and the MANIFEST.tsv commit they
 came from. Deterministic: the same corpus and model give the same file.
 
-bench/triage_holdout.json and bench/triage_holdout_2.json to bench/triage_holdout_7.json
-are never read here except to refuse to run if any of their texts is in the training or
+bench/triage_holdout*.json (triage_holdout.json, triage_holdout_2.json and on) are never
+read here except to refuse to run if any of their texts is in the training or
 threshold sets: they are the held-out checks.
 """
 
@@ -79,13 +79,8 @@ VALIDATION = ROOT / "bench" / "triage_validation.json"
 # comments here, so the abuse threshold is chosen on them too.
 SEED = ROOT / "fixtures" / "seed.json"
 SEED_LABELS = ROOT / "fixtures" / "seed_labels.json"
-HOLDOUT = ROOT / "bench" / "triage_holdout.json"
-HOLDOUT_2 = ROOT / "bench" / "triage_holdout_2.json"
-HOLDOUT_3 = ROOT / "bench" / "triage_holdout_3.json"
-HOLDOUT_4 = ROOT / "bench" / "triage_holdout_4.json"
-HOLDOUT_5 = ROOT / "bench" / "triage_holdout_5.json"
-HOLDOUT_6 = ROOT / "bench" / "triage_holdout_6.json"
-HOLDOUT_7 = ROOT / "bench" / "triage_holdout_7.json"
+# Every held-out set, however many there are: triage_holdout.json, triage_holdout_2.json, …
+HOLDOUTS = sorted((ROOT / "bench").glob("triage_holdout*.json"))
 YOUTUBE_TRAIN = ("01-9bZkp7q19f0.csv", "04-CevxZvSJLk8.csv", "07-KQ6zr6kCPj8.csv",
                  "08-uelHwf8o7_U.csv")
 YOUTUBE_HELD_OUT = "09-pRpeEdMmmQ0.csv"
@@ -426,8 +421,7 @@ def _refuse_holdout(texts: list[str]) -> None:
     """Stop if a text of a held-out set is among `texts` (training or thresholds); a
     word or two ("haha", "First!") is common to any set and is not a leak."""
     held = {c["body"].strip().casefold()
-            for path in (HOLDOUT, HOLDOUT_2, HOLDOUT_3, HOLDOUT_4, HOLDOUT_5, HOLDOUT_6,
-                         HOLDOUT_7)
+            for path in HOLDOUTS
             for c in json.loads(path.read_text(encoding="utf-8"))["comments"]
             if len(c["body"].split()) > 2}
     leaked = sorted(held & {t.strip().casefold() for t in texts})

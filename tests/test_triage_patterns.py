@@ -45,10 +45,8 @@ def test_the_features_are_numbers_between_0_and_1_in_a_fixed_order():
     assert all(0.0 <= v <= 1.0 for v in values)
 
 
-@pytest.mark.parametrize("name", ["triage_holdout.json", "triage_holdout_2.json",
-                                  "triage_holdout_3.json", "triage_holdout_4.json",
-                                  "triage_holdout_5.json", "triage_holdout_6.json",
-                                  "triage_holdout_7.json"])
+@pytest.mark.parametrize("name", sorted(
+    path.name for path in (ROOT / "bench").glob("triage_holdout*.json")))
 def test_training_refuses_a_held_out_text(name):
     sys.path.insert(0, str(ROOT / "bench"))
     import train_triage
