@@ -40,7 +40,10 @@ Sets, and what each is worth:
   SAMPLE. Shown as (b).
 - (j) our seventh held-out set (bench/triage_holdout_7.json, written on 2026-12-02 by a
   fifth such session, with spam on ordinary domains; committed before it was scored, and
-  scored after every change of that day): OUT OF SAMPLE, the cleanest. Shown as (b).
+  scored after every change of that day): OUT OF SAMPLE. Shown as (b).
+- (k) our eighth held-out set (bench/triage_holdout_8.json, written on 2026-12-02 by a
+  sixth such session, hard negatives naming other Kazakh towns; committed before it was
+  scored, after the last change to the models): OUT OF SAMPLE, the cleanest. Shown as (b).
 - (c) public sets the thresholds were not chosen on and the models not trained on:
   abuse: the Jigsaw sample (toxic/jigsaw_test_examples.csv) and the held-out fifth of
   Davidson et al. 2017 (at most 1,000 rows with --quick); spam: the YouTube Spam
@@ -80,6 +83,7 @@ HOLDOUT_4 = ROOT / "bench" / "triage_holdout_4.json"
 HOLDOUT_5 = ROOT / "bench" / "triage_holdout_5.json"
 HOLDOUT_6 = ROOT / "bench" / "triage_holdout_6.json"
 HOLDOUT_7 = ROOT / "bench" / "triage_holdout_7.json"
+HOLDOUT_8 = ROOT / "bench" / "triage_holdout_8.json"
 SEED_ARTICLE = "trump-kazakhstan-joins-abraham-accords"
 
 # A plain list of English swear words and insults, as a newsroom would paste into a
@@ -393,6 +397,8 @@ def main() -> None:
     evaluate_written(HOLDOUT_6, "(i) our sixth held-out set, OUT OF SAMPLE (written without "
                      "seeing the triage or any other set; never trained or tuned on)")
     evaluate_written(HOLDOUT_7, "(j) our seventh held-out set, OUT OF SAMPLE (written without "
+                     "seeing the triage or any other set; never trained or tuned on)")
+    evaluate_written(HOLDOUT_8, "(k) our eighth held-out set, OUT OF SAMPLE (written without "
                      "seeing the triage or any other set; never trained or tuned on)")
     if args.no_public:
         return
