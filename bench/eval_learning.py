@@ -1,0 +1,126 @@
+"""What learning from the newsroom's moderators does to the triage, measured.
+
+    DJANGO_DEBUG=1 .venv/bin/python bench/eval_learning.py [--decide FILE ...] [--judge FILE ...]
+
+A newsroom's moderators decide on comments under one story, the per-newsroom model
+(moderation/triage/learning.py) learns from their decisions in the task's own way
+(learning.train() until nothing is left), and the triage is scored again on comments it
+has not seen, under the same story. Prints, for each judged set, the eval_triage tables
+before any decision and after them, and the learned model's labels and blend weight.
+
+The decisions: by default the labelled sets whose misses have already been read, (b) and
+(d) to (i) (bench/triage_validation.json, triage_holdout.json to triage_holdout_6.json):
+each comment posted under the seed's story and decided by a moderator as its label says
+(on-topic approved; abusive, spam and off-topic hidden with that reason; noise hidden as
+noise). They stand in for a newsroom's decisions: real comments on the story, labelled by
+people. Nothing here trains the shipped models or moves a threshold; the learned model
+lives in this scratch database only.
+
+The judged sets: by default the held-out sets written after those, (j) and on
+(triage_holdout_7.json and later). Their lines "wrong (…)" name the comments missed; pipe
+through `grep -v wrong` to keep a set clean for later use.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import eval_triage  # noqa: E402
+
+DECIDED = [ROOT / "bench" / "triage_validation.json",
+           *(ROOT / "bench" / f"triage_holdout{n}.json" for n in ["", "_2", "_3", "_4", "_5",
+                                                                   "_6"])]
+HIDDEN_AS = {"abusive": "abusive", "spam": "spam", "off-topic": "off_topic", "noise": "noise"}
+
+
+def judged_by_default() -> list[Path]:
+    return sorted((p for p in (ROOT / "bench").glob("triage_holdout_*.json")
+                   if p not in DECIDED), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
+
+
+def decide(paths: list[Path]) -> int:
+    """Post every comment of `paths` under its story and decide it as labelled, through
+    the moderation services; return how many decisions were made."""
+    from django.contrib.auth import get_user_model
+
+    from articles.models import Article
+    from moderation import services
+    from moderation.models import Comment
+
+    moderator, _ = get_user_model().objects.get_or_create(
+        username="learning-moderator", defaults={"is_staff": True})
+    made = 0
+    for path in paths:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        article = Article.objects.get(slug=data["article"])
+        for item in data["comments"]:
+            comment = Comment.objects.create(article=article, author_name=item["author"],
+                                             body=item["body"], status=Comment.Status.PENDING)
+            if item["label"] == "on-topic":
+                services.approve(comment=comment, actor=moderator)
+            else:
+                services.hide(comment=comment, actor=moderator,
+                              reason=HIDDEN_AS[item["label"]], tell_author=False)
+            made += 1
+    return made
+
+
+def learn() -> dict:
+    from moderation.triage import learning
+
+    while learning.train()["learned"]:
+        pass
+    learned = learning.current()
+    return {"labels": learned.labels if learned else 0,
+            "weight": learned.weight if learned else 0.0}
+
+
+def judge(paths: list[Path], when: str) -> None:
+    """Score each set and print its tables, then blank its comments' text: scored a second
+    time, they would be copies of the first ("same text as comment #…": spam). Comments
+    with audit rows cannot be deleted."""
+    from moderation.models import Comment
+
+    for path in paths:
+        before = Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        eval_triage.evaluate_written(path, f"{path.name}, {when}")
+        for pk in Comment.objects.filter(pk__gt=before).values_list("pk", flat=True):
+            Comment.objects.filter(pk=pk).update(body=f"(scored earlier as #{pk})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decide", type=Path, nargs="*", default=DECIDED,
+                        help="labelled sets the moderators decide on (default: (b), (d)-(i))")
+    parser.add_argument("--judge", type=Path, nargs="*", default=None,
+                        help="labelled sets scored before and after (default: (j) and later)")
+    parser.add_argument("--weight", type=float, default=None,
+                        help="blend the learned model with this weight instead of the product's "
+                        "schedule (learning.weight_for), to explore the schedule")
+    args = parser.parse_args()
+    judged = args.judge if args.judge is not None else judged_by_default()
+    if overlap := set(judged) & set(args.decide):
+        parser.error(f"a set both decided on and judged: {', '.join(p.name for p in overlap)}")
+    eval_triage.setup_django()
+    from django.core.management import call_command
+
+    from moderation.triage import learning
+
+    if args.weight is not None:
+        learning.weight_for = lambda labels: args.weight if labels else 0.0
+
+    call_command("loaddata", "seed", verbosity=0)
+    judge(judged, "BEFORE any decision (the shipped models alone)")
+    made = decide(args.decide)
+    learned = learn()
+    print(f"\n{made} decisions made on {len(args.decide)} sets; the learned model has "
+          f"{learned['labels']} labels, blend weight {learned['weight']}\n")
+    judge(judged, f"AFTER {made} decisions (blend weight {learned['weight']})")
+
+
+if __name__ == "__main__":
+    main()
