@@ -1,6 +1,7 @@
 """What learning from the newsroom's moderators does to the triage, measured.
 
     DJANGO_DEBUG=1 .venv/bin/python bench/eval_learning.py [--decide FILE ...] [--judge FILE ...]
+        [--set NAME=VALUE] [--weight W]
 
 A newsroom's moderators decide on comments under one story, the per-newsroom model
 (moderation/triage/learning.py) learns from their decisions in the task's own way
@@ -19,6 +20,11 @@ lives in this scratch database only.
 The judged sets: by default the held-out sets written after those, (j) and on
 (triage_holdout_7.json and later). Their lines "wrong (…)" name the comments missed; pipe
 through `grep -v wrong` to keep a set clean for later use.
+
+The learning schedule (learning.py's MAX_WEIGHT, FULL_LABELS, REASON_FULL) is chosen
+leave-one-set-out over the read sets alone, never on the judged ones: for each of (b)
+and (d) to (i), `--decide` the other six and `--judge` that one; `--set NAME=VALUE`
+tries another value of a constant and `--weight` one fixed blend weight.
 """
 
 import argparse
@@ -75,8 +81,11 @@ def learn() -> dict:
     while learning.train()["learned"]:
         pass
     learned = learning.current()
-    return {"labels": learned.labels if learned else 0,
-            "weight": learned.weight if learned else 0.0}
+    if learned is None:
+        return {"labels": 0, "weight": 0.0, "per reason": {}}
+    return {"labels": learned.labels, "weight": learned.weight,
+            "per reason": {reason: learned.weight_of(reason)
+                           for reason in ("abusive", "spam", "off_topic")}}
 
 
 def judge(paths: list[Path], when: str) -> None:
@@ -101,6 +110,9 @@ def main() -> None:
     parser.add_argument("--weight", type=float, default=None,
                         help="blend the learned model with this weight instead of the product's "
                         "schedule (learning.weight_for), to explore the schedule")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override one of learning.py's constants (MAX_WEIGHT, "
+                        "FULL_LABELS, REASON_FULL, …), to explore them")
     args = parser.parse_args()
     judged = args.judge if args.judge is not None else judged_by_default()
     if overlap := set(judged) & set(args.decide):
@@ -110,6 +122,11 @@ def main() -> None:
 
     from moderation.triage import learning
 
+    for setting in args.set:
+        name, value = setting.split("=", 1)
+        if not hasattr(learning, name):
+            parser.error(f"--set: learning.py has no {name}")
+        setattr(learning, name, type(getattr(learning, name))(value))
     if args.weight is not None:
         learning.weight_for = lambda labels: args.weight if labels else 0.0
 
@@ -118,7 +135,8 @@ def main() -> None:
     made = decide(args.decide)
     learned = learn()
     print(f"\n{made} decisions made on {len(args.decide)} sets; the learned model has "
-          f"{learned['labels']} labels, blend weight {learned['weight']}\n")
+          f"{learned['labels']} labels, blend weight {learned['weight']} (per reason: "
+          f"{learned['per reason']})\n")
     judge(judged, f"AFTER {made} decisions (blend weight {learned['weight']})")
 
 

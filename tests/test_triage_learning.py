@@ -109,6 +109,38 @@ def test_it_is_blended_in_once_it_has_enough_labels_and_the_card_says_so(
     assert comment.triage["spam"] > unblended
 
 
+def test_its_weight_grows_with_its_decisions_to_the_full_weight():
+    assert learning.weight_for(learning.MIN_LABELS - 1) == 0.0
+    assert 0 < learning.weight_for(learning.MIN_LABELS) < learning.MAX_WEIGHT
+    assert learning.weight_for(learning.FULL_LABELS) == learning.MAX_WEIGHT
+    assert learning.weight_for(10 * learning.FULL_LABELS) == learning.MAX_WEIGHT
+
+
+def test_a_reason_it_has_seen_little_of_is_blended_in_less(news, moderator):
+    """The learned model says "not spam" of most spam until it has seen enough: the
+    shipped spam model keeps its say meanwhile, while abuse it has seen plenty of is
+    blended in at the full weight."""
+    learned = learning.Learned(labels=10 * learning.FULL_LABELS, model=None, counts={
+        "ok": 2000, Reason.ABUSIVE: 150, Reason.PERSONAL_ATTACK: 30, Reason.SPAM: 20})
+    assert learned.weight_of(Reason.ABUSIVE) == learning.MAX_WEIGHT
+    assert learned.weight_of(Reason.SPAM) == pytest.approx(
+        learning.MAX_WEIGHT * 20 / learning.REASON_FULL)
+    assert learned.weight_of(Reason.OFF_TOPIC) == 0.0
+
+
+def test_personal_attacks_count_towards_abuse(news, moderator):
+    learned = learning.Learned(labels=10 * learning.FULL_LABELS, model=None, counts={
+        Reason.ABUSIVE: 10, Reason.PERSONAL_ATTACK: 40})
+    assert learned.weight_of(Reason.ABUSIVE) == pytest.approx(
+        learning.MAX_WEIGHT * 50 / learning.REASON_FULL)
+
+
+def test_the_decisions_per_reason_come_back_with_the_model(news, moderator):
+    decide(news, moderator, rounds=2)
+    learning.train()
+    assert learning.current().counts == {"ok": 6, Reason.SPAM: 6}
+
+
 def test_reading_the_model_for_scoring_costs_one_query_once_loaded(
         news, moderator, django_assert_num_queries):
     decide(news, moderator)
