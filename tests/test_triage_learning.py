@@ -107,6 +107,17 @@ def test_it_is_blended_in_once_it_has_enough_labels_and_the_card_says_so(
     comment.refresh_from_db()
     assert comment.triage["learned"]["weight"] > 0
     assert comment.triage["spam"] > unblended
+    learned = next(s for s in display.signals(comment.triage) if s.label == "learned from")
+    assert "blended in: spam" in learned.title  # the only reason it has seen
+
+
+def test_the_card_says_how_much_each_reason_leans_on_it():
+    triage = {"abuse": 0.1, "spam": 0.1, "learned": {
+        "labels": 400, "weight": 0.5, "reason": "", "words": [],
+        "weights": {"abusive": 0.5, "spam": 0.1, "off_topic": 0.0}}}
+    learned = next(s for s in display.signals(triage) if s.label == "learned from")
+    assert learned.value == "400 decisions"
+    assert "blended in: abusive 0.50, spam 0.10" in learned.title
 
 
 def test_its_weight_grows_with_its_decisions_to_the_full_weight():

@@ -52,7 +52,14 @@ def signals(triage: dict) -> list[Signal]:
         out.append(Signal("why", why, "low", "what raised this comment's scores"))
     learned = triage.get("learned")
     if learned:
-        used = "blended in" if learned.get("weight") else "not used until it has more"
+        weights = {reason: w for reason, w in (learned.get("weights") or {}).items() if w}
+        if not learned.get("weight"):
+            used = "not used until it has more"
+        elif weights:
+            used = "blended in: " + ", ".join(
+                f"{reason.replace('_', '-')} {w:.2f}" for reason, w in weights.items())
+        else:
+            used = "blended in"
         title = f"the newsroom's model of its moderators' decisions ({used})"
         if learned.get("reason") and learned.get("words"):
             title += (f"; towards {learned['reason'].replace('_', '-')}: "
