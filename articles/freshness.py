@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -91,6 +93,27 @@ def forget_all() -> None:
     _READ.clear()
 
 
+_waiting: ContextVar[set[int] | None] = ContextVar("versions_waiting", default=None)
+
+
+@contextmanager
+def bumping_at_end(*, using: str | None = None):
+    """Collect the articles bump_on_commit() is asked for inside, and bump each once
+    when it ends: one new version for a batch of changes to an article (a ban's "hide
+    all"), not one a change."""
+    if _waiting.get() is not None:
+        yield  # nested: the outer one bumps
+        return
+    ids: set[int] = set()
+    token = _waiting.set(ids)
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
+    # Reached only when the block succeeded.
+    bump_on_commit(*sorted(ids), using=using)
+
+
 def bump_on_commit(*article_ids: int, using: str | None = None) -> None:
     """Give the articles a new version now and again once the current transaction commits
     (once, outside a transaction).
@@ -102,6 +125,10 @@ def bump_on_commit(*article_ids: int, using: str | None = None) -> None:
     transaction rolls back, it only costs one page rendered again.
     """
     ids = [pk for pk in article_ids if pk is not None]
+    waiting = _waiting.get()
+    if waiting is not None:
+        waiting.update(ids)
+        return
     if ids:
         # This worker's copy stays until the commit: its other readers would otherwise
         # render the page at once from rows not yet committed, a rendering the commit's

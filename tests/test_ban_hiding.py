@@ -8,9 +8,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import freshness
 from moderation import services, tasks
 from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent
 from moderation.services import people
@@ -133,6 +136,27 @@ def test_each_batch_is_its_own_transaction(
     assert sorted(event.hides.values_list("comment_id", flat=True)) == first_two
     assert people.comments_to_hide(event).count() == 2
     assert counted() == real()
+
+
+def test_a_batch_writes_the_persons_record_once_and_bumps_each_article_once(
+    troll, moderator, django_capture_on_commit_callbacks, monkeypatch
+):
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=False)
+    bumped = []
+    monkeypatch.setattr(freshness, "bump", lambda ids, **kw: bumped.append(sorted(ids)))
+    every = sorted(people.comments_to_hide(event).values_list("pk", flat=True))
+
+    with CaptureQueriesContext(connection) as queries, \
+            django_capture_on_commit_callbacks(execute=True):
+        people.hide_batch(ban_id=event.pk, comment_ids=every)
+
+    record_updates = [q for q in queries.captured_queries
+                      if q["sql"].startswith('UPDATE "moderation_commenter"')]
+    assert len(record_updates) == 1
+    articles = sorted(set(Comment.objects.filter(pk__in=every)
+                          .values_list("article_id", flat=True)))
+    assert bumped == [articles, articles]  # now, and again once committed
+    assert_all_four_hidden_once(event, troll)
 
 
 def test_a_task_that_died_half_way_finishes_the_job_when_run_again_and_doubles_nothing(

@@ -16,7 +16,10 @@ trust, …) are in people.py.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -242,24 +245,73 @@ def posted(comment: Comment) -> None:
         auto_trust(comment.commenter_id)
 
 
+@dataclass
+class _Moves:
+    """A commenter's record changes not written yet: counter deltas, the latest trouble,
+    and whether a comment of theirs was approved or hidden."""
+
+    deltas: dict[str, int] = dataclasses.field(default_factory=dict)
+    trouble_at: datetime | None = None
+    approved: bool = False
+    hidden: bool = False
+
+
+_moving: ContextVar[dict[int, _Moves] | None] = ContextVar("records_moving", default=None)
+
+
+@contextmanager
+def recording_at_end():
+    """Collect the record changes made inside, and write each commenter's once when it
+    ends: one UPDATE of the person's record for a batch of their comments (a ban's "hide
+    all", 100 a transaction) instead of one, and a trust check, per comment."""
+    if _moving.get() is not None:
+        yield  # nested: the outer one writes
+        return
+    moving: dict[int, _Moves] = {}
+    token = _moving.set(moving)
+    try:
+        yield
+    finally:
+        _moving.reset(token)
+    # Reached only when the block succeeded: a failed one writes nothing.
+    for commenter_id, moves in sorted(moving.items()):
+        _write(commenter_id, moves)
+
+
 def status_moved(comment: Comment, before: str, after: str, *, at) -> None:
     """Move a comment's count on its commenter's record from `before` to `after`."""
     if not comment.commenter_id or before == after:
         return
-    changes = {}
-    if before in COUNTERS:
-        # Never below zero, even for a record that missed a change (a comment made
-        # outside the services, say in a shell): recount() puts such a record right.
-        changes[COUNTERS[before]] = Greatest(F(COUNTERS[before]) - 1, Value(0))
-    if after in COUNTERS:
-        changes[COUNTERS[after]] = F(COUNTERS[after]) + 1
+    moving = _moving.get()
+    moves = _Moves() if moving is None else moving.setdefault(comment.commenter_id, _Moves())
+    for status, step in ((before, -1), (after, 1)):
+        if status in COUNTERS:
+            moves.deltas[COUNTERS[status]] = moves.deltas.get(COUNTERS[status], 0) + step
     if after == Status.HIDDEN:
-        changes["trouble_at"] = at
-    Commenter.objects.filter(pk=comment.commenter_id).update(**changes)
-    if after == Status.APPROVED:
-        auto_trust(comment.commenter_id)
-    elif after == Status.HIDDEN:
-        lose_auto_trust(comment.commenter_id)
+        moves.trouble_at = max(filter(None, (moves.trouble_at, at)))
+    moves.approved |= after == Status.APPROVED
+    moves.hidden |= after == Status.HIDDEN
+    if moving is None:
+        _write(comment.commenter_id, moves)
+
+
+def _write(commenter_id: int, moves: _Moves) -> None:
+    changes = {}
+    for name, delta in moves.deltas.items():
+        if delta < 0:
+            # Never below zero, even for a record that missed a change (a comment made
+            # outside the services, say in a shell): recount() puts such a record right.
+            changes[name] = Greatest(F(name) + delta, Value(0))
+        elif delta > 0:
+            changes[name] = F(name) + delta
+    if moves.trouble_at is not None:
+        changes["trouble_at"] = moves.trouble_at
+    if changes:
+        Commenter.objects.filter(pk=commenter_id).update(**changes)
+    if moves.hidden:
+        lose_auto_trust(commenter_id)
+    if moves.approved:
+        auto_trust(commenter_id)
 
 
 def reported(comment: Comment, *, at) -> None:

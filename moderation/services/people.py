@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -32,6 +33,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import dateformat, timezone
 
+from articles import freshness
 from moderation import signals
 from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
 
@@ -102,6 +104,18 @@ def ban_commenter(*, commenter: Commenter, actor, reason: str, hide_all: bool = 
     return event
 
 
+@contextmanager
+def _batch():
+    """A batch of decisions on one person's comments, written once at its end where they
+    add up: the queue counters (each hide() would otherwise lock the site-wide totals
+    from its own hide to the batch's commit, and every other moderator's decision would
+    wait for the whole batch), the person's record (one UPDATE, not one a comment) and
+    the articles' reader-page versions (one each). Exits in reverse order, so the locks
+    are taken as every decision takes them: comments, then the record, then counters."""
+    with counting_at_end(), record.recording_at_end(), freshness.bumping_at_end():
+        yield
+
+
 def comments_to_hide(ban: CommenterEvent):
     """The comments a ban's "hide all" has yet to hide: the person's published and pending
     comments that existed when they were banned, except those a moderator decided on
@@ -130,10 +144,7 @@ def hide_batch(*, ban_id: int, comment_ids: Sequence[int]) -> bool:
     Safe to run again after a crash: what a batch hid is committed with its links to the
     ban, and is no longer among comments_to_hide().
     """
-    # The queue counters once for the batch, at its end: each hide() would otherwise lock
-    # the site-wide totals from its own hide to the batch's commit, and every other
-    # moderator's decision would wait for the whole batch.
-    with transaction.atomic(), counting_at_end():
+    with transaction.atomic(), _batch():
         # The ban's row first, as undo_commenter_event() locks it: an undo waits for the
         # batch (whose hides its task then takes back too), or the batch waits and finds
         # it undone.
@@ -182,7 +193,7 @@ def restore_batch(*, ban_id: int, hide_ids: Sequence[int]) -> bool:
     Safe to run again after a crash: a hide taken back is undone, its undo committed with
     it, and is no longer among hides_to_restore().
     """
-    with transaction.atomic(), counting_at_end():  # as hide_batch()
+    with transaction.atomic(), _batch():  # as hide_batch()
         # The ban's row first, as hide_batch() locks it: a hiding batch that was in flight
         # when the ban was undone has committed, and its hides are among these.
         ban = (CommenterEvent.objects.select_for_update()
