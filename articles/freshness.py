@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+
+from config.batching import written_at_end
 
 VERSION_KEY = "reader:version:{}"
 # A cached page is read with its version in one round trip (get_many); it lives this long
@@ -96,22 +97,12 @@ def forget_all() -> None:
 _waiting: ContextVar[set[int] | None] = ContextVar("versions_waiting", default=None)
 
 
-@contextmanager
 def bumping_at_end(*, using: str | None = None):
     """Collect the articles bump_on_commit() is asked for inside, and bump each once
     when it ends: one new version for a batch of changes to an article (a ban's "hide
     all"), not one a change."""
-    if _waiting.get() is not None:
-        yield  # nested: the outer one bumps
-        return
-    ids: set[int] = set()
-    token = _waiting.set(ids)
-    try:
-        yield
-    finally:
-        _waiting.reset(token)
-    # Reached only when the block succeeded.
-    bump_on_commit(*sorted(ids), using=using)
+    return written_at_end(_waiting, set, lambda ids: bump_on_commit(*sorted(ids),
+                                                                      using=using))
 
 
 def bump_on_commit(*article_ids: int, using: str | None = None) -> None:

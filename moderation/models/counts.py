@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import connections, models
@@ -21,6 +20,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from articles.models import Article
+from config.batching import written_at_end
 
 # The queues, in tab order. A status's name is also its queue's key.
 NEEDS_REVIEW, PENDING, FLAGGED, REPORTED, APPROVED, HIDDEN, ALL = QUEUE_KEYS = (
@@ -65,23 +65,16 @@ _waiting: ContextVar[dict[str, Counter] | None] = ContextVar("queue_counts_waiti
                                                             default=None)
 
 
-@contextmanager
 def counting_at_end():
     """Collect the counter changes made inside, and write them once when it ends.
 
     For a long transaction such as an import: the counters it changes (the site-wide
     totals above all, which every decision also updates) are then locked only from its
     end to its commit, not while it writes a hundred thousand comments."""
-    if _waiting.get() is not None:
-        yield  # nested: the outer one writes
-        return
-    waiting: dict[str, Counter] = {}
-    token = _waiting.set(waiting)
-    try:
-        yield
-    finally:
-        _waiting.reset(token)
-    # Reached only when the block succeeded: a failed one writes nothing.
+    return written_at_end(_waiting, dict, _add_waiting)
+
+
+def _add_waiting(waiting: dict[str, Counter]) -> None:
     for using, deltas in waiting.items():
         add(deltas, using=using)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +27,7 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Count, F, Max, Min, Q, Value
 from django.db.models.functions import Greatest
 
+from config.batching import written_at_end
 from moderation.models import (
     Comment,
     Commenter,
@@ -259,21 +259,14 @@ class _Moves:
 _moving: ContextVar[dict[int, _Moves] | None] = ContextVar("records_moving", default=None)
 
 
-@contextmanager
 def recording_at_end():
     """Collect the record changes made inside, and write each commenter's once when it
     ends: one UPDATE of the person's record for a batch of their comments (a ban's "hide
     all", 100 a transaction) instead of one, and a trust check, per comment."""
-    if _moving.get() is not None:
-        yield  # nested: the outer one writes
-        return
-    moving: dict[int, _Moves] = {}
-    token = _moving.set(moving)
-    try:
-        yield
-    finally:
-        _moving.reset(token)
-    # Reached only when the block succeeded: a failed one writes nothing.
+    return written_at_end(_moving, dict, _write_all)
+
+
+def _write_all(moving: dict[int, _Moves]) -> None:
     for commenter_id, moves in sorted(moving.items()):
         _write(commenter_id, moves)
 
