@@ -15,8 +15,8 @@ if absent) for the workspace and `bench-admin` (superuser; made if absent) for t
   answer: card, status line and tab counts);
 - the reader's page of the biggest story (most comments: make_data.py's viral story),
   anonymous, first page and the page a deep comment's permalink lands on;
-- the admin's comment changelist (plain, a status filter, a search, a date-hierarchy
-  month) and article changelist.
+- the admin's comment changelist (plain, a status filter, a search for a common and a
+  rare word, a date-hierarchy month) and article changelist.
 
 Per page: a warm-up request, then --runs timed requests (server wall time in-process, the
 median, and the median CPU time of this process; fewer runs when a page passes
@@ -58,7 +58,8 @@ DEFAULT_TABS = ["needs_review", "pending", "flagged", "reported", "approved", "h
 # Page keys in the order they run and print (tabs are added as tab-<key>).
 PAGE_KEYS = ["queue", "TABS", "priority", "search-common", "search-rare", "reason",
              "approve", "hide", "undo", "reader", "reader-permalink", "admin-comments",
-             "admin-comments-status", "admin-comments-search", "admin-comments-date",
+             "admin-comments-status", "admin-comments-search", "admin-comments-search-rare",
+             "admin-comments-date",
              "admin-articles"]
 
 
@@ -248,6 +249,8 @@ class Bench:
                                       "/admin/moderation/comment/?status__exact=pending"),
             "admin-comments-search": (f"admin comments '{q.common_word}'", "admin",
                                       f"/admin/moderation/comment/?q={q.common_word}"),
+            "admin-comments-search-rare": (f"admin comments '{q.rare_word}'", "admin",
+                                           f"/admin/moderation/comment/?q={q.rare_word}"),
             "admin-comments-date": (f"admin comments {p['year']}-{p['month']:02d}", "admin",
                                     f"/admin/moderation/comment/?created__year={p['year']}"
                                     f"&created__month={p['month']}"),
