@@ -5,6 +5,7 @@ way: the standing comes back in the request, and a task takes the hides back, a 
 transaction, through undo() (restore_batch(), restore_comments_of_ban)."""
 
 import datetime
+import threading
 
 import pytest
 import time_machine
@@ -310,10 +311,6 @@ def test_the_person_page_asks_a_fixed_number_of_queries_while_hiding(
 def in_thread(work, errors: list):
     """Run `work` in a thread of its own, with its own database connection, keeping what
     it raises in `errors`."""
-    import threading
-
-    from django.db import connection
-
     def run():
         try:
             work()
@@ -342,9 +339,6 @@ def no_task_on_commit():
 def test_an_undo_during_a_hiding_batch_waits_for_it_and_its_task_restores_that_batch_too(
     troll, moderator, no_task_on_commit, monkeypatch
 ):
-    import threading
-
-
     event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll",
                                    hide_all=True, hide_reason="abusive")
     monkeypatch.setattr(people, "HIDE_BATCH", 2)
@@ -404,9 +398,6 @@ def test_another_moderators_decision_does_not_wait_for_a_hiding_batch(
 ):
     """The batch counts its hides into the queue counters at its end, so the site-wide
     totals are not held locked from its first hide to its commit."""
-    import threading
-
-
     event = services.ban_commenter(commenter=troll, actor=moderator, reason="Troll",
                                    hide_all=True, hide_reason="abusive")
     other = services.post_comment(article=article, author_name="Olga", body="Fine words.")

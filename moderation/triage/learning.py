@@ -49,9 +49,6 @@ REASON_FULL = 100
 TRAIN_BATCH = 5000
 TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
 
-# The reasons whose scores it is blended into (the shipped models' abuse, spam and
-# off-topic scores).
-BLENDED = (Reason.ABUSIVE, Reason.SPAM, Reason.OFF_TOPIC)
 # The labels behind each blended score (Learned.scores() adds personal attacks to abuse).
 _COUNTED = {Reason.ABUSIVE: (Reason.ABUSIVE, Reason.PERSONAL_ATTACK)}
 
@@ -192,7 +189,6 @@ class Learned:
         return {
             "labels": self.labels,
             "weight": self.weight,
-            "weights": {reason: self.weight_of(reason) for reason in BLENDED},
             "reason": reason,
             "score": round(hides.get(reason, 0.0), 4),
             "ok": round(scores.get("ok", 0.0), 4),

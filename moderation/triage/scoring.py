@@ -392,7 +392,7 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         ), 4)
         if learned_scores is not None:
             signals["learned"] = learned.explain(learned_scores[i], text)
-            _blend(signals, learned, learned_scores[i])
+            signals["learned"]["weights"] = _blend(signals, learned, learned_scores[i])
         findings = list(_by_reason(_findings(comment, signals, hits, limits)).values())
         signals["findings"] = [
             {"reason": f.reason, "note": f.note, "score": round(f.score, 4), "holds": f.holds}
@@ -416,14 +416,17 @@ def _spam_why(values: dict[str, float]) -> list[str]:
     return why
 
 
-def _blend(signals: dict, learned: learning.Learned, scores: dict[str, float]) -> None:
+def _blend(signals: dict, learned: learning.Learned,
+           scores: dict[str, float]) -> dict[str, float]:
     """Mix the newsroom's learned scores into the shipped ones, each reason by its own
     weight (0 until the model has enough labels, and less while it has seen few of that
-    reason: learning.Learned.weight_of())."""
+    reason: learning.Learned.weight_of()); return those weights, for the card."""
+    weights = {}
     for reason, keys in _BLENDED.items():
-        weight = learned.weight_of(reason)
+        weight = weights[reason] = learned.weight_of(reason)
         if not weight or reason not in scores:
             continue
         for key in keys:
             if signals.get(key) is not None:
                 signals[key] = round((1 - weight) * signals[key] + weight * scores[reason], 4)
+    return weights
