@@ -10,12 +10,13 @@ has not seen, under the same story. Prints, for each judged set, the eval_triage
 before any decision and after them, and the learned model's labels and blend weight.
 
 The decisions: by default the labelled sets whose misses have already been read, (b) and
-(d) to (i) (bench/triage_validation.json, triage_holdout.json to triage_holdout_6.json):
+(d) to (i) (bench/triage_validation.json, triage_retired_d.json to _i.json):
 each comment posted under the seed's story and decided by a moderator as its label says
 (on-topic approved; abusive, spam and off-topic hidden with that reason; noise hidden as
 noise). They stand in for a newsroom's decisions: real comments on the story, labelled by
 people. Nothing here trains the shipped models or moves a threshold; the learned model
-lives in this scratch database only.
+lives in this scratch database only. Since 2026-12-02 the shipped abuse model is trained
+on (d) to (i) too, so what the learned model adds on top of it is smaller than before.
 
 The judged sets: by default the held-out sets written after those, (j) and on
 (triage_holdout_7.json and later). Their lines "wrong (…)" name the comments missed; pipe
@@ -38,8 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import eval_triage  # noqa: E402
 
 DECIDED = [ROOT / "bench" / "triage_validation.json",
-           *(ROOT / "bench" / f"triage_holdout{n}.json" for n in ["", "_2", "_3", "_4", "_5",
-                                                                   "_6"])]
+           *sorted((ROOT / "bench").glob("triage_retired_*.json"))]
 HIDDEN_AS = {"abusive": "abusive", "spam": "spam", "off-topic": "off_topic", "noise": "noise"}
 
 

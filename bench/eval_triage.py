@@ -12,38 +12,16 @@ Sets, and what each is worth:
 - (b) our validation set (bench/triage_validation.json, comments we wrote about the
   seed's story): IN-SAMPLE FOR THE THRESHOLDS (bench/train_triage.py chose the abuse and
   spam thresholds on it). Shown with the word lists as shipped and emptied.
-- (d) our held-out set (bench/triage_holdout.json, written like (b) but before the models
-  were last changed, and never used for training, thresholds or any weight): OUT OF
-  SAMPLE, the closest thing here to the issue's hidden check. Shown as (b).
-- (e) our second held-out set (bench/triage_holdout_2.json, written in other words and
-  styles before the abuse model's features were changed; never trained or tuned on):
-  OUT OF SAMPLE, a guard against fitting (d) by looking at it. Shown as (b).
-- (f) our third held-out set (bench/triage_holdout_3.json, written on 2026-12-02 by a
-  session that had not seen the triage's code, features, training or validation data,
-  nor the comments of (d) and (e); never trained or tuned on): OUT OF SAMPLE, a guard
-  against fitting (d) and (e) by looking at them. Shown as (b).
-- (g) our fourth held-out set (bench/triage_holdout_4.json, written on 2026-12-02 by
-  another session that had not seen the triage nor any other held-out set, after (f)'s
-  misses were known, so that a change made for them has a set it was not made on; 13
-  of its 60 comments are replies): OUT OF SAMPLE. Shown as (b).
-- (h) our fifth held-out set (bench/triage_holdout_5.json, written on 2026-12-02 by a
-  third such session, before the abuse model was retrained on the intimidation, threats
-  and calls for violence written for it that day; scored with the model before and with
-  three retrained candidates, of which the one kept was chosen by the seed's priority
-  order and the in-sample figures, not by this set):
-  OUT OF SAMPLE. Shown as (b).
-- (i) our sixth held-out set (bench/triage_holdout_6.json, written on 2026-12-02 by a
-  fourth such session while two more abuse models were trained on generalisations and
-  sneering attacks, both rejected on the in-sample and public figures before this set was
-  scored with the shipped model; its misses were then read and the spam features changed
-  (email addresses, checkout codes), so its spam figure is no longer clean): OUT OF
-  SAMPLE. Shown as (b).
-- (j) our seventh held-out set (bench/triage_holdout_7.json, written on 2026-12-02 by a
-  fifth such session, with spam on ordinary domains; committed before it was scored, and
-  scored after every change of that day): OUT OF SAMPLE. Shown as (b).
-- (k) our eighth held-out set (bench/triage_holdout_8.json, written on 2026-12-02 by a
-  sixth such session, hard negatives naming other Kazakh towns; committed before it was
-  scored, after the last change to the models): OUT OF SAMPLE, the cleanest. Shown as (b).
+- (d) to (i): held-out sets written on 2025-12 and 2026-12-02 (bench/triage_retired_d.json
+  to _i.json; (f) to (i) by sessions that had not seen the triage nor any other set).
+  Their misses were read while the triage was changed, so on 2026-12-02 they were retired
+  to the abuse model's training (bench/train_triage.py): IN-SAMPLE FOR ABUSE, and no
+  longer clean for off-topic and spam either. Each file's "about" keeps its history.
+- (j), (k), (l), …: the held-out sets still judging (bench/triage_holdout_7.json is (j),
+  _8 is (k), _9 is (l)), each written by another session that had not seen the triage's
+  code, features, training or validation data nor any other set, committed before it was
+  scored; (j) was scored after every change since, (k) and (l) only at the changes the
+  README names. OUT OF SAMPLE: the figures to believe. Shown as (b).
 - (c) public sets the thresholds were not chosen on and the models not trained on:
   abuse: the Jigsaw sample (toxic/jigsaw_test_examples.csv) and the held-out fifth of
   Davidson et al. 2017 (at most 1,000 rows with --quick); spam: the YouTube Spam
@@ -76,14 +54,11 @@ from bench._setup import ROOT, setup_django  # noqa: E402
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 DEFAULT_LABELS = ROOT / "fixtures" / "seed_labels.json"
 VALIDATION = ROOT / "bench" / "triage_validation.json"
-HOLDOUT = ROOT / "bench" / "triage_holdout.json"
-HOLDOUT_2 = ROOT / "bench" / "triage_holdout_2.json"
-HOLDOUT_3 = ROOT / "bench" / "triage_holdout_3.json"
-HOLDOUT_4 = ROOT / "bench" / "triage_holdout_4.json"
-HOLDOUT_5 = ROOT / "bench" / "triage_holdout_5.json"
-HOLDOUT_6 = ROOT / "bench" / "triage_holdout_6.json"
-HOLDOUT_7 = ROOT / "bench" / "triage_holdout_7.json"
-HOLDOUT_8 = ROOT / "bench" / "triage_holdout_8.json"
+# (d) to (i): held out until 2026-12-02, then retired to the abuse model's training.
+RETIRED = sorted((ROOT / "bench").glob("triage_retired_*.json"))
+# (j) and on: triage_holdout_7.json is (j), triage_holdout_8.json (k), and so on.
+HOLDOUTS = sorted((ROOT / "bench").glob("triage_holdout_*.json"),
+                  key=lambda p: int(p.stem.rsplit("_", 1)[1]))
 SEED_ARTICLE = "trump-kazakhstan-joins-abraham-accords"
 
 # A plain list of English swear words and insults, as a newsroom would paste into a
@@ -385,21 +360,14 @@ def main() -> None:
     setup_django()
     evaluate_seed(args.labels)
     evaluate_written(VALIDATION, "(b) our validation set, IN-SAMPLE FOR THE THRESHOLDS")
-    evaluate_written(HOLDOUT, "(d) our held-out set, OUT OF SAMPLE (never trained or tuned on)")
-    evaluate_written(HOLDOUT_2, "(e) our second held-out set, OUT OF SAMPLE (written before "
-                     "the abuse features; never trained or tuned on)")
-    evaluate_written(HOLDOUT_3, "(f) our third held-out set, OUT OF SAMPLE (written without "
-                     "seeing the triage; never trained or tuned on)")
-    evaluate_written(HOLDOUT_4, "(g) our fourth held-out set, OUT OF SAMPLE (written without "
-                     "seeing the triage or (f); never trained or tuned on)")
-    evaluate_written(HOLDOUT_5, "(h) our fifth held-out set, OUT OF SAMPLE (written without "
-                     "seeing the triage or any other set; never trained or tuned on)")
-    evaluate_written(HOLDOUT_6, "(i) our sixth held-out set, OUT OF SAMPLE (written without "
-                     "seeing the triage or any other set; never trained or tuned on)")
-    evaluate_written(HOLDOUT_7, "(j) our seventh held-out set, OUT OF SAMPLE (written without "
-                     "seeing the triage or any other set; never trained or tuned on)")
-    evaluate_written(HOLDOUT_8, "(k) our eighth held-out set, OUT OF SAMPLE (written without "
-                     "seeing the triage or any other set; never trained or tuned on)")
+    for path in RETIRED:
+        letter = path.stem.rsplit("_", 1)[1]
+        evaluate_written(path, f"({letter}) a retired held-out set, IN-SAMPLE FOR ABUSE "
+                         "(the abuse model is trained on it; its misses were read before)")
+    for path in HOLDOUTS:
+        letter = chr(ord("c") + int(path.stem.rsplit("_", 1)[1]))
+        evaluate_written(path, f"({letter}) our held-out set, OUT OF SAMPLE (written without "
+                         "seeing the triage or any other set; never trained or tuned on)")
     if args.no_public:
         return
     if (args.corpus / "toxic").exists():

@@ -21,7 +21,13 @@ link and offer features of moderation/triage/features.py. What each is trained o
   generalisations about a group, and their harmless look-alikes, which the tweets lack),
   and those another session wrote without sight of the model or our evaluation sets
   (bench/triage_training_written_2.json: intimidation and doxxing, veiled threats, calm
-  calls for violence, dehumanising, under many kinds of story, with 120 look-alikes).
+  calls for violence, dehumanising, under many kinds of story, with 120 look-alikes),
+  and the held-out sets (d) to (i), retired to training once their misses had been read
+  (bench/triage_retired_d.json to _i.json: 84 abusive comments on the seed's story, mostly
+  without swear words, among 276 that are not, written by six sessions that saw no triage
+  code; their comments count as written examples, so they are in the out-of-fold
+  threshold set too). Retiring them took the clean held-out sets' abuse from 7 to 11 of
+  14 on (j) and 12 to 13 on (k), at precision 0.92 and 0.93 (see the README).
   With --templates, also the sentences bench/triage_templates.py makes from templates over
   many groups, religions, nationalities, targets and phrasings. Off by default: tried in
   2025-12, they left the public sets about as they were (Davidson's held-out fifth F1
@@ -47,9 +53,9 @@ are not used here for anything but the report printed at the end.
 The output records the corpus files' paths and sha256 and the MANIFEST.tsv commit they
 came from. Deterministic: the same corpus and model give the same file.
 
-bench/triage_holdout*.json (triage_holdout.json, triage_holdout_2.json and on) are never
-read here except to refuse to run if any of their texts is in the training or
-threshold sets: they are the held-out checks.
+bench/triage_holdout*.json (triage_holdout_7.json and on) are never read here except to
+refuse to run if any of their texts is in the training or threshold sets: they are the
+held-out checks.
 """
 
 import argparse
@@ -79,7 +85,12 @@ VALIDATION = ROOT / "bench" / "triage_validation.json"
 # comments here, so the abuse threshold is chosen on them too.
 SEED = ROOT / "fixtures" / "seed.json"
 SEED_LABELS = ROOT / "fixtures" / "seed_labels.json"
-# Every held-out set, however many there are: triage_holdout.json, triage_holdout_2.json, …
+# Held-out sets (d) to (i), retired to training on 2026-12-02: their misses had been read
+# while the triage was changed, so they no longer judged anything; as training they are
+# 360 comments on the seed's story written by six sessions in six styles, 84 of them
+# abusive without a swear word, and the heated but legitimate comments beside them.
+RETIRED = sorted((ROOT / "bench").glob("triage_retired_*.json"))
+# Every held-out set, however many there are: triage_holdout_7.json, triage_holdout_8.json, …
 HOLDOUTS = sorted((ROOT / "bench").glob("triage_holdout*.json"))
 YOUTUBE_TRAIN = ("01-9bZkp7q19f0.csv", "04-CevxZvSJLk8.csv", "07-KQ6zr6kCPj8.csv",
                  "08-uelHwf8o7_U.csv")
@@ -261,6 +272,13 @@ def main() -> None:
     more = json.loads(WRITTEN_2.read_text(encoding="utf-8"))
     written["abusive"] += more["abusive"]
     written["not_abusive"] += more["not_abusive"]
+    # The retired sets train the abuse model only: adding their 36 spam comments left our
+    # sets' spam as it was and moved the spam threshold so far that YouTube's held-out
+    # video lost precision (1.00 -> 0.89).
+    retired = [c for path in RETIRED
+               for c in json.loads(path.read_text(encoding="utf-8"))["comments"]]
+    written["abusive"] += [c["body"] for c in retired if c["label"] == "abusive"]
+    written["not_abusive"] += [c["body"] for c in retired if c["label"] != "abusive"]
     validation = json.loads(VALIDATION.read_text(encoding="utf-8"))["comments"]
     sys.path.insert(0, str(ROOT / "bench"))
     import triage_templates
@@ -394,7 +412,8 @@ def main() -> None:
             raise SystemExit(f"{path} does not match MANIFEST.tsv")
         files[name] = {"sha256": sha256(path), **{k: entry.get(k, "") for k in
                                                   ("repository", "path", "commit")}}
-    for name in (WRITTEN, VALIDATION, ROOT / "bench" / "triage_templates.py"):
+    for name in (WRITTEN, WRITTEN_2, *RETIRED, VALIDATION,
+                 ROOT / "bench" / "triage_templates.py"):
         files[str(name.relative_to(ROOT))] = {"sha256": sha256(name)}
     data = {
         "about": "Written by bench/train_triage.py; do not edit by hand.",

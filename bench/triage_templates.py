@@ -7,7 +7,7 @@ kindly, "history will judge them", a disagreement with a named reader).
 The public corpora lack these in a comment section's register: Davidson's tweets are
 mostly slurs and swearing. Templates over many groups, targets and phrasings teach the
 pattern, not a sentence; none is about the seed's story, and none is copied from
-bench/triage_validation.json or bench/triage_holdout.json (the held-out set must stay
+bench/triage_validation.json or any held-out set (bench/triage_holdout_*.json must stay
 unseen). bench/train_triage.py calls `examples()`; the output is deterministic.
 
     .venv/bin/python bench/triage_templates.py   # prints a sample and the counts

@@ -205,13 +205,10 @@ def no_words(seed):
     "Muslims are liars by nature. Their religion tells them to deceive us, so no treaty with "
     "them is worth the paper.",
     "Somebody should put a bullet in every politician who signs these deals.",
-    # Our validation set's veiled threat, missed before the model read threat constructions,
-    # and missed again since it learned intimidation and calm calls for violence (which
-    # took three clean held-out sets from 3-5 to 8-11 abusive comments of 14): kept here,
-    # expected to fail, so that a model that catches it again says so.
-    pytest.param("If I ever meet the diplomats who pushed this deal, they won't walk away "
-                 "from it. Count on that.",
-                 marks=pytest.mark.xfail(strict=True, reason="a known miss (README)")),
+    # Our validation set's veiled threat: missed for a while, caught again once the abuse
+    # model was trained on the retired held-out sets' veiled threats.
+    "If I ever meet the diplomats who pushed this deal, they won't walk away from it. "
+    "Count on that.",
     "Arabs cannot be trusted, it is in their blood to lie and cheat.",
 ])
 def test_abuse_without_swear_words_is_flagged_with_every_word_list_emptied(no_words, text):
