@@ -27,7 +27,11 @@ link and offer features of moderation/triage/features.py. What each is trained o
   without swear words, among 260 that are not, (f) to (i) written by sessions that saw no
   triage code; their comments count as written examples, so they are in the out-of-fold
   threshold set too). Retiring them took the clean held-out sets' abuse from 7 to 11 of
-  14 on (j) and 12 to 13 on (k), at precision 0.92 and 0.93 (see the README).
+  14 on (j) and 12 to 13 on (k), at precision 0.92 and 0.93 (see the README). And six
+  comment sections written as training by sessions that saw only the seed articles
+  (bench/triage_training_thread_m.json to _r.json: 180 abusive, 240 on topic, most of
+  them hard negatives), trained the same way, each comment weighing THREAD_WEIGHT tweets
+  (chosen leave-one-thread-out by bench/cv_abuse.py): (j) 11 -> 12 of 14, (k) 13 -> 14.
   With --templates, also the sentences bench/triage_templates.py makes from templates over
   many groups, religions, nationalities, targets and phrasings. Off by default: tried in
   2025-12, they left the public sets about as they were (Davidson's held-out fifth F1
@@ -64,6 +68,7 @@ import hashlib
 import json
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +85,10 @@ WRITTEN = ROOT / "bench" / "triage_training_written.json"
 # dehumanising, with look-alikes, under many kinds of story, not only the seed's (its
 # generalisations and sneering attacks were left out: see the file's "about").
 WRITTEN_2 = ROOT / "bench" / "triage_training_written_2.json"
+# Ordinary and abusive comments under thirty kinds of story other than the seed's, written
+# by a session that saw nothing of the triage: without them the model, trained on the
+# seed's story, took the topic for the sign and flagged "They should fix the potholes".
+GENERAL = ROOT / "bench" / "triage_training_general.json"
 VALIDATION = ROOT / "bench" / "triage_validation.json"
 # The seed's real reader thread and its moderator labels: in-sample, and the only real
 # comments here, so the abuse threshold is chosen on them too.
@@ -90,8 +99,12 @@ SEED_LABELS = ROOT / "fixtures" / "seed_labels.json"
 # 340 comments on the seed's story written by six sessions in six styles, 80 of them
 # abusive without a swear word, and the heated but legitimate comments beside them.
 RETIRED = sorted((ROOT / "bench").glob("triage_retired_*.json"))
+# The labelled comment sections the abuse model trains on: the retired sets and the threads
+# other sessions wrote as training (bench/triage_training_thread_*.json).
+THREADS = sorted([*RETIRED, *(ROOT / "bench").glob("triage_training_thread_*.json")])
 # Every held-out set, however many there are: triage_holdout_7.json, triage_holdout_8.json, …
-HOLDOUTS = sorted((ROOT / "bench").glob("triage_holdout*.json"))
+HOLDOUTS = [*sorted((ROOT / "bench").glob("triage_holdout*.json")),
+            ROOT / "bench" / "triage_stories_heldout.json"]
 YOUTUBE_TRAIN = ("01-9bZkp7q19f0.csv", "04-CevxZvSJLk8.csv", "07-KQ6zr6kCPj8.csv",
                  "08-uelHwf8o7_U.csv")
 YOUTUBE_HELD_OUT = "09-pRpeEdMmmQ0.csv"
@@ -112,6 +125,16 @@ WORDS_FILE = OUT.parent / "abuse_words.npz"
 BLANKED_SHARE = 0.5
 # The written abuse examples are scored out of fold, in this many folds, for the threshold.
 ABUSE_FOLDS = 5
+# The abuse model's regularisation, and how far up the range of thresholds tied for the
+# best F1 its threshold is placed.
+ABUSE_C = 2.0
+ABUSE_QUANTILE = 0.25
+# Each comment of a labelled thread counts as this many tweets. bench/cv_abuse.py's
+# leave-one-thread-out grid on the twelve threads (weight 120 or 240 by C 2 or 4) gave F1
+# 0.864-0.874: 120 with C 2 found 225 of 260 abusive comments with 32 false alarms, 240 with
+# C 2 229 with 35; 240 also cost the public sets (Jigsaw precision 0.50 -> 0.39, our
+# validation set's 0.90 -> 0.86), so the difference of four comments was not worth it.
+THREAD_WEIGHT = 120.0
 # The abuse model's columns before the hashed words: the embedding and patterns.py's.
 ABUSE_WIDTH = 384 + 7
 # Word weights smaller than this change no score by more than a rounding error.
@@ -257,6 +280,123 @@ def report(name: str, scores: np.ndarray, labels: np.ndarray, threshold: float) 
     return f"  {name:<44} P {p:.2f} R {r:.2f} F1 {f:.2f}  (tp {tp} fp {fp} fn {fn})"
 
 
+class AbuseData:
+    """Everything the abuse model is trained and thresholded on, embedded once, so that
+    bench/cv_abuse.py can train it again without one labelled thread."""
+
+    @classmethod
+    def load(cls, corpus: Path, embed, templates: bool = False) -> "AbuseData":
+        self = cls()
+        written = json.loads(WRITTEN.read_text(encoding="utf-8"))
+        more = json.loads(WRITTEN_2.read_text(encoding="utf-8"))
+        general = json.loads(GENERAL.read_text(encoding="utf-8"))["comments"]
+        abusive = [*written["abusive"], *more["abusive"],
+                   *(c["body"] for c in general if c["label"] == "abusive")]
+        harmless = [*written["not_abusive"], *more["not_abusive"],
+                    *(c["body"] for c in general if c["label"] != "abusive")]
+        w_texts = abusive + harmless
+        self.w_y = np.array([True] * len(abusive) + [False] * len(harmless))
+        # The labelled threads train the abuse model only: adding the retired sets' 36 spam
+        # comments to the spam model left our sets' spam as it was and moved the spam
+        # threshold so far that YouTube's held-out video lost precision (1.00 -> 0.89).
+        self.threads = {path: json.loads(path.read_text(encoding="utf-8"))["comments"]
+                        for path in THREADS}
+        sys.path.insert(0, str(ROOT / "bench"))
+        import triage_templates
+
+        tmpl = (triage_templates.examples() if templates
+                else {"abusive": [], "not_abusive": []})
+        self.written_weight = 20.0 if templates else WRITTEN_WEIGHT
+        validation = json.loads(VALIDATION.read_text(encoding="utf-8"))["comments"]
+        _refuse_holdout([*w_texts, *tmpl["abusive"], *tmpl["not_abusive"],
+                         *(c["body"] for cs in self.threads.values() for c in cs),
+                         *(c["body"] for c in validation)])
+
+        davidson = [r for r in read_csv(corpus / DAVIDSON) if davidson_kept(r)]
+        self.d_texts = [r["tweet"] for r in davidson]
+        self.d_vectors = embed("davidson", self.d_texts)
+        self.d_labels = np.array([r["class"] != "2" for r in davidson])
+        self.d_train = np.array([not davidson_held_out(int(r[""])) for r in davidson])
+        d_train_texts = [t for t, keep in zip(self.d_texts, self.d_train, strict=True) if keep]
+        self.d_x = abuse_matrix(self.d_vectors[self.d_train], d_train_texts)
+        self.w_x = abuse_matrix(embed("written-abuse", w_texts), w_texts)
+        t_texts = tmpl["abusive"] + tmpl["not_abusive"]
+        self.t_x = (abuse_matrix(embed("templates", t_texts), t_texts) if t_texts
+                    else sparse.csr_matrix((0, self.w_x.shape[1])))
+        self.t_y = np.array([True] * len(tmpl["abusive"]) + [False] * len(tmpl["not_abusive"]),
+                            dtype=bool)
+        self.thread_x = {}
+        for path, comments in self.threads.items():
+            texts = [c["body"] for c in comments]
+            self.thread_x[path] = (abuse_matrix(embed(f"thread-{path.stem}", texts), texts),
+                                   np.array([c["label"] == "abusive" for c in comments]))
+        self.validation = validation
+        v_texts = [c["body"] for c in validation]
+        self.v_vectors = embed("validation", v_texts)
+        self.v_x = abuse_matrix(self.v_vectors, v_texts)
+        self.v_y = np.array([c["label"] == "abusive" for c in validation])
+        seed_texts, self.seed_y = seed_thread()
+        self.seed_x = abuse_matrix(embed("seed", seed_texts), seed_texts)
+        print(f"abuse: {self.d_train.sum()} tweets, {len(w_texts)} written examples (weight "
+              f"{self.written_weight:g}), {len(self.threads)} labelled threads of "
+              f"{sum(len(c) for c in self.threads.values())} comments, {len(t_texts)} template "
+              f"sentences (weight {TEMPLATE_WEIGHT:g})")
+        return self
+
+    def train(self, threads, thread_weight: float = THREAD_WEIGHT, c: float = ABUSE_C,
+              quantile: float = ABUSE_QUANTILE) -> "AbuseFit":
+        """The abuse model trained on the tweets, the written examples and `threads` (paths
+        of self.threads), and its threshold: the one with the best F1 (`quantile` of the way
+        up the tied range) over our validation set, the seed and the examples scored out
+        of fold."""
+        ex_x = sparse.vstack([self.w_x, *(self.thread_x[p][0] for p in threads)]).tocsr()
+        ex_y = np.concatenate([self.w_y, *(self.thread_x[p][1] for p in threads)])
+        ex_w = np.concatenate([np.full(len(self.w_y), self.written_weight),
+                               np.full(len(ex_y) - len(self.w_y), thread_weight)])
+        # Each example again with patterns.py's features blanked: the constructions fire
+        # on most of our written abuse, and without this copy the model would lean on them
+        # and stop reading the embedding for abuse phrased in a way they do not match.
+        blank = ex_x.tolil()
+        blank[:, 384:ABUSE_WIDTH] = 0
+        x = sparse.vstack([self.d_x, ex_x, self.t_x, blank.tocsr()]).tocsr()
+        y = np.concatenate([self.d_labels[self.d_train], ex_y, self.t_y, ex_y])
+        n_davidson, n_ex, n_t = int(self.d_train.sum()), len(ex_y), len(self.t_y)
+        weights = np.concatenate([np.ones(n_davidson), ex_w * (1 - BLANKED_SHARE),
+                                  np.full(n_t, TEMPLATE_WEIGHT), ex_w * BLANKED_SHARE])
+        model = fit(x, y, weights, c=c)
+        # Out-of-fold scores of the examples: each fifth scored by a model trained without
+        # it, so the threshold is chosen on hundreds of comments the model did not see
+        # (many of them heated but legitimate), not only on the validation set, which the
+        # model separates too cleanly to place a threshold well.
+        folds = np.arange(n_ex) % ABUSE_FOLDS
+        oof = np.zeros(n_ex)
+        for fold in range(ABUSE_FOLDS):
+            keep = np.concatenate([np.ones(n_davidson, bool), folds != fold,
+                                   np.ones(n_t, bool), folds != fold])
+            inside = folds == fold
+            oof[inside] = fit(x[keep], y[keep], weights[keep], c=c).predict_proba(
+                ex_x[inside])[:, 1]
+        v_scores = model.predict_proba(self.v_x)[:, 1]
+        seed_scores = model.predict_proba(self.seed_x)[:, 1]
+        # A quarter of the way up the tied range, since a false alarm costs a moderator a
+        # glance and a missed threat costs a reader.
+        threshold, f1 = best_threshold(np.concatenate([v_scores, oof, seed_scores]),
+                                       np.concatenate([self.v_y, ex_y, self.seed_y]),
+                                       quantile=quantile)
+        return AbuseFit(model, threshold, f1, v_scores, seed_scores, oof, ex_y)
+
+
+@dataclass
+class AbuseFit:
+    model: object
+    threshold: float
+    f1: float
+    validation_scores: np.ndarray
+    seed_scores: np.ndarray
+    oof: np.ndarray
+    example_labels: np.ndarray
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -269,72 +409,9 @@ def main() -> None:
     corpus = args.corpus
     embed = CachedEmbedder(args.cache)
     written = json.loads(WRITTEN.read_text(encoding="utf-8"))
-    more = json.loads(WRITTEN_2.read_text(encoding="utf-8"))
-    written["abusive"] += more["abusive"]
-    written["not_abusive"] += more["not_abusive"]
-    # The retired sets train the abuse model only: adding their 36 spam comments left our
-    # sets' spam as it was and moved the spam threshold so far that YouTube's held-out
-    # video lost precision (1.00 -> 0.89).
-    retired = [c for path in RETIRED
-               for c in json.loads(path.read_text(encoding="utf-8"))["comments"]]
-    written["abusive"] += [c["body"] for c in retired if c["label"] == "abusive"]
-    written["not_abusive"] += [c["body"] for c in retired if c["label"] != "abusive"]
-    validation = json.loads(VALIDATION.read_text(encoding="utf-8"))["comments"]
-    sys.path.insert(0, str(ROOT / "bench"))
-    import triage_templates
-
-    templates = (triage_templates.examples() if args.templates
-                 else {"abusive": [], "not_abusive": []})
-    written_weight = 20.0 if args.templates else WRITTEN_WEIGHT
-    _refuse_holdout([*written["abusive"], *written["not_abusive"], *written["spam"],
-                     *written["not_spam"], *templates["abusive"], *templates["not_abusive"],
-                     *(c["body"] for c in validation)])
-
-    # Abuse.
-    davidson = [r for r in read_csv(corpus / DAVIDSON) if davidson_kept(r)]
-    d_vectors = embed("davidson", [r["tweet"] for r in davidson])
-    d_labels = np.array([r["class"] != "2" for r in davidson])
-    d_train = np.array([not davidson_held_out(int(r[""])) for r in davidson])
-    w_texts = written["abusive"] + written["not_abusive"]
-    w_vectors = embed("written-abuse", w_texts)
-    w_labels = np.array([True] * len(written["abusive"]) + [False] * len(written["not_abusive"]))
-    t_texts = templates["abusive"] + templates["not_abusive"]
-    t_vectors = embed("templates", t_texts) if t_texts else np.zeros((0, 384), np.float32)
-    t_labels = np.array([True] * len(templates["abusive"])
-                        + [False] * len(templates["not_abusive"]))
-    d_texts = [r["tweet"] for r in davidson]
-    d_train_texts = [t for t, keep in zip(d_texts, d_train, strict=True) if keep]
-    parts = [abuse_matrix(d_vectors[d_train], d_train_texts), abuse_matrix(w_vectors, w_texts)]
-    if t_texts:
-        parts.append(abuse_matrix(t_vectors, t_texts))
-    # Each written example again with patterns.py's features blanked: the constructions
-    # fire on most of our written abuse, and without this copy the model would lean on
-    # them and stop reading the embedding for abuse phrased in a way they do not match.
-    blank = abuse_matrix(w_vectors, w_texts).tolil()
-    blank[:, 384:ABUSE_WIDTH] = 0
-    parts.append(blank.tocsr())
-    x = sparse.vstack(parts).tocsr()
-    y = np.concatenate([d_labels[d_train], w_labels, t_labels, w_labels])
-    weights = np.concatenate([np.ones(d_train.sum()),
-                              np.full(len(w_texts), written_weight * (1 - BLANKED_SHARE)),
-                              np.full(len(t_texts), TEMPLATE_WEIGHT),
-                              np.full(len(w_texts), written_weight * BLANKED_SHARE)])
-    print(f"abuse: {d_train.sum()} tweets, {len(w_texts)} written examples (weight "
-          f"{written_weight:g}), {len(t_texts)} template sentences (weight {TEMPLATE_WEIGHT:g})")
-    abuse = fit(x, y, weights, c=2.0)
-    # Out-of-fold scores of our written examples: each fifth scored by a model trained
-    # without it, so the threshold is chosen on ~240 comments the model did not see (many
-    # of them heated but legitimate), not only on the validation set, which the model
-    # separates too cleanly to place a threshold well.
-    folds = np.arange(len(w_texts)) % ABUSE_FOLDS
-    oof = np.zeros(len(w_texts))
-    n_davidson = int(d_train.sum())
-    for fold in range(ABUSE_FOLDS):
-        keep = np.concatenate([np.ones(n_davidson, bool), folds != fold,
-                               np.ones(len(t_texts), bool), folds != fold])
-        model = fit(x[keep], y[keep], weights[keep], c=2.0)
-        inside = folds == fold
-        oof[inside] = model.predict_proba(x[n_davidson:n_davidson + len(w_texts)][inside])[:, 1]
+    abuse_data = AbuseData.load(corpus, embed, templates=args.templates)
+    fitted = abuse_data.train(list(abuse_data.threads))
+    abuse, abuse_t, abuse_f1 = fitted.model, fitted.threshold, fitted.f1
 
     # Spam.
     youtube = [r for name in YOUTUBE_TRAIN
@@ -351,26 +428,19 @@ def main() -> None:
     spam = fit(x, y, weights, c=4.0)
     del s_texts
 
-    # Thresholds, on our validation set (in-sample for them).
+    # The spam threshold, on our validation set (in-sample for it): the middle of the tied
+    # range, since an on-topic comment called spam is the error that matters there.
+    validation = abuse_data.validation
     v_texts = [c["body"] for c in validation]
-    v_vectors = embed("validation", v_texts)
-    v_abusive = np.array([c["label"] == "abusive" for c in validation])
     v_spam = np.array([c["label"] == "spam" for c in validation])
     v_on_topic = np.array([c["label"] == "on-topic" for c in validation])
-    abuse_scores = abuse.predict_proba(abuse_matrix(v_vectors, v_texts))[:, 1]
-    spam_scores = spam.predict_proba(spam_matrix(v_vectors, v_texts))[:, 1]
-    # Abuse: a quarter of the way up the tied range, since a false alarm costs a moderator
-    # a glance and a missed threat costs a reader; spam: the middle, since an on-topic
-    # comment called spam is the error that matters there.
-    seed_texts, seed_abusive = seed_thread()
-    seed_scores = abuse.predict_proba(abuse_matrix(embed("seed", seed_texts), seed_texts))[:, 1]
-    abuse_t, abuse_f1 = best_threshold(np.concatenate([abuse_scores, oof, seed_scores]),
-                                       np.concatenate([v_abusive, w_labels, seed_abusive]),
-                                       quantile=0.25)
+    spam_scores = spam.predict_proba(spam_matrix(abuse_data.v_vectors, v_texts))[:, 1]
     spam_t, spam_f1 = best_threshold(spam_scores, v_spam, forbidden=v_on_topic, quantile=0.25)
+    abuse_scores, v_abusive = fitted.validation_scores, abuse_data.v_y
 
     # The held-out public splits, for the record (nothing is chosen on them).
-    held = ~d_train
+    d = abuse_data
+    held = ~d.d_train
     jigsaw = read_csv(corpus / JIGSAW)
     j_vectors = embed("jigsaw", [r["comment_text"] for r in jigsaw])
     j_labels = np.array([r["toxic"].strip() == "1" for r in jigsaw])
@@ -378,16 +448,16 @@ def main() -> None:
     yh_texts = [_youtube_text(r["CONTENT"]) for r in yt_held]
     yh_vectors = spam_matrix(embed("youtube-held-out", yh_texts), yh_texts)
     yh_labels = np.array([r["CLASS"] == "1" for r in yt_held])
-    print("abuse model (threshold chosen on our validation set, the written examples out of "
-          "fold and the seed):")
+    print("abuse model (threshold chosen on our validation set, the written examples and "
+          "threads out of fold and the seed):")
     print(report("our validation set (in-sample)", abuse_scores, v_abusive, abuse_t))
-    print(report("the seed thread (in-sample)", seed_scores, seed_abusive, abuse_t))
-    print(report(f"written examples, out of fold ({ABUSE_FOLDS} folds)", oof, w_labels,
-                 abuse_t))
-    held_texts = [t for t, h in zip(d_texts, held, strict=True) if h]
+    print(report("the seed thread (in-sample)", fitted.seed_scores, d.seed_y, abuse_t))
+    print(report(f"examples and threads, out of fold ({ABUSE_FOLDS} folds)", fitted.oof,
+                 fitted.example_labels, abuse_t))
+    held_texts = [t for t, h in zip(d.d_texts, held, strict=True) if h]
     print(report("davidson held-out fifth",
-                 abuse.predict_proba(abuse_matrix(d_vectors[held], held_texts))[:, 1],
-                 d_labels[held], abuse_t))
+                 abuse.predict_proba(abuse_matrix(d.d_vectors[held], held_texts))[:, 1],
+                 d.d_labels[held], abuse_t))
     j_texts = [r["comment_text"] for r in jigsaw]
     print(report("jigsaw sample (never trained on)",
                  abuse.predict_proba(abuse_matrix(j_vectors, j_texts))[:, 1], j_labels, abuse_t))
@@ -412,7 +482,7 @@ def main() -> None:
             raise SystemExit(f"{path} does not match MANIFEST.tsv")
         files[name] = {"sha256": sha256(path), **{k: entry.get(k, "") for k in
                                                   ("repository", "path", "commit")}}
-    for name in (WRITTEN, WRITTEN_2, *RETIRED, VALIDATION,
+    for name in (WRITTEN, WRITTEN_2, GENERAL, *THREADS, VALIDATION,
                  ROOT / "bench" / "triage_templates.py"):
         files[str(name.relative_to(ROOT))] = {"sha256": sha256(name)}
     data = {
@@ -440,7 +510,7 @@ def _refuse_holdout(texts: list[str]) -> None:
     """Stop if a text of a held-out set is among `texts` (training or thresholds); a
     word or two ("haha", "First!") is common to any set and is not a leak."""
     held = {c["body"].strip().casefold()
-            for path in HOLDOUTS
+            for path in HOLDOUTS if path.exists()
             for c in json.loads(path.read_text(encoding="utf-8"))["comments"]
             if len(c["body"].split()) > 2}
     leaked = sorted(held & {t.strip().casefold() for t in texts})
