@@ -38,6 +38,9 @@ def main() -> None:
                         help="thread files (stem) never trained on in any fold")
     parser.add_argument("--judge", default="",
                         help="leave out and judge only the threads whose file name has this in it")
+    parser.add_argument("--show", action="store_true",
+                        help="print the comments missed and the false alarms (they are training "
+                        "threads, read already; no held-out set is read here)")
     args = parser.parse_args()
     embed = tt.CachedEmbedder(args.cache)
     data = tt.AbuseData.load(args.corpus, embed)
@@ -67,6 +70,12 @@ def main() -> None:
             t, f, n = (int((predicted & labels).sum()), int((predicted & ~labels).sum()),
                        int((~predicted & labels).sum()))
             tp, fp, fn = tp + t, fp + f, fn + n
+            if args.show:
+                for comment, score, got, label in zip(comments, scores, predicted, labels,
+                                                      strict=True):
+                    if got != label:
+                        print(f"    {name.rsplit('_', 1)[1]} {'missed' if label else 'false'} "
+                              f"{score:.2f}: {comment['body'][:150]}")
             per.append(f"{name.rsplit('_', 1)[1]} {t}/{f}")
         f1 = 2 * tp / (2 * tp + fp + fn)
         print(f"{weight:>13g} {c:>5g} {quantile:>8g}   {tp:>5} {fp:>6} {fn:>7}  {f1:.3f}  "
