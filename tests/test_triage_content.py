@@ -13,7 +13,7 @@ from moderation import services
 from moderation.models import Comment, Flag, Reason, Word
 from moderation.screening import score_comments
 from moderation.services.findings import behaviour_signals
-from moderation.triage import display, features, patterns, places
+from moderation.triage import display, features, patterns, places, scoring
 from moderation.triage.classifiers import MODELS_PATH
 from tests.factories import make_article, make_comment
 
@@ -132,6 +132,30 @@ def test_commercial_spam_with_a_link_is_flagged_as_spam_not_off_topic(seed):
     assert flag.note.startswith("reads like spam: ")
     # The card's signals line says why.
     assert "why: storefront link, money or offer words" in display.summary(comment.triage)
+
+
+LIMITS = scoring.Thresholds(abuse=0.5, off_topic=0.6, spam=0.8, hold=0.9, max_links=2,
+                            topic_model="tfidf", threads=1)
+
+
+def reasons_of_signals(*, abuse=0.0, profanity=0.0, spam_content=0.0) -> set[str]:
+    """The reasons scoring finds for a comment with these scores and nothing else."""
+    signals = {"abuse": abuse, "abuse_parts": {"profanity": profanity, "model": abuse},
+               "spam_content": spam_content, "spam_why": [], "links": 0, "link_score": 0.0,
+               "behaviour": {}, "duplicate_of": None, "repetition": 0.0, "shouting": 0.0,
+               "shouting_score": 0.0, "off_topic": 0.0, "noise": False}
+    return {f.reason for f in scoring._findings(None, signals, [], LIMITS)}
+
+
+def test_a_sales_pitch_is_spam_not_also_abusive_on_the_abuse_model_alone():
+    assert reasons_of_signals(abuse=0.7, spam_content=0.95) == {"spam"}
+
+
+def test_a_sales_pitch_that_swears_or_is_surely_abusive_is_both():
+    assert reasons_of_signals(abuse=0.7, profanity=0.7, spam_content=0.95) == {"spam",
+                                                                                "abusive"}
+    assert reasons_of_signals(abuse=0.95, spam_content=0.95) == {"spam", "abusive"}
+    assert reasons_of_signals(abuse=0.7, spam_content=0.5) == {"abusive"}
 
 
 def test_an_on_topic_comment_with_a_source_link_is_not_spam(seed):
