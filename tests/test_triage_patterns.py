@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
     ("Those people are vermin and breed like rats.", "dehumanising_group"),
     ("If I ever meet the man who signed this, he will regret it.", "threat"),
     ("Watch your back. We know where you live.", "threat"),
+    # Intimidation that only says others are watching.
+    ("Nice city you live in. Lots of people read these threads, you know.", "threat"),
+    ("Wouldn't be too sure of yourself, Dana.", "threat"),
+    ("Reporters who write like this tend to have short careers.", "threat"),
     ("I hope someone shoots the whole council.", "violent_wish"),
     ("Carl, you brain-dead clown, nobody cares what you think.", "attack"),
 ])
@@ -34,6 +38,8 @@ def test_it_finds_the_construction(text, feature):
     "We should kill this bill in the senate before it does more harm.",
     "Israel's government should be ashamed of its settlement policy.",
     "As a Muslim I welcome this. Peace between our peoples is what our faith asks of us.",
+    "If I were you I'd read the treaty before judging it.",
+    "Keep writing, I read everything you post about Almaty.",
 ])
 def test_heated_criticism_of_governments_fires_no_construction(text):
     assert not any(patterns.abuse_features(text).values())

@@ -91,7 +91,14 @@ THREAT_RE = re.compile(
     r"enjoy (?:your|their|it) \w+ while|you have been warned|last warning|"
     r"come for (?:you|them)|we(?:'re| are) watching|where (?:he|she|you|they) lives?|"
     r"what happens to (?:you|them|him|her|people)|dark alley|remembers? (?:names|faces)|"
-    r"i promise you|(?:much|any) longer, i|surprises? on your way)"
+    r"i promise you|(?:much|any) longer, i|surprises? on your way|"
+    # Intimidation that only says others are watching: "lots of people read these threads",
+    # "people there talk", "wouldn't be too sure of yourself", "short careers".
+    r"(?:lots of|plenty of|many) people read (?:these|this|what)|people (?:there|here) talk|"
+    r"(?:wouldn'?t|would not) be (?:so |too )?sure of yourself|not all of them are as patient|"
+    r"if i were you,? i'?d (?:be careful|watch|think (?:twice|about whether))|"
+    r"(?:would|might) be wise to stop|short careers|quiet funerals?|"
+    r"keep (?:talking|posting|writing)(?:,| and) (?:see|you'?ll|we'?ll))"
 )
 # Harm wished on, or called for against, people: "should hang", "I hope someone shoots".
 VIOLENT_WISH_RE = re.compile(
