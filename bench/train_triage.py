@@ -417,16 +417,15 @@ def main() -> None:
     youtube = [r for name in YOUTUBE_TRAIN
                for r in read_csv(corpus / "spam" / "youtube-spam-collection" / name)]
     y_texts = [_youtube_text(r["CONTENT"]) for r in youtube]
-    s_texts = y_texts + written["spam"] + written["not_spam"]
     s_vectors = spam_matrix(embed("youtube-train", y_texts), y_texts)
     ws_texts = written["spam"] + written["not_spam"]
+    _refuse_holdout(ws_texts)
     ws_vectors = spam_matrix(embed("written-spam", ws_texts), ws_texts)
     x = np.vstack([s_vectors, ws_vectors])
     written_spam = [True] * len(written["spam"]) + [False] * len(written["not_spam"])
     y = np.concatenate([np.array([r["CLASS"] == "1" for r in youtube]), np.array(written_spam)])
     weights = np.concatenate([np.ones(len(youtube)), np.full(len(ws_texts), SPAM_WRITTEN_WEIGHT)])
     spam = fit(x, y, weights, c=4.0)
-    del s_texts
 
     # The spam threshold, on our validation set (in-sample for it): the middle of the tied
     # range, since an on-topic comment called spam is the error that matters there.
