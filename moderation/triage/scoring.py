@@ -219,11 +219,12 @@ def _spam_note(signals: dict) -> str:
 def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list[Finding]:
     found: list[Finding] = []
     abuse = signals["abuse"]
+    content = signals["spam_content"]
     # A sales pitch's urgency and capitals read to the abuse model as hostility, so when the
     # spam model is sure a comment is selling, the abuse model alone does not add a second
     # reason to it; swearing (the profanity classifier) and abuse over the hold threshold do.
-    selling = (signals.get("spam_content", 0.0) >= limits.spam and abuse < limits.hold
-               and signals.get("abuse_parts", {}).get("profanity", 0.0) < limits.abuse)
+    selling = (content >= limits.spam and abuse < limits.hold
+               and signals["abuse_parts"]["profanity"] < limits.abuse)
     if abuse >= limits.abuse and not selling:
         found.append(Finding(Reason.ABUSIVE, f"abuse {abuse:.2f}", abuse,
                              holds=abuse >= limits.hold))
@@ -234,7 +235,6 @@ def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list
                              holds=banned))
     links = signals["links"]
     link_score = signals["link_score"]
-    content = signals.get("spam_content", 0.0)
     if content >= limits.spam:
         found.append(Finding(Reason.SPAM, _spam_note(signals), content,
                              holds=content >= limits.hold))
