@@ -300,6 +300,34 @@ def test_import_articles_exits_non_zero_when_scoring_failed(wxr_file, triage_on,
     assert Comment.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DB_TASKS)
+def test_import_articles_with_no_worker_running_says_so_and_leaves_the_scoring_queued(
+        wxr_file, triage_on):
+    export = wxr_file([{"post_id": 1, "comments": [
+        {"id": 1, "approved": "0", "content": ON_TOPIC}]}])
+    out = StringIO()
+    call_command("import_articles", str(export), stdout=out, stderr=StringIO())
+    assert ("1 of 1 imported pending comment(s) queued for scoring, but no task worker is "
+            "running: start one (manage.py db_worker)") in out.getvalue()
+    assert tasks.scoring_queued() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DB_TASKS)
+def test_import_articles_stops_waiting_in_time_and_leaves_the_rest_to_the_workers(
+        wxr_file, triage_on):
+    _worker("busy elsewhere", seen=timezone.now() + timedelta(minutes=5), host="elsewhere")
+    export = wxr_file([{"post_id": 1, "comments": [
+        {"id": 1, "approved": "0", "content": ON_TOPIC}]}])
+    out = StringIO()
+    call_command("import_articles", str(export), "--wait", "1", stdout=out,
+                 stderr=StringIO())
+    assert ("1 of 1 imported pending comment(s) still unscored after 1 s; they stay queued "
+            "and the task workers go on scoring them.") in out.getvalue()
+    assert tasks.scoring_queued() == 1 and Comment.objects.get().triaged_at is None
+
+
 @override_settings(TASKS=DB_TASKS)
 def test_a_batch_the_database_was_too_busy_for_is_queued_again(open_news, triage_on,
                                                               monkeypatch):

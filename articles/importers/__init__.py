@@ -54,11 +54,17 @@ def check_size(size: int) -> None:
         )
 
 
-def read_plan(fileobj, fmt: str = "auto", *, filename: str = "", progress=None) -> Plan:
-    """Parse an export file (a binary file object) into a Plan, or raise ImportFailed."""
-    fileobj.seek(0, 2)
-    check_size(fileobj.tell())
-    fileobj.seek(0)
+def read_plan(fileobj, fmt: str = "auto", *, filename: str = "", progress=None,
+              size_limited: bool = True) -> Plan:
+    """Parse an export file (a binary file object) into a Plan, or raise ImportFailed.
+
+    `size_limited=False` lifts IMPORT_MAX_BYTES, which bounds what a browser may send
+    the server; the command line reads a file its operator already has on the server.
+    """
+    if size_limited:
+        fileobj.seek(0, 2)
+        check_size(fileobj.tell())
+        fileobj.seek(0)
     head = fileobj.read(HEAD_BYTES)
     fileobj.seek(0)
     if fmt not in FORMAT_NAMES and fmt != "auto":

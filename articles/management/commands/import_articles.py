@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from articles import importers
 from moderation import tasks
-from moderation.models import Comment
+from moderation.models import Comment, TaskWorker
 
 # Files at least this big get progress bars (on standard error).
 PROGRESS_BYTES = 5 * 1024 * 1024
@@ -38,7 +38,7 @@ class Command(BaseCommand):
                             help="print the totals and warnings, not a line per article")
         parser.add_argument("--wait", type=int, default=600, metavar="SECONDS",
                             help="wait up to this long for the task workers to score the "
-                                 "imported pending comments, and fail if they could not "
+                                 "imported pending comments, and fail if scoring failed "
                                  "(default: %(default)s; 0: only queue them)")
 
     def handle(self, *args, files, format, dry_run, brief, repair_cycles, wait, **options):
@@ -70,8 +70,13 @@ class Command(BaseCommand):
             self._await_scoring([pk for s in summaries for pk in s.to_score], wait)
 
     def _await_scoring(self, ids: list[int], wait: int) -> None:
-        """Report what the workers scored of the import's pending comments; fail if
-        scoring failed, or is not done after `wait` seconds."""
+        """Report what the workers scored of the import's pending comments, waiting up to
+        `wait` seconds while a worker is at it; fail only if scoring failed.
+
+        The import itself has committed by now, so running out of time, or finding no
+        worker running, is reported and is no failure: the comments stay queued, durably,
+        until a worker scores them.
+        """
         if not ids:
             return
         if wait <= 0:
@@ -89,11 +94,17 @@ class Command(BaseCommand):
                     f"{left} of {len(ids)} imported pending comment(s) left unscored: "
                     "scoring failed (see the workers' log). The workers' sweep queues them "
                     "again; manage.py triage_comments scores them here.")
+            if not TaskWorker.objects.alive().exists():
+                self.stdout.write(
+                    f"{left} of {len(ids)} imported pending comment(s) queued for scoring, "
+                    "but no task worker is running: start one (manage.py db_worker) and it "
+                    "scores them.")
+                return
             if time.monotonic() > deadline:
-                raise CommandError(
+                self.stdout.write(
                     f"{left} of {len(ids)} imported pending comment(s) still unscored after "
-                    f"{wait} s; they stay queued. Are task workers running (manage.py "
-                    "db_worker)?")
+                    f"{wait} s; they stay queued and the task workers go on scoring them.")
+                return
             time.sleep(1)
 
     def _preview(self, plan, repair_cycles):
@@ -116,7 +127,8 @@ class Command(BaseCommand):
                                file=sys.stderr, leave=False)
                 try:
                     return importers.read_plan(fileobj, fmt, filename=path,
-                                               progress=bar.update if bar else None)
+                                               progress=bar.update if bar else None,
+                                               size_limited=False)
                 finally:
                     if bar is not None:
                         bar.close()
