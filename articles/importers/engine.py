@@ -38,7 +38,15 @@ from django.db.models import Q
 
 from articles.models import Article
 from moderation import services
-from moderation.models import SEGMENT_WIDTH, Comment
+from moderation.models import (
+    SEGMENT_WIDTH,
+    Comment,
+    Commenter,
+    Flag,
+    ModerationEvent,
+    QueueCount,
+    settle_after_load,
+)
 from moderation.signals import comments_added
 
 from .plan import (
@@ -218,8 +226,10 @@ def apply(plan: Plan, *, repair_cycles: bool = False, progress=None,
     """
     try:
         with transaction.atomic(), services.counting_at_end():
-            return _Run(plan, write=True, repair_cycles=repair_cycles, progress=progress,
-                        article_progress=article_progress).run()
+            summary = _Run(plan, write=True, repair_cycles=repair_cycles, progress=progress,
+                           article_progress=article_progress).run()
+            _settle_once_committed([summary])
+            return summary
     except IntegrityError:
         raise ImportFailed(
             "Someone else imported or created some of these articles at the same moment, so "
@@ -240,12 +250,23 @@ def apply_many(plans: list[Plan], *, repair_cycles: bool = False, progress=None
                                           progress=progress).run())
                 except ImportFailed as error:
                     raise ImportFailed(f"{plan.filename}: {error}") from None
+            _settle_once_committed(summaries)
             return summaries
     except IntegrityError:
         raise ImportFailed(
             "Someone else imported or created some of these articles at the same moment, so "
             "nothing was written. Run the import again."
         ) from None
+
+
+def _settle_once_committed(summaries: list[Summary]) -> None:
+    """Once the import commits, refresh the planner's view of the tables it wrote to, if
+    it wrote many rows (a first import of a whole archive, say)."""
+    added = sum(summary.totals["comments_created"] for summary in summaries)
+    transaction.on_commit(
+        partial(settle_after_load, Comment, added,
+                also=(Article, ModerationEvent, Flag, Commenter, QueueCount)),
+        robust=True)
 
 
 def _chunks(articles: list[PlannedArticle]):

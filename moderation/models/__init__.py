@@ -13,7 +13,7 @@
 """
 
 from .audit import Flag, FlagQuerySet, ModerationEvent
-from .bulk import allocate_ids, can_copy, copy_missing_rows, copy_rows
+from .bulk import allocate_ids, can_copy, copy_missing_rows, copy_rows, settle_after_load
 from .commenters import Commenter, CommenterEvent, CommenterQuerySet, normalise_email
 from .comments import (
     MAX_SEQ,
@@ -49,5 +49,5 @@ __all__ = [
     "TaskWorker", "Word", "WordList", "allocate_ids",
     "can_copy", "copy_missing_rows", "copy_rows", "counting_at_end", "normalise_email",
     "normalise_word", "number_oldest_first", "path_segment", "place", "queues_of", "Spot",
-    "reserve_sequence", "reserve_sequences", "visible_per_article",
+    "reserve_sequence", "reserve_sequences", "settle_after_load", "visible_per_article",
 ]

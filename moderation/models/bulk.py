@@ -1,4 +1,5 @@
-"""Bulk writes for imports: COPY on PostgreSQL and ids taken from a table's sequence."""
+"""Bulk writes for imports: COPY on PostgreSQL, ids taken from a table's sequence, and the
+planner's statistics brought up to date after a big load."""
 
 from __future__ import annotations
 
@@ -134,3 +135,39 @@ def copy_missing_rows(model, key: str, rows: Iterable[Sequence], *, fields: Sequ
         found = dict(cursor.fetchall())
         cursor.execute(f"DROP TABLE {staged}")
     return found, inserted
+
+
+# PostgreSQL's own rule for vacuuming a table after inserts (the defaults of
+# autovacuum_vacuum_insert_threshold and autovacuum_vacuum_insert_scale_factor).
+SETTLE_AFTER_ROWS = 1000
+SETTLE_AFTER_SHARE = 0.2
+
+
+def settle_after_load(model, added: int, *, also=(), using: str = "default") -> bool:
+    """After a bulk load of `added` rows into `model`'s table, bring the planner's view of
+    it and of `also`'s tables up to date, if the load changed it much: VACUUM (ANALYZE)
+    on PostgreSQL, ANALYZE alone inside a transaction. Return whether it ran.
+
+    Autovacuum does this eventually, but a service may run with it off or behind, and
+    until then a million freshly imported comments are planned as an empty table: the
+    queue's reason filter and the admin's list read the whole table. ANALYZE alone is
+    not enough: without VACUUM's visibility map the planner prices every index read as a
+    visit to the table too, and chose sequential scans for the queue's text search and
+    the admin's status filter. Run it once the load has committed (the rows are then
+    visible to the ANALYZE of any connection, and VACUUM cannot run inside a
+    transaction); it blocks no reader or writer.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or added < SETTLE_AFTER_ROWS:
+        return False
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        # The rows the table had when last analyzed (-1: never): loads do not change it.
+        [known] = cursor.fetchone()
+        if added < SETTLE_AFTER_ROWS + SETTLE_AFTER_SHARE * max(known, 0):
+            return False
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        for each in (model, *also):
+            cursor.execute(f"{command} {connection.ops.quote_name(each._meta.db_table)}")
+    return True
