@@ -328,6 +328,53 @@ def test_import_articles_stops_waiting_in_time_and_leaves_the_rest_to_the_worker
     assert tasks.scoring_queued() == 1 and Comment.objects.get().triaged_at is None
 
 
+class _Clock:
+    """time.monotonic() and time.sleep() for a command that waits: sleeping moves it on."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_import_articles_stops_waiting_once_the_workers_pace_says_the_wait_will_not_do(
+        db, monkeypatch):
+    from articles.management.commands import import_articles
+
+    _worker("scoring", seen=timezone.now())
+    clock = _Clock()
+    monkeypatch.setattr(import_articles, "time", clock)
+    monkeypatch.setattr(tasks, "scoring_queued", lambda: 1)
+    # 60,000 left, scored at 50 a second: 20 minutes, where --wait leaves 10.
+    monkeypatch.setattr(import_articles, "_unscored", lambda ids: 60_000 - 50 * int(clock.now))
+    out = StringIO()
+    import_articles.Command(stdout=out)._await_scoring(list(range(60_000)), wait=600)
+    assert clock.now == import_articles.PACE_AFTER
+    assert ("59250 of 60000 imported pending comment(s) still unscored; at the workers' pace "
+            "(50 a second) the rest takes about 20 minute(s), longer than --wait leaves"
+            ) in out.getvalue()
+
+
+def test_import_articles_waits_on_while_the_workers_pace_will_finish_in_time(
+        db, monkeypatch):
+    from articles.management.commands import import_articles
+
+    _worker("scoring", seen=timezone.now())
+    clock = _Clock()
+    monkeypatch.setattr(import_articles, "time", clock)
+    monkeypatch.setattr(tasks, "scoring_queued", lambda: 1)
+    monkeypatch.setattr(import_articles, "_unscored",
+                        lambda ids: max(0, 3_000 - 50 * int(clock.now)))
+    out = StringIO()
+    import_articles.Command(stdout=out)._await_scoring(list(range(3_000)), wait=600)
+    assert clock.now == 60
+    assert "Scored all 3000 imported pending comment(s)." in out.getvalue()
+
+
 @override_settings(TASKS=DB_TASKS)
 def test_a_batch_the_database_was_too_busy_for_is_queued_again(open_news, triage_on,
                                                               monkeypatch):

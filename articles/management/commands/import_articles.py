@@ -14,6 +14,8 @@ from moderation.models import Comment, TaskWorker
 
 # Files at least this big get progress bars (on standard error).
 PROGRESS_BYTES = 5 * 1024 * 1024
+# Seconds of waiting after which the workers' pace tells whether to wait on.
+PACE_AFTER = 15
 
 
 class Command(BaseCommand):
@@ -73,9 +75,10 @@ class Command(BaseCommand):
         """Report what the workers scored of the import's pending comments, waiting up to
         `wait` seconds while a worker is at it; fail only if scoring failed.
 
-        The import itself has committed by now, so running out of time, or finding no
-        worker running, is reported and is no failure: the comments stay queued, durably,
-        until a worker scores them.
+        The import itself has committed by now, so running out of time (or seeing, from
+        the workers' pace, that the time will not do), or finding no worker running, is
+        reported and is no failure: the comments stay queued, durably, until a worker
+        scores them.
         """
         if not ids:
             return
@@ -83,9 +86,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(ids)} pending comment(s) queued for scoring by the "
                               "task workers (manage.py db_worker).")
             return
-        deadline = time.monotonic() + wait
+        started = time.monotonic()
+        deadline = started + wait
+        at_start = None
         while True:
             left = _unscored(ids)
+            at_start = at_start or left
             if not left:
                 self.stdout.write(f"Scored all {len(ids)} imported pending comment(s).")
                 return
@@ -100,10 +106,21 @@ class Command(BaseCommand):
                     "but no task worker is running: start one (manage.py db_worker) and it "
                     "scores them.")
                 return
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 self.stdout.write(
                     f"{left} of {len(ids)} imported pending comment(s) still unscored after "
                     f"{wait} s; they stay queued and the task workers go on scoring them.")
+                return
+            # A big import's backlog takes the workers longer than anyone waits: once
+            # their pace is known, say so instead of waiting out the time for nothing.
+            pace = (at_start - left) / (now - started) if now - started >= PACE_AFTER else 0
+            if pace and left / pace > deadline - now:
+                self.stdout.write(
+                    f"{left} of {len(ids)} imported pending comment(s) still unscored; at "
+                    f"the workers' pace ({pace:.0f} a second) the rest takes about "
+                    f"{_duration(left / pace)}, longer than --wait leaves, so they stay "
+                    "queued and the task workers go on scoring them.")
                 return
             time.sleep(1)
 
@@ -136,6 +153,11 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error.strerror or error}") from None
         except importers.ImportFailed as error:
             raise CommandError(f"{path}: {error}") from None
+
+
+def _duration(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes} minute(s)" if minutes else f"{round(seconds)} s"
 
 
 def _unscored(ids: list[int], batch: int = 5000) -> int:
