@@ -349,12 +349,14 @@ def test_import_articles_stops_waiting_once_the_workers_pace_says_the_wait_will_
     clock = _Clock()
     monkeypatch.setattr(import_articles, "time", clock)
     monkeypatch.setattr(tasks, "scoring_queued", lambda: 1)
-    # 60,000 left, scored at 50 a second: 20 minutes, where --wait leaves 10.
-    monkeypatch.setattr(import_articles, "_unscored", lambda ids: 60_000 - 50 * int(clock.now))
+    # 60,000 left; the worker starts scoring after 10 s (loading its models), then
+    # scores 50 a second: 20 minutes, where --wait leaves 10.
+    monkeypatch.setattr(import_articles, "_unscored",
+                        lambda ids: 60_000 - 50 * max(0, int(clock.now) - 10))
     out = StringIO()
     import_articles.Command(stdout=out)._await_scoring(list(range(60_000)), wait=600)
-    assert clock.now == import_articles.PACE_AFTER
-    assert ("59250 of 60000 imported pending comment(s) still unscored; at the workers' pace "
+    assert clock.now == 11 + import_articles.PACE_AFTER
+    assert ("59200 of 60000 imported pending comment(s) still unscored; at the workers' pace "
             "(50 a second) the rest takes about 20 minute(s), longer than --wait leaves"
             ) in out.getvalue()
 
@@ -367,11 +369,13 @@ def test_import_articles_waits_on_while_the_workers_pace_will_finish_in_time(
     clock = _Clock()
     monkeypatch.setattr(import_articles, "time", clock)
     monkeypatch.setattr(tasks, "scoring_queued", lambda: 1)
+    # Nothing scored for the first 30 s (the worker busy with another task), then 50 a
+    # second: a minute more.
     monkeypatch.setattr(import_articles, "_unscored",
-                        lambda ids: max(0, 3_000 - 50 * int(clock.now)))
+                        lambda ids: min(3_000, max(0, 3_000 - 50 * (int(clock.now) - 30))))
     out = StringIO()
     import_articles.Command(stdout=out)._await_scoring(list(range(3_000)), wait=600)
-    assert clock.now == 60
+    assert clock.now == 90
     assert "Scored all 3000 imported pending comment(s)." in out.getvalue()
 
 

@@ -86,9 +86,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(ids)} pending comment(s) queued for scoring by the "
                               "task workers (manage.py db_worker).")
             return
-        started = time.monotonic()
-        deadline = started + wait
+        deadline = time.monotonic() + wait
         at_start = None
+        scoring_since = None  # (time, left) when the workers were first seen scoring
         while True:
             left = _unscored(ids)
             at_start = at_start or left
@@ -114,7 +114,13 @@ class Command(BaseCommand):
                 return
             # A big import's backlog takes the workers longer than anyone waits: once
             # their pace is known, say so instead of waiting out the time for nothing.
-            pace = (at_start - left) / (now - started) if now - started >= PACE_AFTER else 0
+            # The pace is timed from their first score, not counting a worker's start
+            # (loading the models) or a task it had to finish first.
+            if scoring_since is None and left < at_start:
+                scoring_since = (now, left)
+            pace = 0
+            if scoring_since and now - scoring_since[0] >= PACE_AFTER:
+                pace = (scoring_since[1] - left) / (now - scoring_since[0])
             if pace and left / pace > deadline - now:
                 self.stdout.write(
                     f"{left} of {len(ids)} imported pending comment(s) still unscored; at "
