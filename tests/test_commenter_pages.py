@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from moderation import services
-from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent
-from tests.factories import make_article
+from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
+from tests.factories import make_article, make_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +244,31 @@ def test_the_commenters_search_and_order_can_use_their_indexes_on_postgresql():
     assert "commenter_trouble_idx" in Commenter.objects.troublesome_first()[:50].explain()
     queue = Comment.objects.filter(commenter_id=1).order_by("-created")[:25].explain()
     assert "comment_commenter_idx" in queue
+
+
+def test_no_card_reads_a_column_its_query_left_out(moderator_client, moderator):
+    """The cards' query defers what no card shows (moderation/queues.py CARD_LEAVES_OUT);
+    a card that needed one of those columns after all would cost a query of its own."""
+    standings = [
+        lambda person: services.ban_commenter(commenter=person, actor=moderator, reason="r"),
+        lambda person: services.suspend_commenter(commenter=person, actor=moderator, days=3,
+                                                  reason="r"),
+        lambda person: services.trust_commenter(commenter=person, actor=moderator),
+        lambda person: services.premoderate_commenter(commenter=person, actor=moderator),
+    ]
+    counts = []
+    for people in (1, 8):
+        article = make_article()
+        commenters = people_with_comments(article, people=people, each=1)
+        for n, person in enumerate(commenters):
+            first = person.comments.get()
+            services.flag(comment=first, actor=moderator, reason=Reason.ABUSIVE)
+            make_comment(article, parent=first, commenter=person, author_name="Replier",
+                         status=Status.PENDING, body="A reply, quoting its parent.")
+            standings[n % 4](person)
+        count, html = queries(moderator_client,
+                             reverse("moderation:queue") + f"?tab=all&article={article.pk}")
+        assert html.count("data-mod-record") == 2 * people
+        assert html.count("In reply to") == people
+        counts.append(count)
+    assert counts[0] == counts[1]
