@@ -27,6 +27,7 @@ from django.db.models import (
 from django.utils.functional import cached_property
 
 from .models import Comment, Flag, Is, ModerationEvent, QueueCount, QueueTotal
+from .paging import first_pks
 from .wording import is_keep
 
 Status = Comment.Status
@@ -149,7 +150,7 @@ def tab_counts(*, article=None, reason: str = "", author: str = "", text: str = 
     matching = filter_comments(Comment.objects.all(), article=article, reason=reason,
                                author=author, text=text, commenter=commenter,
                                ).filter(QUEUES[tab].condition())
-    found = tuple(matching.order_by().values_list("pk", flat=True)[: FILTERED_COUNT_LIMIT + 1])
+    found = tuple(first_pks(matching, FILTERED_COUNT_LIMIT + 1))
     counts = {key: TabCount(None) for key in QUEUES}
     if len(found) > FILTERED_COUNT_LIMIT:
         counts[tab] = TabCount(FILTERED_COUNT_LIMIT, at_least=True, filtered=True)
