@@ -341,42 +341,44 @@ class _Clock:
         self.now += seconds
 
 
-def test_import_articles_stops_waiting_once_the_workers_pace_says_the_wait_will_not_do(
-        db, monkeypatch):
+def _await_import_scores(monkeypatch, count: int, unscored) -> tuple[float, str]:
+    """Run import_articles' wait for `count` pending comments, a worker alive, on a clock
+    that sleeping moves on; `unscored(seconds)` says how many are left then. Return the
+    seconds waited and what the command said."""
     from articles.management.commands import import_articles
 
     _worker("scoring", seen=timezone.now())
     clock = _Clock()
     monkeypatch.setattr(import_articles, "time", clock)
     monkeypatch.setattr(tasks, "scoring_queued", lambda: 1)
+    monkeypatch.setattr(import_articles, "_unscored", lambda ids: unscored(int(clock.now)))
+    out = StringIO()
+    import_articles.Command(stdout=out)._await_scoring(list(range(count)), wait=600)
+    return clock.now, out.getvalue()
+
+
+def test_import_articles_stops_waiting_once_the_workers_pace_says_the_wait_will_not_do(
+        db, monkeypatch):
+    from articles.management.commands.import_articles import PACE_AFTER
+
     # 60,000 left; the worker starts scoring after 10 s (loading its models), then
     # scores 50 a second: 20 minutes, where --wait leaves 10.
-    monkeypatch.setattr(import_articles, "_unscored",
-                        lambda ids: 60_000 - 50 * max(0, int(clock.now) - 10))
-    out = StringIO()
-    import_articles.Command(stdout=out)._await_scoring(list(range(60_000)), wait=600)
-    assert clock.now == 11 + import_articles.PACE_AFTER
+    waited, said = _await_import_scores(monkeypatch, 60_000,
+                                        lambda now: 60_000 - 50 * max(0, now - 10))
+    assert waited == 11 + PACE_AFTER
     assert ("59200 of 60000 imported pending comment(s) still unscored; at the workers' pace "
             "(50 a second) the rest takes about 20 minute(s), longer than --wait leaves"
-            ) in out.getvalue()
+            ) in said
 
 
 def test_import_articles_waits_on_while_the_workers_pace_will_finish_in_time(
         db, monkeypatch):
-    from articles.management.commands import import_articles
-
-    _worker("scoring", seen=timezone.now())
-    clock = _Clock()
-    monkeypatch.setattr(import_articles, "time", clock)
-    monkeypatch.setattr(tasks, "scoring_queued", lambda: 1)
     # Nothing scored for the first 30 s (the worker busy with another task), then 50 a
     # second: a minute more.
-    monkeypatch.setattr(import_articles, "_unscored",
-                        lambda ids: min(3_000, max(0, 3_000 - 50 * (int(clock.now) - 30))))
-    out = StringIO()
-    import_articles.Command(stdout=out)._await_scoring(list(range(3_000)), wait=600)
-    assert clock.now == 90
-    assert "Scored all 3000 imported pending comment(s)." in out.getvalue()
+    waited, said = _await_import_scores(
+        monkeypatch, 3_000, lambda now: min(3_000, max(0, 3_000 - 50 * (now - 30))))
+    assert waited == 90
+    assert "Scored all 3000 imported pending comment(s)." in said
 
 
 @override_settings(TASKS=DB_TASKS)
