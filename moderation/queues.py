@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -175,7 +177,30 @@ def listing(*, filters: dict, tab: str, sort: str, count: TabCount) -> QuerySet:
         matching = filter_comments(Comment.objects.all(), **filters).filter(
             QUEUES[tab].condition()
         )
-    return cards(matching, queue=tab).order_by(*SORTS[sort].order_by)
+    order = SORTS[sort].order_by
+    if sort == "priority" and filters.get("article") is not None \
+            and connections[matching.db].vendor == "postgresql" \
+            and (count.at_least or (count.value or 0) <= GATHER_ARTICLE_LIMIT):
+        order = _sorted_not_walked(order)
+    return cards(matching, queue=tab).order_by(*order)
+
+
+# An article's comments are written within days of each other, so walking a priority
+# index in the hope of meeting them soon (what the planner bets on, as if they were spread
+# through the table) passed over most of the table: a breaking story's queue by priority
+# took 0.9 s at 10^6. Up to this many, its comments are gathered through the article's
+# own index and sorted instead (oldest and newest first have comment_article_created_idx).
+GATHER_ARTICLE_LIMIT = 50_000
+
+
+def _sorted_not_walked(order: tuple) -> tuple:
+    """`order` with its first key an expression no index is sorted by (the same values),
+    so the planner gathers the matching rows through their own index, then sorts them."""
+    first, *rest = order
+    name = first.lstrip("-")
+    key = ExpressionWrapper(F(name) + Value(0),
+                            output_field=Comment._meta.get_field(name).__class__())
+    return (key.desc() if first.startswith("-") else key.asc(), *rest)
 
 
 CARD_LEAVES_OUT = (

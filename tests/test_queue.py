@@ -253,3 +253,24 @@ def test_on_postgresql_the_text_filter_is_a_full_text_search(moderator_client, a
     assert card_ids(moderator_client.get(QUEUE_URL, {"q": "vote -budget"})) == [plural.pk]
     # Beyond the words: what the search matches is the stored document of the body.
     assert Comment.objects.search("voting").count() == 2
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_one_storys_queue_pages_in_each_sort_order_as_the_whole_queue_does(
+        moderator_client, article, sort):
+    # By article, priority is sorted rather than read in index order (and oldest or newest
+    # from the article's own index): the order must be the same.
+    other = make_article()
+    start = timezone.now() - timedelta(days=2)
+    for n in range(2 * PER_PAGE + 5):
+        for where in (article, other):
+            make_comment(where, status=Status.PENDING, priority=(n * 7) % 5,
+                         created=start + timedelta(minutes=n))
+    mine = Comment.objects.filter(article=article).order_by(
+        *[key.replace("pk", "id") for key in SORTS[sort].order_by])
+    expected = list(mine.values_list("pk", flat=True))
+    shown = []
+    for page in (1, 2, 3):
+        shown += card_ids(moderator_client.get(
+            QUEUE_URL, {"tab": "all", "article": article.pk, "sort": sort, "page": page}))
+    assert shown == expected

@@ -512,6 +512,13 @@ class Comment(models.Model):
                                  name=f"comment_{key}_priority_idx"),
                 )
             ),
+            # One story's queue, oldest or newest first, in any tab (the article filter):
+            # an article's comments are written within days of each other, so walking
+            # comment_created_idx for them passed over the rest of the table (0.9 s at
+            # 10^6 for a breaking story, oldest first). By priority it is sorted instead
+            # (moderation/queues.py listing()).
+            models.Index(fields=["article", "created", "id"],
+                         name="comment_article_created_idx"),
             # The Hidden tab and the reason filter: why it is hidden.
             models.Index(fields=["hidden_reason", "created"], condition=Q(status="hidden"),
                          name="comment_hidden_reason_idx"),
