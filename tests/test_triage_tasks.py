@@ -303,11 +303,17 @@ def test_import_articles_exits_non_zero_when_scoring_failed(wxr_file, triage_on,
 @pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DB_TASKS)
 def test_import_articles_with_no_worker_running_says_so_and_leaves_the_scoring_queued(
-        wxr_file, triage_on):
+        wxr_file, triage_on, monkeypatch):
+    from articles.management.commands import import_articles
+
+    clock = _Clock()
+    monkeypatch.setattr(import_articles, "time", clock)
     export = wxr_file([{"post_id": 1, "comments": [
         {"id": 1, "approved": "0", "content": ON_TOPIC}]}])
     out = StringIO()
     call_command("import_articles", str(export), stdout=out, stderr=StringIO())
+    # A worker starting with the import had that long to say it was alive.
+    assert clock.now == import_articles.WORKER_GRACE
     assert ("1 of 1 imported pending comment(s) queued for scoring, but no task worker is "
             "running: start one (manage.py db_worker)") in out.getvalue()
     assert tasks.scoring_queued() == 1

@@ -16,6 +16,9 @@ from moderation.models import Comment, TaskWorker
 PROGRESS_BYTES = 5 * 1024 * 1024
 # Seconds of waiting after which the workers' pace tells whether to wait on.
 PACE_AFTER = 15
+# Seconds a worker has to say it is alive (one started with the import, say by bin/run)
+# before the command says that none is running.
+WORKER_GRACE = 15
 
 
 class Command(BaseCommand):
@@ -86,7 +89,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(ids)} pending comment(s) queued for scoring by the "
                               "task workers (manage.py db_worker).")
             return
-        deadline = time.monotonic() + wait
+        started = time.monotonic()
+        deadline = started + wait
         at_start = None
         scoring_since = None  # (time, left) when the workers were first seen scoring
         while True:
@@ -100,13 +104,14 @@ class Command(BaseCommand):
                     f"{left} of {len(ids)} imported pending comment(s) left unscored: "
                     "scoring failed (see the workers' log). The workers' sweep queues them "
                     "again; manage.py triage_comments scores them here.")
-            if not TaskWorker.objects.alive().exists():
+            now = time.monotonic()
+            if now - started >= min(WORKER_GRACE, wait) \
+                    and not TaskWorker.objects.alive().exists():
                 self.stdout.write(
                     f"{left} of {len(ids)} imported pending comment(s) queued for scoring, "
                     "but no task worker is running: start one (manage.py db_worker) and it "
                     "scores them.")
                 return
-            now = time.monotonic()
             if now > deadline:
                 self.stdout.write(
                     f"{left} of {len(ids)} imported pending comment(s) still unscored after "
