@@ -27,6 +27,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from .models import estimated_rows
+
 
 def first_pks(queryset: QuerySet, limit: int) -> list:
     """The primary keys of up to `limit` rows of `queryset`, in no particular order,
@@ -67,24 +69,13 @@ class LargeTablePaginator(Paginator):
         self.estimated = self.at_least = False
         queryset = self.object_list
         if not queryset.query.where:
-            estimate = self._table_estimate(queryset)
+            estimate = estimated_rows(queryset.model, using=queryset.db)
             if estimate is not None and estimate > self.COUNT_LIMIT:
                 self.estimated = True
                 return estimate
         found = len(first_pks(queryset, self.COUNT_LIMIT + 1))
         self.at_least = found > self.COUNT_LIMIT
         return min(found, self.COUNT_LIMIT)
-
-    @staticmethod
-    def _table_estimate(queryset) -> int | None:
-        connection = connections[queryset.db]
-        if connection.vendor != "postgresql":
-            return None
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                           [connection.ops.quote_name(queryset.model._meta.db_table)])
-            row = cursor.fetchone()
-        return row[0] if row and row[0] >= 0 else None
 
 
 class FastChangeList(ChangeList):

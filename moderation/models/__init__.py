@@ -13,7 +13,14 @@
 """
 
 from .audit import Flag, FlagQuerySet, ModerationEvent
-from .bulk import allocate_ids, can_copy, copy_missing_rows, copy_rows, settle_after_load
+from .bulk import (
+    allocate_ids,
+    can_copy,
+    copy_missing_rows,
+    copy_rows,
+    estimated_rows,
+    settle_after_load,
+)
 from .commenters import Commenter, CommenterEvent, CommenterQuerySet, normalise_email
 from .comments import (
     MAX_SEQ,
@@ -47,7 +54,8 @@ __all__ = [
     "CommenterQuerySet", "Flag", "FlagQuerySet", "Is", "LearnedModel", "ModerationEvent",
     "QUEUE_KEYS", "QueueCount", "QueueTotal", "Reason", "SavedQueue", "SavedQueueQuerySet",
     "TaskWorker", "Word", "WordList", "allocate_ids",
-    "can_copy", "copy_missing_rows", "copy_rows", "counting_at_end", "normalise_email",
+    "can_copy", "copy_missing_rows", "copy_rows", "counting_at_end", "estimated_rows",
+    "normalise_email",
     "normalise_word", "number_oldest_first", "path_segment", "place", "queues_of", "Spot",
     "reserve_sequence", "reserve_sequences", "settle_after_load", "visible_per_article",
 ]

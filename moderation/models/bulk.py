@@ -137,6 +137,19 @@ def copy_missing_rows(model, key: str, rows: Iterable[Sequence], *, fields: Sequ
     return found, inserted
 
 
+def estimated_rows(model, *, using: str = "default") -> int | None:
+    """The rows of `model`'s table as PostgreSQL's planner last counted them (VACUUM,
+    ANALYZE: pg_class.reltuples), or None if never counted or not on PostgreSQL."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                       [connection.ops.quote_name(model._meta.db_table)])
+        row = cursor.fetchone()
+    return row[0] if row and row[0] >= 0 else None
+
+
 # PostgreSQL's own rule for vacuuming a table after inserts (the defaults of
 # autovacuum_vacuum_insert_threshold and autovacuum_vacuum_insert_scale_factor).
 SETTLE_AFTER_ROWS = 1000
@@ -160,14 +173,12 @@ def settle_after_load(model, added: int, *, also=(), using: str = "default") -> 
     connection = connections[using]
     if connection.vendor != "postgresql" or added < SETTLE_AFTER_ROWS:
         return False
-    table = model._meta.db_table
+    # The rows the table had when last counted: a load does not change the count.
+    if added < SETTLE_AFTER_ROWS + SETTLE_AFTER_SHARE * (estimated_rows(model, using=using)
+                                                         or 0):
+        return False
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        # The rows the table had when last analyzed (-1: never): loads do not change it.
-        [known] = cursor.fetchone()
-        if added < SETTLE_AFTER_ROWS + SETTLE_AFTER_SHARE * max(known, 0):
-            return False
-        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         for each in (model, *also):
             cursor.execute(f"{command} {connection.ops.quote_name(each._meta.db_table)}")
     return True
