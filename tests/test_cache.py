@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django_ratelimit.core import is_ratelimited
 
 from config.cache import AtomicDatabaseCache, RedisCache
@@ -36,6 +37,43 @@ def test_incr_of_a_missing_or_expired_key_is_a_value_error(db_cache):
     db_cache.set("gone", 1, timeout=-1)
     with pytest.raises(ValueError):
         db_cache.incr("gone")
+
+
+def test_set_replaces_a_value_and_its_expiry_in_one_statement(db_cache):
+    db_cache.set("page", "old", timeout=-1)
+    db_cache.CULL_CHECK_EVERY = 10**9  # this test is about the write, not the cull
+    with CaptureQueriesContext(connection) as queries:
+        db_cache.set("page", "new", timeout=60)
+    # (and the savepoint that keeps a failed write from spoiling the test's transaction)
+    assert [q["sql"].split()[0] for q in queries if "SAVEPOINT" not in q["sql"]] == ["INSERT"]
+    assert db_cache.get("page") == "new"
+    db_cache.set("forever", 1, timeout=None)
+    assert db_cache.get("forever") == 1
+
+
+def test_a_set_now_and_then_culls_a_table_over_its_limit(db):
+    cache = AtomicDatabaseCache("django_cache", {"OPTIONS": {"MAX_ENTRIES": 10,
+                                                             "CULL_FREQUENCY": 2}})
+    cache.clear()
+    cache.CULL_CHECK_EVERY = 1  # every set counts
+    cache.set_many({f"k{i}": i for i in range(11)}, timeout=60)
+    assert _rows() == 11
+    cache.set("one-more", 0, timeout=60)
+    assert _rows() == 7  # half of the 11 culled, then the new key
+
+
+@pytest.mark.postgres
+def test_a_failed_set_inside_a_transaction_is_a_miss_that_leaves_it_usable(db_cache):
+    too_long = "k" * 300  # longer than the cache_key column (varchar 255)
+    assert db_cache._base_set("set", too_long, 1) is False
+    db_cache.set("after", 1)  # the test's transaction still works
+    assert db_cache.get("after") == 1
+
+
+def _rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_cache")
+        return cursor.fetchone()[0]
 
 
 def test_the_rate_limit_counts_in_the_database_cache(db, rf, settings):
