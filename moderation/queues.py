@@ -9,6 +9,7 @@ the queue is.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,10 +18,10 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import (
     BooleanField,
+    DateTimeField,
     ExpressionWrapper,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -112,17 +113,25 @@ def filter_comments(queryset: QuerySet, *, article=None, reason: str = "", autho
     `reason` matches an open flag with that reason, or a hidden comment hidden for it;
     `text` is a search of the bodies (CommentQuerySet.search()).
     """
+    return queryset.filter(filter_condition(queryset, article=article, reason=reason,
+                                            author=author, text=text, commenter=commenter))
+
+
+def filter_condition(queryset: QuerySet, *, article=None, reason: str = "", author: str = "",
+                     text: str = "", commenter=None) -> Q:
+    """filter_comments()'s condition, for a query that tests it row by row."""
+    condition = Q()
     if article is not None:
-        queryset = queryset.filter(article=article)
+        condition &= Q(article=article)
     if commenter is not None:
-        queryset = queryset.filter(commenter=commenter)  # comment_commenter_idx
+        condition &= Q(commenter=commenter)  # comment_commenter_idx
     if reason:
-        queryset = queryset.filter(Is.about(reason))
+        condition &= Is.about(reason)
     if author:
-        queryset = queryset.by_author(author)
+        condition &= queryset.author_matches(author)
     if text:
-        queryset = queryset.search(text)
-    return queryset
+        condition &= queryset.text_matches(text)
+    return condition
 
 
 def matching(ids: list[int], filters: dict) -> list[int]:
@@ -161,28 +170,78 @@ def tab_counts(*, article=None, reason: str = "", author: str = "", text: str = 
     return counts
 
 
-def listing(*, filters: dict, tab: str, sort: str, count: TabCount) -> QuerySet:
+def listing(*, filters: dict, tab: str, sort: str, count: TabCount, needed: int = PER_PAGE,
+            after: dict | None = None) -> QuerySet:
     """The cards of queue `tab` under `filters`, in `sort` order, as tab_counts() counted
-    them (`count`).
+    them (`count`), from the first or (`after`, a keyset: after_key()) a later card on,
+    enough for the first `needed` of them.
 
     A filtered list known to be short (within FILTERED_COUNT_LIMIT) is read by the ids
     its count found (through its own index: the text search's GIN index, say) and sorted,
     instead of walking the queue's ordered index in the hope of meeting matches soon,
-    which for a rare word means most of the table. A long one is read in index order, as
-    the unfiltered queue is.
+    which for a rare word means most of the table. A long one is read as _long_filtered()
+    finds best.
     """
-    if count.filtered and not count.at_least:
-        matching = Comment.objects.filter(pk__in=count.ids)
-    else:
-        matching = filter_comments(Comment.objects.all(), **filters).filter(
-            QUEUES[tab].condition()
-        )
+    in_tab = Comment.objects.filter(QUEUES[tab].condition())
+    if after is not None:
+        in_tab = after_key(in_tab, sort=sort, key=after)
     order = SORTS[sort].order_by
-    if sort == "priority" and filters.get("article") is not None \
-            and connections[matching.db].vendor == "postgresql" \
-            and (count.at_least or (count.value or 0) <= GATHER_ARTICLE_LIMIT):
-        order = _sorted_not_walked(order)
+    postgresql = connections[in_tab.db].vendor == "postgresql"
+    gather = False
+    if count.filtered and not count.at_least:
+        matching = in_tab.filter(pk__in=count.ids)
+    elif count.filtered and postgresql:
+        matching, gather = _long_filtered(in_tab, filters, order, needed)
+    else:
+        matching = filter_comments(in_tab, **filters)
+        gather = sort == "priority" and filters.get("article") is not None and postgresql \
+            and (count.at_least or (count.value or 0) <= GATHER_ARTICLE_LIMIT)
+    if gather:
+        matching = _gathered(matching, order, needed)
     return cards(matching, queue=tab).order_by(*order)
+
+
+# A long filtered list is first looked for among this many of its tab's first comments in
+# the page's order, which also tell how densely its matches start out.
+WINDOW = 500
+# Beyond this many rows read to fill the page (by the window's density), the matches are
+# gathered and sorted instead.
+WALK_LIMIT = 50_000
+
+
+def _long_filtered(in_tab: QuerySet, filters: dict, order: tuple,
+                   needed: int) -> tuple[QuerySet, bool]:
+    """The matches of a long filtered list (more than FILTERED_COUNT_LIMIT), and whether
+    to gather them (_gathered()) for the first `needed` in `order`.
+
+    Asked for a few rows of a long filtered list, the planner walks the queue's ordered
+    index and tests each row, betting that matches are spread evenly through it. A
+    breaking story's word is not: at 10^6 comments, one found only in the newest 40,000
+    had the oldest-first list read most of the table (1.0-1.45 s). So one bounded query
+    first tests the tab's first WINDOW comments in that order (of the article's, when the
+    filters name one). If they hold the page, it is read by their ids. If the matches
+    among them are dense enough that walking on would fill the page within WALK_LIMIT
+    rows, the walk is left to the planner; if not (none at all, as for the breaking
+    story's word from the oldest end), every match is gathered, which costs what the
+    matches number.
+    """
+    base = in_tab if filters.get("article") is None else in_tab.filter(article=filters["article"])
+    hit = ExpressionWrapper(filter_condition(in_tab, **filters), output_field=BooleanField())
+    window = list(base.order_by(*order).annotate(hit=hit).values_list("pk", "hit")[:WINDOW])
+    found = [pk for pk, matched in window if matched]
+    if len(found) >= needed or len(window) < WINDOW:
+        return Comment.objects.filter(pk__in=found[:needed]), False
+    walk = bool(found) and needed * WINDOW / len(found) <= WALK_LIMIT
+    return filter_comments(in_tab, **filters), not walk
+
+
+def _gathered(matching: QuerySet, order: tuple, needed: int) -> QuerySet:
+    """The first `needed` of `matching` in `order`, found by reading every one of them
+    through their own index and sorting them rather than walking an index in `order`,
+    for the cards' query to read by primary key. The sort is of ids and sort keys alone:
+    of whole card rows, 40,000 of them spilled to disk."""
+    first = matching.order_by(*_sorted_not_walked(order)).values("pk")[:needed]
+    return Comment.objects.filter(pk__in=first)
 
 
 # An article's comments are written within days of each other, so walking a priority
@@ -198,9 +257,22 @@ def _sorted_not_walked(order: tuple) -> tuple:
     so the planner gathers the matching rows through their own index, then sorts them."""
     first, *rest = order
     name = first.lstrip("-")
-    key = ExpressionWrapper(F(name) + Value(0),
-                            output_field=Comment._meta.get_field(name).__class__())
+    field_ = Comment._meta.get_field(name)
+    zero = Value(datetime.timedelta(0)) if isinstance(field_, DateTimeField) else Value(0)
+    key = ExpressionWrapper(F(name) + zero, output_field=field_.__class__())
     return (key.desc() if first.startswith("-") else key.asc(), *rest)
+
+
+def rows_for_page(number, count: TabCount) -> int:
+    """How many of a list's rows the page `number` (as the query string gives it) shows
+    up to, as Paginator.get_page() reads it: a page that is not a number is the first, a
+    page beyond the last is the last."""
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    pages = max(-(-(count.value or 0) // PER_PAGE), 1)
+    return min(number, pages) * PER_PAGE
 
 
 CARD_LEAVES_OUT = (
@@ -220,9 +292,9 @@ CARD_LEAVES_OUT = (
 
 
 def cards(queryset: QuerySet, *, queue: str = DEFAULT_QUEUE) -> QuerySet:
-    """Comments with what a card shows: article, parent, open flags, and `in_queue`
-    (does the comment still belong to `queue`, e.g. after a decision). The open flags and
-    (attach_last_events()) the last event are read for the page's cards only."""
+    """Comments with what a card shows from their own rows: article, parent, commenter,
+    and `in_queue` (does the comment still belong to `queue`, e.g. after a decision).
+    complete_cards() then adds the open flags and the last event of the page's cards."""
     condition = QUEUES[queue].condition()
     in_queue = (
         ExpressionWrapper(condition, output_field=BooleanField()) if condition else Value(True)
@@ -234,14 +306,27 @@ def cards(queryset: QuerySet, *, queue: str = DEFAULT_QUEUE) -> QuerySet:
         # the dates most (a date costs as much as a model field's whole descriptor work).
         .defer(*CARD_LEAVES_OUT)
         .annotate(in_queue=in_queue)
-        .prefetch_related(
-            Prefetch(
-                "flags",
-                queryset=Flag.objects.open().select_related("created_by"),
-                to_attr="open_flags",
-            )
-        )
     )
+
+
+def complete_cards(comments: list[Comment]) -> list[Comment]:
+    """Give the cards of a page (cards() rows, read) their open flags and last event."""
+    attach_open_flags(comments)
+    return attach_last_events(comments)
+
+
+def attach_open_flags(comments: list[Comment]) -> list[Comment]:
+    """Give each card its open flags (`open_flags`, with who raised them) in one query,
+    asked only for the comments whose `flagged` or `reported` says they have any: after a
+    decision, and on most cards of the All and Approved tabs, there are none to read."""
+    wanted = [c.pk for c in comments if c.flagged or c.reported]
+    found: dict[int, list[Flag]] = {}
+    if wanted:
+        for flag in Flag.objects.open().filter(comment__in=wanted).select_related("created_by"):
+            found.setdefault(flag.comment_id, []).append(flag)
+    for comment in comments:
+        comment.open_flags = found.get(comment.pk, [])
+    return comments
 
 
 def attach_last_events(comments: list[Comment]) -> list[Comment]:

@@ -326,7 +326,8 @@ def test_an_approve_request_costs_the_same_whatever_the_subtree(
     parent = comment
     for _ in range(replies):
         parent = make_comment(article, parent=parent if parent.depth < 10 else comment)
-    with django_assert_max_num_queries(20):
+    # 15, and one in 20 also counts the cache table (config/cache.py)
+    with django_assert_max_num_queries(16):
         response = moderator_client.post(url("approve", comment),
                                          {"expected_status": "pending"}, **HTMX)
     assert response.status_code == 200

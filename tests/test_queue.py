@@ -196,6 +196,21 @@ def test_a_card_shows_article_author_time_parent_body_status_flags_and_buttons(
     assert f'value="{reply.pk}:pending"' in card  # the bulk checkbox
 
 
+def test_cards_read_open_flags_only_for_the_comments_that_have_some(moderator_client, mixed):
+    with CaptureQueriesContext(connection) as queries:
+        response = moderator_client.get(QUEUE_URL, {"tab": "approved"})
+    html = response.content.decode()
+    assert "slur in line 2" in html and "Spam" in html  # the moderator's and the reader's flag
+    flag_reads = [q["sql"] for q in queries if '"moderation_flag"."comment_id" IN' in q["sql"]]
+    assert len(flag_reads) == 1
+    asked = {int(pk) for pk in re.findall(r"\d+", flag_reads[0].split(" IN (")[-1])}
+    assert asked == {mixed["reported"].pk, mixed["flagged"].pk}  # not approved, not resolved
+
+    with CaptureQueriesContext(connection) as queries:
+        moderator_client.get(QUEUE_URL, {"tab": "hidden"})
+    assert not [q for q in queries if 'FROM "moderation_flag"' in q["sql"]]
+
+
 def build_queue(article, moderator, size: int) -> None:
     """`size` pending comments, every fifth a reply; the oldest and the newest have flags
     and decisions, so every page shape is the same at any size."""
@@ -274,3 +289,35 @@ def test_one_storys_queue_pages_in_each_sort_order_as_the_whole_queue_does(
         shown += card_ids(moderator_client.get(
             QUEUE_URL, {"tab": "all", "article": article.pk, "sort": sort, "page": page}))
     assert shown == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("where", ["spread", "newest only", "oldest only"])
+@pytest.mark.parametrize("sort", list(SORTS))
+def test_a_long_filtered_list_pages_as_the_plain_order_does_wherever_its_matches_are(
+        moderator_client, article, monkeypatch, where, sort):
+    """Over the count's limit, a list is looked for in a window of the queue's first
+    comments and, when the window does not hold the page, gathered and sorted: either way
+    the cards are the plain order's. A breaking story's word is found only in the newest
+    comments, which is what the window must not miss."""
+    monkeypatch.setattr("moderation.queues.FILTERED_COUNT_LIMIT", 3 * PER_PAGE)
+    monkeypatch.setattr("moderation.queues.WINDOW", 2 * PER_PAGE)
+    start = timezone.now() - timedelta(days=2)
+    total = 8 * PER_PAGE
+    for n in range(total):
+        matches = {"spread": n % 2 == 0, "newest only": n >= total - 90,
+                   "oldest only": n < 90}[where]
+        make_comment(article, status=Status.PENDING, priority=(n * 7) % 5,
+                     body="the ferry timetable" if matches else "the bridge vote",
+                     created=start + timedelta(minutes=n))
+    plain = Comment.objects.search("ferry").order_by(
+        *[key.replace("pk", "id") for key in SORTS[sort].order_by])
+    expected = list(plain.values_list("pk", flat=True))
+    assert len(expected) > 3 * PER_PAGE
+    shown = []
+    for page in (1, 2, 3):
+        response = moderator_client.get(QUEUE_URL, {"tab": "all", "q": "ferry", "sort": sort,
+                                                    "page": page})
+        assert ">75+<" in response.content.decode()  # the count stopped at its limit
+        shown += card_ids(response)
+    assert shown == expected[:3 * PER_PAGE]

@@ -234,7 +234,8 @@ def test_the_counted_pages_cost_the_same_queries_at_two_sizes(
         assert client.get(reverse("moderation:queue")).status_code == 200
     with django_assert_max_num_queries(1):
         tab_counts()
-    with django_assert_max_num_queries(20):
+    # 15, and one in 20 also counts the cache table (config/cache.py)
+    with django_assert_max_num_queries(16):
         response = client.post(
             reverse("moderation:approve", args=[target.pk]),
             {"expected_status": "pending", "next": "/moderation/"}, HTTP_HX_REQUEST="true",

@@ -19,7 +19,7 @@ from articles.models import Article
 from ..card_html import CardRenderer
 from ..forms import QueueFilterForm
 from ..models import Comment
-from ..queues import DEFAULT_QUEUE, QUEUES, TabCount, attach_last_events, cards, tab_counts
+from ..queues import DEFAULT_QUEUE, QUEUES, TabCount, cards, complete_cards, tab_counts
 
 PERMISSION = "moderation.moderate_comment"
 
@@ -69,7 +69,7 @@ def card_renderer(request, *, next_url: str, queue: str | None) -> CardRenderer:
 def load_cards(ids, *, queue: str | None) -> dict[int, Comment]:
     """Fetch comments as cards (fresh from the database), keyed by id."""
     comments = list(cards(Comment.objects.filter(pk__in=list(ids)), queue=queue or "all"))
-    attach_last_events(comments)
+    complete_cards(comments)
     return {c.pk: c for c in comments}
 
 

@@ -27,13 +27,13 @@ from ..queues import (
     SORTS,
     CountedPaginator,
     TabCount,
-    after_key,
-    attach_last_events,
     attach_resolved_sources,
     cards,
+    complete_cards,
     filter_comments,
     listing,
     matching,
+    rows_for_page,
     tab_counts,
 )
 from ._common import (
@@ -59,10 +59,12 @@ def queue(request):
     tab, sort = values["tab"], values["sort"]
     filters = queue_filters(values)
     counts = tab_counts(**filters, tab=tab)
-    comments = listing(filters=filters, tab=tab, sort=sort, count=counts[tab])
+    number = request.GET.get("page")
+    comments = listing(filters=filters, tab=tab, sort=sort, count=counts[tab],
+                       needed=rows_for_page(number, counts[tab]))
     paginator = CountedPaginator(comments, PER_PAGE, count=counts[tab])
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = attach_last_events(list(page.object_list))
+    page = paginator.get_page(number)
+    page.object_list = complete_cards(list(page.object_list))
     filtered = any(values[name] for name in ("article", "reason", "author", "q", "commenter"))
     context = {
         "form": form,
@@ -194,11 +196,10 @@ def queue_cards(request):
     else:
         narrowed = any(filters[name] for name in ("reason", "author", "text"))
         count = tab_counts(**filters, tab=tab)[tab] if narrowed else TabCount(None)
-        listed = listing(filters=filters, tab=tab, sort=sort, count=count)
-        if key is not None:
-            listed = after_key(listed, sort=sort, key=key)
+        listed = listing(filters=filters, tab=tab, sort=sort, count=count, needed=limit,
+                         after=key)
         comments = list(listed[:limit])
-    attach_last_events(comments)
+    complete_cards(comments)
     renderer = card_renderer(request, next_url=safe_next(request), queue=tab)
     return HttpResponse(renderer.render_all(comments))
 
@@ -207,7 +208,7 @@ def queue_cards(request):
 @require_safe
 def comment_detail(request, pk):
     comment = get_object_or_404(cards(Comment.objects.filter(pk=pk), queue="all"))
-    attach_last_events([comment])
+    complete_cards([comment])
     in_article = Comment.objects.filter(article_id=comment.article_id).order_by("path")
     ancestors = list(in_article.filter(path__in=comment.ancestor_paths)) if comment.depth else []
     replies = list(
