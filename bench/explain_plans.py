@@ -10,13 +10,16 @@ test Client, logged in (force_login) as `bench-moderator` (staff, Moderators gro
 if absent) for the workspace and `bench-admin` (superuser; made if absent) for the admin:
 
 - the queue's default tab, every tab (read from the queue page's own tab links), the
-  priority sort, text searches (a common and a rare word), a reason filter;
+  priority sort, text searches (a common and a rare word; and, once bench/plant_words.py
+  has planted them, a word of the newest comments oldest first and a word of the oldest
+  newest first), a reason filter;
 - the htmx approve and hide of one comment and the undo of a hide (the whole htmx
   answer: card, status line and tab counts);
 - the reader's page of the biggest story (most comments: make_data.py's viral story),
   anonymous, first page and the page a deep comment's permalink lands on;
 - the admin's comment changelist (plain, a status filter, a search for a common and a
-  rare word, a date-hierarchy month) and article changelist.
+  rare word, the planted word of the oldest comments, a date-hierarchy month) and article
+  changelist.
 
 Per page: a warm-up request, then --runs timed requests (server wall time in-process, the
 median, and the median CPU time of this process; fewer runs when a page passes
@@ -49,6 +52,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.plant_words import NEWEST_WORD, OLDEST_WORD  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_million"
 WATCHED = ("moderation_comment", "moderation_flag", "moderation_moderationevent")
 SLOW_MS = 50.0
@@ -56,10 +63,11 @@ SAVEPOINT = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)
 DEFAULT_TABS = ["needs_review", "pending", "flagged", "reported", "approved", "hidden", "all"]
 
 # Page keys in the order they run and print (tabs are added as tab-<key>).
-PAGE_KEYS = ["queue", "TABS", "priority", "search-common", "search-rare", "reason",
+PAGE_KEYS = ["queue", "TABS", "priority", "search-common", "search-rare",
+             "search-newest-word", "search-oldest-word", "reason",
              "approve", "hide", "undo", "reader", "reader-permalink", "admin-comments",
              "admin-comments-status", "admin-comments-search", "admin-comments-search-rare",
-             "admin-comments-date",
+             "admin-search-oldest-word", "admin-comments-date",
              "admin-articles"]
 
 
@@ -241,6 +249,11 @@ class Bench:
                               f"/moderation/?tab=all&sort=priority&q={q.common_word}"),
             "search-rare": (f"queue, text '{q.rare_word}'", "mod",
                             f"/moderation/?tab=all&sort=priority&q={q.rare_word}"),
+            # Words that cluster in time (bench/plant_words.py), read from the other end.
+            "search-newest-word": (f"queue, '{NEWEST_WORD}' oldest first", "mod",
+                                   f"/moderation/?tab=all&q={NEWEST_WORD}"),
+            "search-oldest-word": (f"queue, '{OLDEST_WORD}' newest first", "mod",
+                                   f"/moderation/?tab=all&sort=newest&q={OLDEST_WORD}"),
             "reason": (f"queue, reason {q.reason}", "mod",
                        f"/moderation/?tab=all&reason={q.reason}"),
             "reader": ("reader, biggest story p.1", "reader", art),
@@ -251,6 +264,8 @@ class Bench:
                                       f"/admin/moderation/comment/?q={q.common_word}"),
             "admin-comments-search-rare": (f"admin comments '{q.rare_word}'", "admin",
                                            f"/admin/moderation/comment/?q={q.rare_word}"),
+            "admin-search-oldest-word": (f"admin comments '{OLDEST_WORD}'", "admin",
+                                         f"/admin/moderation/comment/?q={OLDEST_WORD}"),
             "admin-comments-date": (f"admin comments {p['year']}-{p['month']:02d}", "admin",
                                     f"/admin/moderation/comment/?created__year={p['year']}"
                                     f"&created__month={p['month']}"),

@@ -20,7 +20,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections, models
-from django.db.models import QuerySet
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, QuerySet, Value
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -52,6 +52,80 @@ def first_pks(queryset: QuerySet, limit: int) -> list:
         return [pk for (pk,) in cursor.fetchall()]
 
 
+# A long filtered list is first looked for among this many of the unfiltered list's first
+# rows in its order, which also tell how densely its matches start out.
+WINDOW = 500
+# Beyond this many rows read to fill a page (by the window's density), the matches are
+# gathered and sorted instead.
+WALK_LIMIT = 50_000
+
+
+def first_rows(matching: QuerySet, base: QuerySet, order: tuple, needed: int) -> QuerySet:
+    """`matching` (`base` filtered) in `order`, narrowed to what reaching its first
+    `needed` rows takes, for a long list (more matches than are counted).
+
+    Asked for a few rows of a long filtered list, the planner walks an index in `order`
+    and tests each row, betting that matches are spread evenly through the table. They
+    cluster in time: at 10^6 comments, a word found only in the newest 40,000 had the
+    queue's oldest-first list read most of the table (1.0-1.45 s), and the admin's
+    newest-first list did the same for a word of the oldest. So two bounded queries first
+    test `base`'s first WINDOW rows in `order`. If they hold the first `needed` matches,
+    those are read by their ids. If the matches among them are dense enough that walking
+    on would get there within WALK_LIMIT rows, the walk is left to the planner. If not
+    (none at all, as for that word from the oldest end), every match is gathered
+    (gathered()), which costs what the matches number.
+    """
+    window = list(base.order_by(*order).values_list("pk", flat=True)[:WINDOW])
+    # Each of the window's rows tested on its own (a probe by primary key). Asked in
+    # the same query as the window, the test was planned as a hash of every match (the
+    # LIMIT is not counted in that choice: 345 ms at 10^6); asked as "matches and among
+    # these ids", as the match's index intersected with the ids' (10 ms, more for a
+    # commoner word).
+    matches = Exists(matching.order_by().filter(pk=OuterRef("pk")))
+    tested = base.model._default_manager.filter(pk__in=window).annotate(hit=matches)
+    hits = {pk for pk, hit in tested.values_list("pk", "hit") if hit}
+    found = [pk for pk in window if pk in hits]
+    if len(found) >= needed or len(window) < WINDOW:
+        return matching.filter(pk__in=found[:needed])
+    if found and needed * WINDOW / len(found) <= WALK_LIMIT:
+        return matching
+    return gathered(matching, order, needed)
+
+
+def gathered(matching: QuerySet, order: tuple, needed: int) -> QuerySet:
+    """`matching` narrowed to its first `needed` rows in `order`, found by reading every
+    match through the filters' own indexes and sorting them, rather than by walking an
+    index in `order` in the hope of meeting matches soon. The sort is of ids and sort
+    keys alone: of whole rows, 40,000 comments spilled to disk. Unchanged if `order`'s
+    first key is not a column whose order an expression can keep (_sorted_not_walked())."""
+    unwalked = _sorted_not_walked(matching.model, order)
+    if unwalked is None:
+        return matching
+    return matching.filter(pk__in=matching.order_by(*unwalked).values("pk")[:needed])
+
+
+def _sorted_not_walked(model, order: tuple) -> tuple | None:
+    """`order` with its first key, a number or date column of `model`, made an expression
+    no index is sorted by (the same values), so that the planner gathers the rows through
+    their own indexes, then sorts them; None for any other first key."""
+    first, *rest = order
+    if not isinstance(first, str):
+        return None
+    name = first.lstrip("-")
+    try:
+        field = model._meta.get_field("id" if name == "pk" else name)
+    except FieldDoesNotExist:
+        return None
+    if isinstance(field, models.DateTimeField):
+        zero = Value(datetime.timedelta(0))
+    elif isinstance(field, (models.IntegerField, models.FloatField, models.AutoField)):
+        zero = Value(0)
+    else:
+        return None
+    key = ExpressionWrapper(F(name) + zero, output_field=field.__class__())
+    return (key.desc() if first.startswith("-") else key.asc(), *rest)
+
+
 class LargeTablePaginator(Paginator):
     """Count at most COUNT_LIMIT rows, so that no changelist counts a whole table.
 
@@ -76,6 +150,20 @@ class LargeTablePaginator(Paginator):
         found = len(first_pks(queryset, self.COUNT_LIMIT + 1))
         self.at_least = found > self.COUNT_LIMIT
         return min(found, self.COUNT_LIMIT)
+
+    def page(self, number):
+        """The page, its rows read as first_rows() finds best when the list is long and
+        filtered (on PostgreSQL, whose planner makes the bet first_rows() is about)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if self.at_least and connections[rows.db].vendor == "postgresql":
+            order = tuple(rows.query.order_by or rows.model._meta.ordering)
+            rows = first_rows(rows, rows.model._default_manager.all(), order, top)
+        return self._get_page(rows[bottom:top], number, self)
 
 
 class FastChangeList(ChangeList):

@@ -9,7 +9,6 @@ the queue is.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -18,9 +17,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import (
     BooleanField,
-    DateTimeField,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -30,7 +27,7 @@ from django.db.models import (
 from django.utils.functional import cached_property
 
 from .models import Comment, Flag, Is, ModerationEvent, QueueCount, QueueTotal
-from .paging import first_pks
+from .paging import first_pks, first_rows, gathered
 from .wording import is_keep
 
 Status = Comment.Status
@@ -113,25 +110,17 @@ def filter_comments(queryset: QuerySet, *, article=None, reason: str = "", autho
     `reason` matches an open flag with that reason, or a hidden comment hidden for it;
     `text` is a search of the bodies (CommentQuerySet.search()).
     """
-    return queryset.filter(filter_condition(queryset, article=article, reason=reason,
-                                            author=author, text=text, commenter=commenter))
-
-
-def filter_condition(queryset: QuerySet, *, article=None, reason: str = "", author: str = "",
-                     text: str = "", commenter=None) -> Q:
-    """filter_comments()'s condition, for a query that tests it row by row."""
-    condition = Q()
     if article is not None:
-        condition &= Q(article=article)
+        queryset = queryset.filter(article=article)
     if commenter is not None:
-        condition &= Q(commenter=commenter)  # comment_commenter_idx
+        queryset = queryset.filter(commenter=commenter)  # comment_commenter_idx
     if reason:
-        condition &= Is.about(reason)
+        queryset = queryset.filter(Is.about(reason))
     if author:
-        condition &= queryset.author_matches(author)
+        queryset = queryset.by_author(author)
     if text:
-        condition &= queryset.text_matches(text)
-    return condition
+        queryset = queryset.search(text)
+    return queryset
 
 
 def matching(ids: list[int], filters: dict) -> list[int]:
@@ -179,69 +168,27 @@ def listing(*, filters: dict, tab: str, sort: str, count: TabCount, needed: int 
     A filtered list known to be short (within FILTERED_COUNT_LIMIT) is read by the ids
     its count found (through its own index: the text search's GIN index, say) and sorted,
     instead of walking the queue's ordered index in the hope of meeting matches soon,
-    which for a rare word means most of the table. A long one is read as _long_filtered()
-    finds best.
+    which for a rare word means most of the table. A long one is read as
+    paging.first_rows() finds best.
     """
     in_tab = Comment.objects.filter(QUEUES[tab].condition())
     if after is not None:
         in_tab = after_key(in_tab, sort=sort, key=after)
     order = SORTS[sort].order_by
     postgresql = connections[in_tab.db].vendor == "postgresql"
-    gather = False
     if count.filtered and not count.at_least:
         matching = in_tab.filter(pk__in=count.ids)
     elif count.filtered and postgresql:
-        matching, gather = _long_filtered(in_tab, filters, order, needed)
+        # Of the article's comments, when the filters name one.
+        article = filters.get("article")
+        base = in_tab if article is None else in_tab.filter(article=article)
+        matching = first_rows(filter_comments(in_tab, **filters), base, order, needed)
     else:
         matching = filter_comments(in_tab, **filters)
-        gather = sort == "priority" and filters.get("article") is not None and postgresql \
-            and (count.at_least or (count.value or 0) <= GATHER_ARTICLE_LIMIT)
-    if gather:
-        matching = _gathered(matching, order, needed)
+        if sort == "priority" and filters.get("article") is not None and postgresql \
+                and (count.at_least or (count.value or 0) <= GATHER_ARTICLE_LIMIT):
+            matching = gathered(matching, order, needed)
     return cards(matching, queue=tab).order_by(*order)
-
-
-# A long filtered list is first looked for among this many of its tab's first comments in
-# the page's order, which also tell how densely its matches start out.
-WINDOW = 500
-# Beyond this many rows read to fill the page (by the window's density), the matches are
-# gathered and sorted instead.
-WALK_LIMIT = 50_000
-
-
-def _long_filtered(in_tab: QuerySet, filters: dict, order: tuple,
-                   needed: int) -> tuple[QuerySet, bool]:
-    """The matches of a long filtered list (more than FILTERED_COUNT_LIMIT), and whether
-    to gather them (_gathered()) for the first `needed` in `order`.
-
-    Asked for a few rows of a long filtered list, the planner walks the queue's ordered
-    index and tests each row, betting that matches are spread evenly through it. A
-    breaking story's word is not: at 10^6 comments, one found only in the newest 40,000
-    had the oldest-first list read most of the table (1.0-1.45 s). So one bounded query
-    first tests the tab's first WINDOW comments in that order (of the article's, when the
-    filters name one). If they hold the page, it is read by their ids. If the matches
-    among them are dense enough that walking on would fill the page within WALK_LIMIT
-    rows, the walk is left to the planner; if not (none at all, as for the breaking
-    story's word from the oldest end), every match is gathered, which costs what the
-    matches number.
-    """
-    base = in_tab if filters.get("article") is None else in_tab.filter(article=filters["article"])
-    hit = ExpressionWrapper(filter_condition(in_tab, **filters), output_field=BooleanField())
-    window = list(base.order_by(*order).annotate(hit=hit).values_list("pk", "hit")[:WINDOW])
-    found = [pk for pk, matched in window if matched]
-    if len(found) >= needed or len(window) < WINDOW:
-        return Comment.objects.filter(pk__in=found[:needed]), False
-    walk = bool(found) and needed * WINDOW / len(found) <= WALK_LIMIT
-    return filter_comments(in_tab, **filters), not walk
-
-
-def _gathered(matching: QuerySet, order: tuple, needed: int) -> QuerySet:
-    """The first `needed` of `matching` in `order`, found by reading every one of them
-    through their own index and sorting them rather than walking an index in `order`,
-    for the cards' query to read by primary key. The sort is of ids and sort keys alone:
-    of whole card rows, 40,000 of them spilled to disk."""
-    first = matching.order_by(*_sorted_not_walked(order)).values("pk")[:needed]
-    return Comment.objects.filter(pk__in=first)
 
 
 # An article's comments are written within days of each other, so walking a priority
@@ -250,17 +197,6 @@ def _gathered(matching: QuerySet, order: tuple, needed: int) -> QuerySet:
 # took 0.9 s at 10^6. Up to this many, its comments are gathered through the article's
 # own index and sorted instead (oldest and newest first have comment_article_created_idx).
 GATHER_ARTICLE_LIMIT = 50_000
-
-
-def _sorted_not_walked(order: tuple) -> tuple:
-    """`order` with its first key an expression no index is sorted by (the same values),
-    so the planner gathers the matching rows through their own index, then sorts them."""
-    first, *rest = order
-    name = first.lstrip("-")
-    field_ = Comment._meta.get_field(name)
-    zero = Value(datetime.timedelta(0)) if isinstance(field_, DateTimeField) else Value(0)
-    key = ExpressionWrapper(F(name) + zero, output_field=field_.__class__())
-    return (key.desc() if first.startswith("-") else key.asc(), *rest)
 
 
 def rows_for_page(number, count: TabCount) -> int:

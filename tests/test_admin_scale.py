@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import results
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -171,3 +172,32 @@ def test_filtered_counts_take_the_first_matches_through_a_plan_for_all_of_them(a
         # Behind the fence the planner plans for every match (the GIN index at scale),
         # not for a sequential scan it hopes meets two early.
         assert "AS MATERIALIZED" in captured[0]["sql"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("where", ["oldest only", "spread", "newest only"])
+@pytest.mark.parametrize("ordering", ["", "-6", "6"])
+def test_a_long_search_lists_as_the_plain_order_does_wherever_its_matches_are(
+        admin_client, article, monkeypatch, where, ordering):
+    """Over the count's limit, the rows of a page are looked for in a window of the
+    unfiltered list's first rows and, when it does not hold them, gathered and sorted
+    (moderation/paging.py first_rows()): an old story's word, found only in the oldest
+    comments, must not be missed newest first, nor a breaking story's oldest first."""
+    monkeypatch.setattr(LargeTablePaginator, "COUNT_LIMIT", 30)
+    monkeypatch.setattr(admin.site.get_model_admin(Comment), "list_per_page", 10)
+    monkeypatch.setattr("moderation.paging.WINDOW", 20)
+    start = timezone.now() - timedelta(days=2)
+    total = 120
+    for n in range(total):
+        rank = n * 37 % total  # the time order is not the id order
+        matches = {"spread": rank % 3 == 0, "newest only": rank >= total - 40,
+                   "oldest only": rank < 40}[where]
+        make_comment(article, body="the ferry timetable" if matches else "the bridge vote",
+                     created=start + timedelta(minutes=rank))
+    params = {"q": "ferry", **({"o": ordering} if ordering else {})}
+    shown = []
+    for page in (1, 2, 3):
+        shown += listed(admin_client.get(CHANGELIST, {**params, "p": page}))
+    plain = Comment.objects.search("ferry").order_by(
+        *{"": ["-created", "-id"], "-6": ["-created", "-id"], "6": ["created", "id"]}[ordering])
+    assert shown == list(plain.values_list("pk", flat=True))[:30]

@@ -301,15 +301,16 @@ def test_a_long_filtered_list_pages_as_the_plain_order_does_wherever_its_matches
     the cards are the plain order's. A breaking story's word is found only in the newest
     comments, which is what the window must not miss."""
     monkeypatch.setattr("moderation.queues.FILTERED_COUNT_LIMIT", 3 * PER_PAGE)
-    monkeypatch.setattr("moderation.queues.WINDOW", 2 * PER_PAGE)
+    monkeypatch.setattr("moderation.paging.WINDOW", 2 * PER_PAGE)
     start = timezone.now() - timedelta(days=2)
     total = 8 * PER_PAGE
     for n in range(total):
-        matches = {"spread": n % 2 == 0, "newest only": n >= total - 90,
-                   "oldest only": n < 90}[where]
+        rank = n * 37 % total  # the time order is not the id order
+        matches = {"spread": rank % 2 == 0, "newest only": rank >= total - 90,
+                   "oldest only": rank < 90}[where]
         make_comment(article, status=Status.PENDING, priority=(n * 7) % 5,
                      body="the ferry timetable" if matches else "the bridge vote",
-                     created=start + timedelta(minutes=n))
+                     created=start + timedelta(minutes=rank))
     plain = Comment.objects.search("ferry").order_by(
         *[key.replace("pk", "id") for key in SORTS[sort].order_by])
     expected = list(plain.values_list("pk", flat=True))
