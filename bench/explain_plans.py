@@ -77,7 +77,6 @@ def setup_django(url: str) -> None:
         "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "bench-explain-plans-test-secret",
         "DJANGO_ALLOWED_HOSTS": "testserver",
     })
-    sys.path.insert(0, str(ROOT))
     import warnings
 
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise, no static

@@ -292,25 +292,23 @@ class CommentQuerySet(models.QuerySet):
         web-search syntax: "a phrase", or, -word) through its GIN index; elsewhere a
         case-insensitive substring match, unindexed, fine at SQLite's sizes.
         """
-        return self.filter(self.text_matches(text))
+        return self.filter(self._text_matches(text))
 
     def by_author(self, text: str):
         """Return the comments whose author's name or email contains `text`, ignoring case
         (on PostgreSQL through the trigram indexes of migration 0007)."""
-        return self.filter(self.author_matches(text))
+        return self.filter(self._author_matches(text))
 
     def search_or_author(self, text: str):
         """Return the comments search(text) or by_author(text) finds (the admin's search
         box); on PostgreSQL one BitmapOr of the three GIN indexes."""
-        return self.filter(self.text_matches(text) | self.author_matches(text))
+        return self.filter(self._text_matches(text) | self._author_matches(text))
 
     @staticmethod
-    def author_matches(text: str) -> Q:
-        """by_author()'s condition, for a query that tests it rather than filters by it."""
+    def _author_matches(text: str) -> Q:
         return Q(author_name__icontains=text) | Q(author_email__icontains=text)
 
-    def text_matches(self, text: str) -> Q:
-        """search()'s condition, for a query that tests it rather than filters by it."""
+    def _text_matches(self, text: str) -> Q:
         if connections[self.db].vendor == "postgresql":
             return Q(search_document=SearchQuery(text, search_type="websearch",
                                                  config=SEARCH_CONFIG))
