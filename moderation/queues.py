@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import (
     BooleanField,
@@ -199,18 +199,6 @@ def listing(*, filters: dict, tab: str, sort: str, count: TabCount, needed: int 
 GATHER_ARTICLE_LIMIT = 50_000
 
 
-def rows_for_page(number, count: TabCount) -> int:
-    """How many of a list's rows the page `number` (as the query string gives it) shows
-    up to, as Paginator.get_page() reads it: a page that is not a number is the first, a
-    page beyond the last is the last."""
-    try:
-        number = max(int(number), 1)
-    except (TypeError, ValueError):
-        number = 1
-    pages = max(-(-(count.value or 0) // PER_PAGE), 1)
-    return min(number, pages) * PER_PAGE
-
-
 CARD_LEAVES_OUT = (
     "search_document",
     *(f"article__{name}" for name in (
@@ -328,3 +316,15 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._known_count
+
+    def rows_through(self, number) -> int:
+        """How many of the list's rows the page get_page(number) shows ends at (what
+        listing() is asked for): a page that is not a number is the first, one out of
+        range the last, as get_page() reads them. Only the count is needed."""
+        try:
+            number = self.validate_number(number)
+        except PageNotAnInteger:
+            number = 1
+        except EmptyPage:
+            number = self.num_pages
+        return number * self.per_page

@@ -322,3 +322,8 @@ def test_a_long_filtered_list_pages_as_the_plain_order_does_wherever_its_matches
         assert ">75+<" in response.content.decode()  # the count stopped at its limit
         shown += card_ids(response)
     assert shown == expected[:3 * PER_PAGE]
+    # A page that is no page shows the last, as the paginator reads it, with its cards.
+    for page in ("0", "-1", "99"):
+        response = moderator_client.get(QUEUE_URL, {"tab": "all", "q": "ferry", "sort": sort,
+                                                    "page": page})
+        assert card_ids(response) == expected[2 * PER_PAGE:3 * PER_PAGE], page

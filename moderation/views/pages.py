@@ -33,7 +33,6 @@ from ..queues import (
     filter_comments,
     listing,
     matching,
-    rows_for_page,
     tab_counts,
 )
 from ._common import (
@@ -60,9 +59,11 @@ def queue(request):
     filters = queue_filters(values)
     counts = tab_counts(**filters, tab=tab)
     number = request.GET.get("page")
-    comments = listing(filters=filters, tab=tab, sort=sort, count=counts[tab],
-                       needed=rows_for_page(number, counts[tab]))
-    paginator = CountedPaginator(comments, PER_PAGE, count=counts[tab])
+    # The paginator knows from the count alone which page it will show, and so how many
+    # rows the listing must reach; the listing is then what it pages.
+    paginator = CountedPaginator(None, PER_PAGE, count=counts[tab])
+    paginator.object_list = listing(filters=filters, tab=tab, sort=sort, count=counts[tab],
+                                    needed=paginator.rows_through(number))
     page = paginator.get_page(number)
     page.object_list = complete_cards(list(page.object_list))
     filtered = any(values[name] for name in ("article", "reason", "author", "q", "commenter"))
