@@ -19,8 +19,10 @@ lives in this scratch database only. Since 2026-12-02 the shipped abuse model is
 on (d) to (i) too, so what the learned model adds on top of it is smaller than before.
 
 The judged sets: by default the held-out sets written after those, (j) and on
-(triage_holdout_7.json and later). Their lines "wrong (…)" name the comments missed; pipe
-through `grep -v wrong` to keep a set clean for later use.
+(triage_holdout_7.json and later); their mistakes are counted, not printed, so that the
+sets stay clean. `--stories` adds comments under other kinds of story: the moderators
+also decide on half of bench/triage_dev_stories.json (by story) and the abuse flags are
+judged on the other half.
 
 The learning schedule (learning.py's MAX_WEIGHT, FULL_LABELS, REASON_FULL) is chosen
 leave-one-set-out over the read sets alone, never on the judged ones: for each of (b)
@@ -41,6 +43,8 @@ import eval_triage  # noqa: E402
 DECIDED = [ROOT / "bench" / "triage_validation.json",
            *sorted((ROOT / "bench").glob("triage_retired_*.json"))]
 HIDDEN_AS = {"abusive": "abusive", "spam": "spam", "off-topic": "off_topic", "noise": "noise"}
+# Ordinary and abusive comments under 50 other kinds of story, a development set (read).
+DEV_STORIES = ROOT / "bench" / "triage_dev_stories.json"
 
 
 def judged_by_default() -> list[Path]:
@@ -75,6 +79,43 @@ def decide(paths: list[Path]) -> int:
     return made
 
 
+def story_halves() -> tuple[list[dict], list[dict]]:
+    """The development set of other stories in two halves, by story (every other story in
+    the order they first appear): the moderators decide on one, the other is judged."""
+    items = json.loads(DEV_STORIES.read_text(encoding="utf-8"))["comments"]
+    decided = set(list(dict.fromkeys(i["story"] for i in items))[::2])
+    return ([i for i in items if i["story"] in decided],
+            [i for i in items if i["story"] not in decided])
+
+
+def decide_stories(items: list[dict]) -> int:
+    """Post each comment under an article of its own story and decide it as labelled:
+    abusive hidden as abusive, the rest approved."""
+    import uuid
+
+    from django.contrib.auth import get_user_model
+
+    from articles.models import Article
+    from moderation import services
+    from moderation.models import Comment
+
+    moderator, _ = get_user_model().objects.get_or_create(
+        username="learning-moderator", defaults={"is_staff": True})
+    articles: dict = {}
+    for item in items:
+        story = item["story"]
+        if story not in articles:
+            articles[story] = Article.objects.create(
+                title=story[:200], slug=f"decided-{uuid.uuid4().hex[:12]}", body=story)
+        comment = Comment.objects.create(article=articles[story], author_name="R",
+                                         body=item["body"], status=Comment.Status.PENDING)
+        if item["label"] == "abusive":
+            services.hide(comment=comment, actor=moderator, reason="abusive", tell_author=False)
+        else:
+            services.approve(comment=comment, actor=moderator)
+    return len(items)
+
+
 def learn() -> dict:
     from moderation.triage import learning
 
@@ -88,17 +129,27 @@ def learn() -> dict:
                            for reason in ("abusive", "spam", "off_topic")}}
 
 
-def judge(paths: list[Path], when: str) -> None:
+def judge(paths: list[Path], when: str, stories: list[dict] | None = None) -> None:
     """Score each set and print its tables, then blank its comments' text: scored a second
     time, they would be copies of the first ("same text as comment #…": spam). Comments
     with audit rows cannot be deleted."""
     from moderation.models import Comment
 
-    for path in paths:
-        before = Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        eval_triage.evaluate_written(path, f"{path.name}, {when}")
+    def blank_after(before: int) -> None:
         for pk in Comment.objects.filter(pk__gt=before).values_list("pk", flat=True):
             Comment.objects.filter(pk=pk).update(body=f"(scored earlier as #{pk})")
+
+    last = lambda: Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0  # noqa: E731
+    for path in paths:
+        before = last()
+        # A held-out set's mistakes stay unread (eval_triage.py --show-held-out-mistakes).
+        eval_triage.evaluate_written(path, f"{path.name}, {when}",
+                                     show_mistakes=not path.name.startswith("triage_holdout_"))
+        blank_after(before)
+    if stories:
+        before = last()
+        eval_triage.evaluate_stories(stories, f"other stories, the judged half, {when}")
+        blank_after(before)
 
 
 def main() -> None:
@@ -113,6 +164,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override one of learning.py's constants (MAX_WEIGHT, "
                         "FULL_LABELS, REASON_FULL, …), to explore them")
+    parser.add_argument("--stories", action="store_true",
+                        help="also decide on half of bench/triage_dev_stories.json (other kinds "
+                        "of story) and judge the abuse flags on its other half")
     args = parser.parse_args()
     judged = args.judge if args.judge is not None else judged_by_default()
     if overlap := set(judged) & set(args.decide):
@@ -131,13 +185,14 @@ def main() -> None:
         learning.weight_for = lambda labels: args.weight if labels else 0.0
 
     call_command("loaddata", "seed", verbosity=0)
-    judge(judged, "BEFORE any decision (the shipped models alone)")
-    made = decide(args.decide)
+    decided_stories, judged_stories = story_halves() if args.stories else ([], [])
+    judge(judged, "BEFORE any decision (the shipped models alone)", judged_stories)
+    made = decide(args.decide) + decide_stories(decided_stories)
     learned = learn()
     print(f"\n{made} decisions made on {len(args.decide)} sets; the learned model has "
           f"{learned['labels']} labels, blend weight {learned['weight']} (per reason: "
           f"{learned['per reason']})\n")
-    judge(judged, f"AFTER {made} decisions (blend weight {learned['weight']})")
+    judge(judged, f"AFTER {made} decisions (blend weight {learned['weight']})", judged_stories)
 
 
 if __name__ == "__main__":

@@ -283,20 +283,22 @@ def evaluate_written(path: Path, title: str, *, show_mistakes: bool = True) -> N
                  show_mistakes=show_mistakes)
 
 
-def evaluate_stories(path: Path) -> None:
-    """Post each comment of `path` under an article of its own story and print the abusive
-    table: the false alarms here are ordinary comments on stories unlike the seed's."""
+def evaluate_stories(items: list[dict], title: str) -> None:
+    """Post each comment of `items` (triage_stories_heldout.json's format) under an article
+    of its own story and print the abusive table: the false alarms here are ordinary
+    comments on stories unlike the seed's."""
+    import uuid
+
     from articles.models import Article
     from moderation.models import Comment
 
-    data = json.loads(path.read_text(encoding="utf-8"))
     articles = {}
     comments = []
-    for item in data["comments"]:
+    for item in items:
         story = item["story"]
         if story not in articles:
             articles[story] = Article.objects.create(
-                title=story[:200], slug=f"story-{len(articles)}", body=story)
+                title=story[:200], slug=f"story-{uuid.uuid4().hex[:12]}", body=story)
         comments.append(Comment.objects.create(article=articles[story], author_name="R",
                                                body=item["body"],
                                                status=Comment.Status.PENDING))
@@ -305,8 +307,8 @@ def evaluate_stories(path: Path) -> None:
     models_only = rescore(comments)
     word_lists(True)
     scored = rescore(comments)
-    table(f"(t) our held-out set of other stories ({len(articles)} kinds), OUT OF SAMPLE: "
-          "abusive", [i["label"] == "abusive" for i in data["comments"]], [
+    table(f"{title} ({len(articles)} kinds of story): abusive",
+          [i["label"] == "abusive" for i in items], [
               ("baseline: keyword list, whole words", [keyword_abuse(t) for t in texts]),
               ("triage: abusive flag", [bool(reasons_of(c) & ABUSE_REASONS) for c in scored]),
               ("triage, word lists emptied (models alone)",
@@ -415,7 +417,8 @@ def main() -> None:
                          "seeing the triage or any other set; never trained or tuned on)",
                          show_mistakes=args.show_held_out_mistakes)
     if STORIES.exists():
-        evaluate_stories(STORIES)
+        evaluate_stories(json.loads(STORIES.read_text(encoding="utf-8"))["comments"],
+                         "(t) our held-out set of other stories, OUT OF SAMPLE")
     if args.no_public:
         return
     if (args.corpus / "toxic").exists():
