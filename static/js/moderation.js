@@ -28,6 +28,7 @@
   const selection = new Set();
   let activeId = null;
   let hintTimer = null;
+  let started = false; // see start(), at the end
 
   if (window.htmx) {
     // Let refusals (stale form, bad input, unknown comment) replace the card: their
@@ -287,7 +288,9 @@
   };
 
   document.addEventListener("keydown", (event) => {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!started || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
     if (help && help.open) return; // the dialog closes itself on Esc
     const panel = event.target.closest && event.target.closest("details.mod-panel[open]");
     if (panel && panelKey(event, panel)) {
@@ -783,17 +786,26 @@
 
   // ---- start --------------------------------------------------------------------------
 
-  const first = cards()[0];
-  if (first) setActive(first, { focus: false, scroll: false });
-  updateBulk();
+  function start() {
+    started = true;
+    const first = cards()[0];
+    if (first) setActive(first, { focus: false, scroll: false });
+    updateBulk();
 
-  if (live) {
-    const showButton = liveBox.querySelector("[data-mod-show-new]");
-    if (showButton) showButton.addEventListener("click", showNew);
-    const list = cards();
-    if (list.length) live.lastKey = keyOf(list[list.length - 1]);
-    else live.exhausted = true;
-    poll();
+    if (live) {
+      const showButton = liveBox.querySelector("[data-mod-show-new]");
+      if (showButton) showButton.addEventListener("click", showNew);
+      const list = cards();
+      if (list.length) live.lastKey = keyOf(list[list.length - 1]);
+      else live.exhausted = true;
+      poll();
+    }
   }
 
+  // Deferred scripts run before DOMContentLoaded, and htmx wires the page's forms in its
+  // own DOMContentLoaded listener (added first: its script runs before this one). Until
+  // then a key would post its form as a plain page load, so the keys start (a first card
+  // made active) only after htmx has.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
