@@ -91,24 +91,14 @@ def story_halves() -> tuple[list[dict], list[dict]]:
 def decide_stories(items: list[dict]) -> int:
     """Post each comment under an article of its own story and decide it as labelled:
     abusive hidden as abusive, the rest approved."""
-    import uuid
-
     from django.contrib.auth import get_user_model
 
-    from articles.models import Article
     from moderation import services
-    from moderation.models import Comment
 
     moderator, _ = get_user_model().objects.get_or_create(
         username="learning-moderator", defaults={"is_staff": True})
-    articles: dict = {}
-    for item in items:
-        story = item["story"]
-        if story not in articles:
-            articles[story] = Article.objects.create(
-                title=story[:200], slug=f"decided-{uuid.uuid4().hex[:12]}", body=story)
-        comment = Comment.objects.create(article=articles[story], author_name="R",
-                                         body=item["body"], status=Comment.Status.PENDING)
+    comments = eval_triage.post_under_stories(items)
+    for item, comment in zip(items, comments, strict=True):
         if item["label"] == "abusive":
             services.hide(comment=comment, actor=moderator, reason="abusive", tell_author=False)
         else:
@@ -139,7 +129,9 @@ def judge(paths: list[Path], when: str, stories: list[dict] | None = None) -> No
         for pk in Comment.objects.filter(pk__gt=before).values_list("pk", flat=True):
             Comment.objects.filter(pk=pk).update(body=f"(scored earlier as #{pk})")
 
-    last = lambda: Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0  # noqa: E731
+    def last() -> int:
+        return Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
     for path in paths:
         before = last()
         # A held-out set's mistakes stay unread (eval_triage.py --show-held-out-mistakes).

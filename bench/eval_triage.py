@@ -283,16 +283,15 @@ def evaluate_written(path: Path, title: str, *, show_mistakes: bool = True) -> N
                  show_mistakes=show_mistakes)
 
 
-def evaluate_stories(items: list[dict], title: str) -> None:
-    """Post each comment of `items` (triage_stories_heldout.json's format) under an article
-    of its own story and print the abusive table: the false alarms here are ordinary
-    comments on stories unlike the seed's."""
+def post_under_stories(items: list[dict]) -> list:
+    """Post each comment of `items` (triage_stories_heldout.json's format: a "story" and a
+    "body") as pending, under an article of its own story, made for this run."""
     import uuid
 
     from articles.models import Article
     from moderation.models import Comment
 
-    articles = {}
+    articles: dict = {}
     comments = []
     for item in items:
         story = item["story"]
@@ -302,12 +301,21 @@ def evaluate_stories(items: list[dict], title: str) -> None:
         comments.append(Comment.objects.create(article=articles[story], author_name="R",
                                                body=item["body"],
                                                status=Comment.Status.PENDING))
+    return comments
+
+
+def evaluate_stories(items: list[dict], title: str) -> None:
+    """Post each comment of `items` under an article of its own story and print the
+    abusive table: the false alarms here are ordinary comments on stories unlike the
+    seed's."""
+    comments = post_under_stories(items)
+    stories = len({item["story"] for item in items})
     texts = [c.body for c in comments]
     word_lists(False)
     models_only = rescore(comments)
     word_lists(True)
     scored = rescore(comments)
-    table(f"{title} ({len(articles)} kinds of story): abusive",
+    table(f"{title} ({stories} kinds of story): abusive",
           [i["label"] == "abusive" for i in items], [
               ("baseline: keyword list, whole words", [keyword_abuse(t) for t in texts]),
               ("triage: abusive flag", [bool(reasons_of(c) & ABUSE_REASONS) for c in scored]),
