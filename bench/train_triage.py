@@ -31,7 +31,12 @@ link and offer features of moderation/triage/features.py. What each is trained o
   comment sections written as training by sessions that saw only the seed articles
   (bench/triage_training_thread_m.json to _r.json: 180 abusive, 240 on topic, most of
   them hard negatives), trained the same way, each comment weighing THREAD_WEIGHT tweets
-  (chosen leave-one-thread-out by bench/cv_abuse.py): (j) 11 -> 12 of 14, (k) 13 -> 14.
+  (chosen leave-one-thread-out by bench/cv_abuse.py): (j) 11 -> 12 of 14, (k) 13 -> 14;
+  two more written the same way (_aa.json: calm wishes of death on public figures and
+  polite generalisations about a people; _ab.json: an international outlet's readers,
+  some writing English as a second language), and 800 ordinary and abusive comments
+  under other stories (bench/triage_training_general.json and _2.json) as written
+  examples.
   With --templates, also the sentences bench/triage_templates.py makes from templates over
   many groups, religions, nationalities, targets and phrasings. Off by default: tried in
   2025-12, they left the public sets about as they were (Davidson's held-out fifth F1
@@ -49,7 +54,8 @@ of the way up the range of thresholds tied for it; spam: the middle) on
 bench/triage_validation.json (comments we wrote about the seed's story) and, for abuse,
 also on the seed thread's labelled comments and on our written examples scored out of
 fold (5 folds, each scored by a model trained without it: the validation set alone is
-separated too cleanly to place it); the intercept is
+separated too cleanly to place it), never one that flags an ordinary seed comment; the
+intercept is
 then shifted so that threshold lands on the setting's default (TRIAGE_ABUSE_THRESHOLD 0.5,
 TRIAGE_SPAM_THRESHOLD 0.8). Figures on that set are in-sample; the held-out public splits
 are not used here for anything but the report printed at the end.
@@ -85,10 +91,11 @@ WRITTEN = ROOT / "bench" / "triage_training_written.json"
 # dehumanising, with look-alikes, under many kinds of story, not only the seed's (its
 # generalisations and sneering attacks were left out: see the file's "about").
 WRITTEN_2 = ROOT / "bench" / "triage_training_written_2.json"
-# Ordinary and abusive comments under thirty kinds of story other than the seed's, written
-# by a session that saw nothing of the triage: without them the model, trained on the
-# seed's story, took the topic for the sign and flagged "They should fix the potholes".
-GENERAL = ROOT / "bench" / "triage_training_general.json"
+# Ordinary and abusive comments under other kinds of story than the seed's (47 in the
+# first file, 76 in _2: courts, policing, business, religion, sport…), each written by a
+# session that saw nothing of the triage: without them the model, trained on the seed's
+# story, took the topic for the sign and flagged "They should fix the potholes".
+GENERALS = sorted((ROOT / "bench").glob("triage_training_general*.json"))
 VALIDATION = ROOT / "bench" / "triage_validation.json"
 # The seed's real reader thread and its moderator labels: in-sample, and the only real
 # comments here, so the abuse threshold is chosen on them too.
@@ -289,7 +296,8 @@ class AbuseData:
         self = cls()
         written = json.loads(WRITTEN.read_text(encoding="utf-8"))
         more = json.loads(WRITTEN_2.read_text(encoding="utf-8"))
-        general = json.loads(GENERAL.read_text(encoding="utf-8"))["comments"]
+        general = [c for path in GENERALS
+                   for c in json.loads(path.read_text(encoding="utf-8"))["comments"]]
         abusive = [*written["abusive"], *more["abusive"],
                    *(c["body"] for c in general if c["label"] == "abusive")]
         harmless = [*written["not_abusive"], *more["not_abusive"],
@@ -379,10 +387,14 @@ class AbuseData:
         v_scores = model.predict_proba(self.v_x)[:, 1]
         seed_scores = model.predict_proba(self.seed_x)[:, 1]
         # A quarter of the way up the tied range, since a false alarm costs a moderator a
-        # glance and a missed threat costs a reader.
+        # glance and a missed threat costs a reader. Never low enough to flag one of the
+        # seed's ordinary comments: they are the only real readers' comments here, and
+        # with the threads (aa) and (ab) the best-F1 threshold fell until two of them,
+        # naming Muslims kindly, ranked above the seed's abuse in the priority queue.
+        seed_ordinary = np.concatenate([np.zeros(len(v_scores) + len(oof), bool), ~self.seed_y])
         threshold, f1 = best_threshold(np.concatenate([v_scores, oof, seed_scores]),
                                        np.concatenate([self.v_y, ex_y, self.seed_y]),
-                                       quantile=quantile)
+                                       forbidden=seed_ordinary, quantile=quantile)
         return AbuseFit(model, threshold, f1, v_scores, seed_scores, oof, ex_y)
 
 
@@ -481,7 +493,7 @@ def main() -> None:
             raise SystemExit(f"{path} does not match MANIFEST.tsv")
         files[name] = {"sha256": sha256(path), **{k: entry.get(k, "") for k in
                                                   ("repository", "path", "commit")}}
-    for name in (WRITTEN, WRITTEN_2, GENERAL, *THREADS, VALIDATION,
+    for name in (WRITTEN, WRITTEN_2, *GENERALS, *THREADS, VALIDATION,
                  ROOT / "bench" / "triage_templates.py"):
         files[str(name.relative_to(ROOT))] = {"sha256": sha256(name)}
     data = {
