@@ -237,3 +237,32 @@ def lambda_has(css_class: str):
     import re
 
     return re.compile(rf"(^|\s){re.escape(css_class)}(\s|$)")
+
+
+# Records, the moment the first card is made active (which is when moderation.js starts
+# listening for keys), whether htmx has already wired that card's forms.
+WATCH_FIRST_ACTIVE = """
+new MutationObserver((changes, observer) => {
+  for (const change of changes) {
+    const card = change.target;
+    if (card.matches && card.matches("[data-mod-card].is-active")) {
+      const form = card.querySelector("form[hx-post]");
+      window.formsWiredWhenActive = Boolean(form && form["htmx-internal-data"] &&
+                                            form["htmx-internal-data"].initHash);
+      observer.disconnect();
+      return;
+    }
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ["class"]});
+"""
+
+
+def test_the_keys_start_only_after_htmx_has_wired_the_cards(
+    live_server, page, moderator, seed, errors
+):
+    """A key pressed before htmx has processed the page would post its form as a plain
+    page load: the first card is made active, and the keys start, only after htmx."""
+    page.add_init_script(WATCH_FIRST_ACTIVE)
+    log_in(page, live_server, "/moderation/")
+    assert page.evaluate("window.formsWiredWhenActive") is True
+    assert errors == []

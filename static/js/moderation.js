@@ -802,10 +802,11 @@
     }
   }
 
-  // Deferred scripts run before DOMContentLoaded, and htmx wires the page's forms in its
-  // own DOMContentLoaded listener (added first: its script runs before this one). Until
-  // then a key would post its form as a plain page load, so the keys start (a first card
-  // made active) only after htmx has.
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // htmx wires the page's forms in its own DOMContentLoaded listener (added first: its
+  // script runs before this one). Until then a key would post its form as a plain page
+  // load, so the keys start (a first card made active) only after htmx has. A deferred
+  // script runs while readyState is already "interactive", before DOMContentLoaded, so
+  // only "complete" means it has passed: the same test htmx makes.
+  if (document.readyState === "complete") start();
+  else document.addEventListener("DOMContentLoaded", start);
 })();
