@@ -302,7 +302,7 @@ class AbuseData:
                    *(c["body"] for c in general if c["label"] == "abusive")]
         harmless = [*written["not_abusive"], *more["not_abusive"],
                     *(c["body"] for c in general if c["label"] != "abusive")]
-        w_texts = abusive + harmless
+        w_texts = self.w_texts = abusive + harmless
         self.w_y = np.array([True] * len(abusive) + [False] * len(harmless))
         # The labelled threads train the abuse model only: adding the retired sets' 36 spam
         # comments to the spam model left our sets' spam as it was and moved the spam
