@@ -3,6 +3,7 @@ abuse model: a research bench, not part of the product (yet).
 
     .venv/bin/pip install -e '.[finetune]' -c constraints.txt
     .venv/bin/python bench/finetune_abuse.py --leave-out q i m [--steps 600] [--cache DIR]
+        [--export FILE]
 
 The shipped abuse model is a logistic regression over all-MiniLM-L6-v2's sentence vector,
 the constructions of moderation/triage/patterns.py and hashed words; the encoder itself is
@@ -17,6 +18,9 @@ other stories (bench/triage_dev_stories.json) are then scored by the linear mode
 without those threads, by the fine-tuned model, and by the mean of the two in log-odds.
 Prints the average precision and the recall at precision 0.9 of each; no threshold is
 chosen and no held-out set is read. Takes about 10 minutes for 600 steps on two cores.
+`--export FILE` also writes the fine-tuned model as one int8 ONNX graph (token ids and
+mask in, the logit out), judges that file as the workers would run it (onnxruntime, the
+triage's tokenizer) and times it against the shipped embedding's pass.
 """
 
 import argparse
@@ -64,12 +68,42 @@ class FineTuned:
     def logits(self, texts: list[str]):
         batch = self.tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS,
                                return_tensors="pt")
-        hidden = self.encoder(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).float()
+        return self.forward(batch["input_ids"], batch["attention_mask"])
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).float()
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         # Unit length, as the shipped embedding; scaled so the head starts in a useful range.
         pooled = self.torch.nn.functional.normalize(pooled, dim=-1)
         return self.head(pooled * 5).squeeze(-1)
+
+    def export_int8(self, path: Path) -> None:
+        """The encoder and head as one ONNX graph (token ids and mask in, the logit out),
+        its weights then quantised to int8 as the shipped embedding model's are."""
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        torch = self.torch
+        tuned = self
+
+        class Graph(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder, self.head = tuned.encoder, tuned.head
+
+            def forward(self, input_ids, attention_mask):
+                return tuned.forward(input_ids, attention_mask)
+
+        example = self.tokenizer(["An example, to trace the graph."], return_tensors="pt")
+        full = path.with_suffix(".float.onnx")
+        axes = {0: "batch", 1: "tokens"}
+        torch.onnx.export(Graph().eval(), (example["input_ids"], example["attention_mask"]),
+                          str(full), input_names=["input_ids", "attention_mask"],
+                          output_names=["logit"], opset_version=17, dynamo=False,
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes,
+                                        "logit": {0: "batch"}})
+        quantize_dynamic(str(full), str(path), weight_type=QuantType.QInt8)
+        full.unlink()
 
     def train(self, texts: list[str], labels: np.ndarray, weights: np.ndarray, steps: int,
               rate: float = 3e-5, seed: int = 0) -> None:
@@ -111,6 +145,38 @@ class FineTuned:
         return out
 
 
+class Int8Abuse:
+    """The exported file run as the workers would run it: onnxruntime on one thread, the
+    triage's own tokenizer, batches grouped by length."""
+
+    def __init__(self, path: Path):
+        import onnxruntime
+
+        from moderation.triage.classifiers import load_tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(str(path), sess_options=options,
+                                                    providers=["CPUExecutionProvider"])
+        self.tokenizer = load_tokenizer()
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        from moderation.triage.classifiers import _batches
+
+        encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        out = np.zeros(len(texts))
+        for chunk in _batches(encoded):
+            width = max(len(encoded[i]) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                ids[row, : len(encoded[i])] = encoded[i]
+                mask[row, : len(encoded[i])] = 1
+            logit = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            out[chunk] = 1 / (1 + np.exp(-logit))
+        return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=tt.DEFAULT_CORPUS)
@@ -118,6 +184,9 @@ def main() -> None:
     parser.add_argument("--leave-out", nargs="+", required=True,
                         help="training threads left out and judged (the letter after the last _)")
     parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--export", type=Path, default=None,
+                        help="also write the fine-tuned model here as an int8 ONNX file, and "
+                        "judge that file as the workers would run it, with its speed")
     args = parser.parse_args()
     from scipy.special import logit
     from sklearn.metrics import average_precision_score
@@ -143,6 +212,12 @@ def main() -> None:
     tuned = FineTuned()
     tuned.train(texts, labels, weights, args.steps)
 
+    scorers = {"fine-tuned": tuned.probabilities}
+    if args.export:
+        tuned.export_int8(args.export)
+        size = args.export.stat().st_size / 1e6
+        scorers[f"fine-tuned, int8 ({size:.1f} MB)"] = Int8Abuse(args.export).probabilities
+
     dev = json.loads(DEV.read_text(encoding="utf-8"))["comments"]
     judged = {"left-out threads": [c for p in out for c in data.threads[p]],
               "development set (other stories)": dev}
@@ -151,14 +226,35 @@ def main() -> None:
         truth = np.array([c["label"] == "abusive" for c in comments])
         key = "dev-stories" if comments is dev else "left-out-" + "-".join(args.leave_out)
         lin = linear.predict_proba(tt.abuse_matrix(embed(key, bodies), bodies))[:, 1]
-        fin = tuned.probabilities(bodies)
         print(f"{name}: {int(truth.sum())} abusive of {len(truth)}")
-        for share in BLENDS:
-            both = (share * logit(np.clip(fin, 1e-6, 1 - 1e-6))
-                    + (1 - share) * logit(np.clip(lin, 1e-6, 1 - 1e-6)))
-            print(f"  fine-tuned weight {share:.1f}: average precision "
-                  f"{average_precision_score(truth, both):.3f}, recall at precision 0.9 "
-                  f"{recall_at_precision(truth, both):.3f}", flush=True)
+        for label, scorer in scorers.items():
+            fin = scorer(bodies)
+            for share in BLENDS:
+                both = (share * logit(np.clip(fin, 1e-6, 1 - 1e-6))
+                        + (1 - share) * logit(np.clip(lin, 1e-6, 1 - 1e-6)))
+                print(f"  {label} weight {share:.1f}: average precision "
+                      f"{average_precision_score(truth, both):.3f}, recall at precision 0.9 "
+                      f"{recall_at_precision(truth, both):.3f}", flush=True)
+    if args.export:
+        speed(dev + judged["left-out threads"], Int8Abuse(args.export))
+
+
+def speed(comments: list[dict], int8: "Int8Abuse") -> None:
+    """Seconds per 1,000 comments for the shipped embedding pass and for the int8 file's,
+    each on one thread as in a worker, alternated three times."""
+    from moderation.triage.classifiers import Embedder
+
+    bodies = [c["body"] for c in comments]
+    embedder = Embedder(threads=1)
+    times: dict[str, list[float]] = {"shipped embedding": [], "fine-tuned int8": []}
+    for _ in range(3):
+        for name, run in (("shipped embedding", embedder.embed),
+                          ("fine-tuned int8", int8.probabilities)):
+            started = time.perf_counter()
+            run(bodies)
+            times[name].append((time.perf_counter() - started) * 1000 / len(bodies))
+    for name, seconds in times.items():
+        print(f"{name}: {min(seconds):.1f}-{max(seconds):.1f} s per 1,000 comments")
 
 
 if __name__ == "__main__":
