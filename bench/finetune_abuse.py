@@ -161,17 +161,11 @@ class Int8Abuse:
         self.tokenizer = load_tokenizer()
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        from moderation.triage.classifiers import _batches
+        from moderation.triage.classifiers import padded_batches
 
         encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         out = np.zeros(len(texts))
-        for chunk in _batches(encoded):
-            width = max(len(encoded[i]) for i in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                ids[row, : len(encoded[i])] = encoded[i]
-                mask[row, : len(encoded[i])] = 1
+        for chunk, ids, mask in padded_batches(encoded):
             logit = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             out[chunk] = 1 / (1 + np.exp(-logit))
         return out

@@ -106,13 +106,7 @@ class Embedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        for chunk in _batches(encoded):
-            width = max(len(encoded[i]) for i in chunk)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros((len(chunk), width), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                ids[row, : len(encoded[i])] = encoded[i]
-                mask[row, : len(encoded[i])] = 1
+        for chunk, ids, mask in padded_batches(encoded):
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self.inputs:
                 feeds["token_type_ids"] = np.zeros_like(ids)
@@ -139,6 +133,19 @@ def _batches(encoded: list[list[int]]):
         chunk.append(i)
     if chunk:
         yield chunk
+
+
+def padded_batches(encoded: list[list[int]]):
+    """The token ids in batches of similar length (`_batches`), each as its rows' indices,
+    the ids padded with zeros to the batch's longest, and the mask of the real tokens."""
+    for chunk in _batches(encoded):
+        width = max(len(encoded[i]) for i in chunk)
+        ids = np.zeros((len(chunk), width), dtype=np.int64)
+        mask = np.zeros((len(chunk), width), dtype=np.int64)
+        for row, i in enumerate(chunk):
+            ids[row, : len(encoded[i])] = encoded[i]
+            mask[row, : len(encoded[i])] = 1
+        yield chunk, ids, mask
 
 
 def embedder(threads: int = 1) -> Embedder:
