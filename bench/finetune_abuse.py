@@ -209,8 +209,9 @@ def main() -> None:
     scorers = {"fine-tuned": tuned.probabilities}
     if args.export:
         tuned.export_int8(args.export)
+        int8 = Int8Abuse(args.export)
         size = args.export.stat().st_size / 1e6
-        scorers[f"fine-tuned, int8 ({size:.1f} MB)"] = Int8Abuse(args.export).probabilities
+        scorers[f"fine-tuned, int8 ({size:.1f} MB)"] = int8.probabilities
 
     dev = json.loads(DEV.read_text(encoding="utf-8"))["comments"]
     judged = {"left-out threads": [c for p in out for c in data.threads[p]],
@@ -230,7 +231,7 @@ def main() -> None:
                       f"{average_precision_score(truth, both):.3f}, recall at precision 0.9 "
                       f"{recall_at_precision(truth, both):.3f}", flush=True)
     if args.export:
-        speed(dev + judged["left-out threads"], Int8Abuse(args.export))
+        speed(dev + judged["left-out threads"], int8)
 
 
 def speed(comments: list[dict], int8: "Int8Abuse") -> None:
