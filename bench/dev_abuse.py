@@ -8,8 +8,9 @@ kinds of story other than the seed's, written to be read, unlike the held-out se
 Prints what the abuse model and the profanity classifier flag (found, false alarms), the
 ranking's average precision and the found / false alarms at fixed thresholds, and where
 the abuse model's logit comes from (sentence embedding, constructions, hashed words) on
-the false alarms, on the ordinary comments it leaves alone and on the abuse it finds.
-`--show` prints the false alarms and the misses.
+the false alarms, on the ordinary comments it leaves alone and on the abuse it finds;
+then, where there is a fine-tuned model (bench/finetune_abuse.py --ship), the same for
+the blend the product scores with. `--show` prints the false alarms and the misses.
 """
 
 import argparse
@@ -71,6 +72,14 @@ def main() -> None:
         if rows.any():
             print(f"    {name:<22} ({rows.sum():>3}) " + "  ".join(
                 f"{part} {values[rows].mean():+.2f}" for part, values in parts.items()))
+    if tt.TUNED_FILE.exists():
+        # What the product scores: the mean with the fine-tuned model in log-odds.
+        blend = tt.TunedBlend(data, fitted)
+        both = blend.probabilities(x, texts)
+        print(f"the blend with the fine-tuned model (threshold {blend.threshold:.3f}):")
+        line("the blend", both >= blend.threshold)
+        line("either (as the triage flags)", (both >= blend.threshold) | profane)
+        print(f"  the blend's average precision {average_precision_score(abusive, both):.3f}")
     if args.show:
         for i in np.flatnonzero(flagged != abusive):
             kind = "false" if flagged[i] else "missed"

@@ -1,9 +1,14 @@
-"""Fine-tuning the sentence model itself for abuse, measured beside the shipped linear
-abuse model: a research bench, not part of the product (yet).
+"""Fine-tuning the sentence model itself for abuse, measured beside the linear abuse
+model, and built for the product.
 
-    .venv/bin/pip install -e '.[finetune]' -c constraints.txt
-    .venv/bin/python bench/finetune_abuse.py --leave-out q i m [--steps 600] [--cache DIR]
+    V/bin/pip install -e '.[finetune]' -c constraints.txt   (a venv of its own, V)
+    V/bin/python bench/finetune_abuse.py --leave-out q i m [--steps 600] [--cache DIR]
         [--export FILE]
+    V/bin/python bench/finetune_abuse.py --ship [--cache DIR]
+
+`--ship` writes the product's moderation/triage/data/abuse_tuned.onnx and
+bench/abuse_tuned_oof.json (see ship()); bench/train_triage.py then chooses the blend's
+weight and threshold. The rest of this note is about the measuring mode.
 
 The shipped abuse model is a logistic regression over all-MiniLM-L6-v2's sentence vector,
 the constructions of moderation/triage/patterns.py and hashed words; the encoder itself is
@@ -119,6 +124,7 @@ class FineTuned:
             optimiser, lambda step: min(1.0, (step + 1) / 50) * max(0.0, 1 - step / steps))
         loss_of = torch.nn.BCEWithLogitsLoss()
         parameters = [*self.encoder.parameters(), *self.head.parameters()]
+        print(f"fine-tuning on {len(texts)} texts for {steps} steps of {BATCH}", flush=True)
         self.encoder.train()
         started = time.monotonic()
         for step in range(steps):
@@ -171,12 +177,74 @@ class Int8Abuse:
         return out
 
 
+def training_set(data: "tt.AbuseData", threads, examples: np.ndarray | None = None):
+    """The texts, labels and weights the linear abuse model trains on: the kept tweets,
+    then the examples (the written ones, then `threads`' comments, in the order
+    AbuseData.train stacks them), only those `examples` marks if it is given."""
+    ex_texts = data.example_texts(threads)
+    ex_y = np.concatenate([data.w_y, *(data.thread_x[p][1] for p in threads)])
+    ex_w = np.concatenate([np.full(len(data.w_y), data.written_weight),
+                           np.full(len(ex_y) - len(data.w_y), tt.THREAD_WEIGHT)])
+    if examples is None:
+        examples = np.ones(len(ex_y), bool)
+    texts = [*(t for t, keep in zip(data.d_texts, data.d_train, strict=True) if keep),
+             *(t for t, keep in zip(ex_texts, examples, strict=True) if keep)]
+    labels = np.concatenate([data.d_labels[data.d_train], ex_y[examples]])
+    weights = np.concatenate([np.ones(int(data.d_train.sum())), ex_w[examples]])
+    return texts, labels, weights
+
+
+def ship(data: "tt.AbuseData", steps: int) -> None:
+    """The product's fine-tuned abuse model and what its threshold is chosen on.
+
+    Its threshold is chosen by bench/train_triage.py as the linear model's is: on the
+    examples scored out of fold (the same five folds), so each fold's examples are scored
+    by a model fine-tuned without them, as the int8 file the workers run; then the model
+    is fine-tuned on everything and written as that file. A fold already written is not
+    run again, so an interrupted run resumes."""
+    threads = list(data.threads)
+    ex_texts = data.example_texts(threads)
+    folds = np.arange(len(ex_texts)) % tt.ABUSE_FOLDS
+    digest = tt.texts_digest(ex_texts)
+    saved = (json.loads(tt.TUNED_OOF.read_text(encoding="utf-8"))
+             if tt.TUNED_OOF.exists() else {})
+    if saved.get("examples_sha256") != digest or saved.get("steps") != steps:
+        saved = {"about": "Written by bench/finetune_abuse.py --ship; do not edit by hand.",
+                 "examples_sha256": digest, "steps": steps, "folds": tt.ABUSE_FOLDS,
+                 "done": [], "scores": [None] * len(ex_texts)}
+    scratch = tt.TUNED_FILE.with_suffix(".fold.onnx")
+    for fold in range(tt.ABUSE_FOLDS):
+        if fold in saved["done"]:
+            continue
+        print(f"fold {fold + 1} of {tt.ABUSE_FOLDS}", flush=True)
+        tuned = FineTuned()
+        tuned.train(*training_set(data, threads, folds != fold), steps)
+        tuned.export_int8(scratch)
+        inside = np.flatnonzero(folds == fold)
+        scores = Int8Abuse(scratch).probabilities([ex_texts[i] for i in inside])
+        for i, score in zip(inside, scores, strict=True):
+            saved["scores"][i] = round(float(score), 6)
+        saved["done"].append(fold)
+        tt.TUNED_OOF.write_text(json.dumps(saved, indent=0) + "\n", encoding="utf-8")
+    scratch.unlink(missing_ok=True)
+    print("fine-tuning on everything", flush=True)
+    tuned = FineTuned()
+    tuned.train(*training_set(data, threads), steps)
+    tuned.export_int8(tt.TUNED_FILE)
+    print(f"wrote {tt.TUNED_FILE} ({tt.TUNED_FILE.stat().st_size / 1e6:.1f} MB) and "
+          f"{tt.TUNED_OOF}; now run bench/train_triage.py to choose the blend's threshold")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=tt.DEFAULT_CORPUS)
     parser.add_argument("--cache", type=Path, default=None)
-    parser.add_argument("--leave-out", nargs="+", required=True,
+    parser.add_argument("--leave-out", nargs="+",
                         help="training threads left out and judged (the letter after the last _)")
+    parser.add_argument("--ship", action="store_true",
+                        help="train on everything the abuse model trains on and write the "
+                        f"product's files: {tt.TUNED_FILE.name} and, out of fold, "
+                        f"{tt.TUNED_OOF.name} for the blend's threshold")
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--export", type=Path, default=None,
                         help="also write the fine-tuned model here as an int8 ONNX file, and "
@@ -185,24 +253,20 @@ def main() -> None:
     from scipy.special import logit
     from sklearn.metrics import average_precision_score
 
+    if not args.ship and not args.leave_out:
+        parser.error("--leave-out or --ship")
     embed = tt.CachedEmbedder(args.cache)
     data = tt.AbuseData.load(args.corpus, embed)
+    if args.ship:
+        ship(data, args.steps)
+        return
     out = sorted(p for p in data.threads if p.stem.rsplit("_", 1)[1] in args.leave_out)
     if len(out) != len(args.leave_out):
         parser.error(f"no such thread among {', '.join(p.stem for p in data.threads)}")
     kept = [p for p in data.threads if p not in out]
 
-    texts = [*(t for t, keep in zip(data.d_texts, data.d_train, strict=True) if keep),
-             *data.w_texts,
-             *(c["body"] for p in kept for c in data.threads[p])]
-    labels = np.concatenate([data.d_labels[data.d_train], data.w_y,
-                             *(data.thread_x[p][1] for p in kept)])
-    weights = np.concatenate([np.ones(int(data.d_train.sum())),
-                              np.full(len(data.w_y), data.written_weight),
-                              np.full(len(labels) - len(data.w_y) - int(data.d_train.sum()),
-                                      tt.THREAD_WEIGHT)])
+    texts, labels, weights = training_set(data, kept)
     linear = data.train(kept).model
-    print(f"fine-tuning on {len(texts)} texts for {args.steps} steps of {BATCH}", flush=True)
     tuned = FineTuned()
     tuned.train(texts, labels, weights, args.steps)
 
