@@ -2,10 +2,13 @@
 the right reason for each flag, personal stories and replies that engage their parent,
 and the behaviour signals the caller reads from the database."""
 
+import hashlib
 import json
+import shutil
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -14,7 +17,7 @@ from moderation.models import Comment, Flag, Reason, Word
 from moderation.screening import score_comments
 from moderation.services.findings import behaviour_signals
 from moderation.triage import display, features, patterns, places, scoring
-from moderation.triage.classifiers import MODELS_PATH
+from moderation.triage.classifiers import MODELS_PATH, ShippedModels, embedder
 from tests.factories import make_article, make_comment
 
 Status = Comment.Status
@@ -119,6 +122,50 @@ def test_the_shipped_weights_are_small_and_say_where_they_came_from():
     sources = data["sources"]
     assert sources["toxic/davidson-2017/labeled_data.csv"]["commit"]
     assert all(len(s["sha256"]) == 64 for s in sources.values())
+
+
+def test_the_fine_tuned_abuse_model_is_the_file_its_blend_was_thresholded_with():
+    tuned = json.loads(MODELS_PATH.read_text())["abuse_tuned"]
+    path = MODELS_PATH.parent / tuned["file"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == tuned["sha256"]
+    assert path.stat().st_size < 25_000_000
+    assert 0 < tuned["weight"] < 1
+
+
+def shipped_copy(folder: Path, **tuned) -> ShippedModels:
+    """The shipped models read from a copy of models.json whose fine-tuned entry is
+    changed by `tuned`."""
+    data = json.loads(MODELS_PATH.read_text())
+    shutil.copy(MODELS_PATH.parent / data["abuse"]["words"], folder)
+    (folder / data["abuse_tuned"]["file"]).symlink_to(
+        MODELS_PATH.parent / data["abuse_tuned"]["file"])
+    data["abuse_tuned"].update(tuned)
+    (folder / "models.json").write_text(json.dumps(data))
+    return ShippedModels(folder / "models.json")
+
+
+SOME = ["Those people are vermin and should be driven out.", "I disagree with the treaty."]
+
+
+@pytest.mark.parametrize("change", [{"file": "missing.onnx"}, {"sha256": "0" * 64}])
+def test_without_the_fine_tuned_file_it_was_measured_with_abuse_is_the_linear_models_alone(
+        tmp_path, caplog, change):
+    models = shipped_copy(tmp_path, **change)
+    vectors = embedder().embed(SOME)
+    scores, tuned = models.abuse_scores(vectors, SOME)
+    assert tuned is None
+    assert scores == pytest.approx(models.abuse.probabilities(vectors, SOME))
+    assert "No fine-tuned abuse model" in caplog.text
+
+
+def test_the_abuse_score_is_the_mean_of_the_two_models_in_log_odds(tmp_path):
+    models = shipped_copy(tmp_path, weight=0.5, shift=0.0)
+    vectors = embedder().embed(SOME)
+    scores, tuned = models.abuse_scores(vectors, SOME)
+    linear = models.abuse.probabilities(vectors, SOME)
+    log_odds = lambda p: np.log(p / (1 - p))  # noqa: E731
+    assert log_odds(scores) == pytest.approx((log_odds(linear) + log_odds(tuned)) / 2,
+                                             abs=1e-4)
 
 
 # Scoring through the pipeline.
@@ -256,6 +303,15 @@ def test_abuse_without_swear_words_is_flagged_with_every_word_list_emptied(no_wo
 ])
 def test_heated_or_religious_comments_on_the_story_are_not_called_abusive(no_words, text):
     assert "abusive" not in reasons(post(no_words, text))
+
+
+def test_a_moderator_sees_what_each_abuse_model_said(no_words):
+    comment = post(no_words, "Those people are vermin. They breed like rats and infest "
+                             "every country that lets them in.")
+    parts = comment.triage["abuse_parts"]
+    assert parts["tuned"] >= 0.5 and parts["model"] >= 0.5
+    abuse = display.signals(comment.triage)[0]
+    assert f"fine-tuned {parts['tuned']:.2f}" in abuse.title
 
 
 def test_triage_comments_all_raises_automatic_flags_with_their_reasons(seed):

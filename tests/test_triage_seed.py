@@ -86,3 +86,13 @@ def test_the_queue_page_sorted_by_priority_shows_them_first_with_reasons_and_sig
         assert "abuse 0." in cards[pk] and "off-topic " in cards[pk]
     assert "little in common with the article" in cards[7]
     assert "Priority (worst first)" in html
+
+
+def test_the_abuse_threshold_keeps_ordinary_seed_comments_below_any_off_topic_flag(settings):
+    # bench/train_triage.py chooses the abuse threshold so that no ordinary comment of the
+    # seed scores at or above the least priority an off-topic flag carries.
+    from bench import train_triage
+    from moderation.triage import scoring
+
+    least_off_topic_flag = scoring.WEIGHTS["off_topic"] * settings.TRIAGE_OFFTOPIC_THRESHOLD
+    assert abs(train_triage.SEED_RANK_FLOOR - least_off_topic_flag) < 1e-9

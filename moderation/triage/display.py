@@ -36,7 +36,9 @@ def signals(triage: dict) -> list[Signal]:
     notes = {f["reason"]: f["note"] for f in triage.get("findings", [])}
     out = [
         Signal("abuse", f"{triage.get('abuse', 0):.2f}",
-               _level(triage.get("abuse", 0), limits.abuse), notes.get("abusive", "")),
+               _level(triage.get("abuse", 0), limits.abuse),
+               "; ".join(filter(None, [notes.get("abusive", ""),
+                                       _abuse_parts(triage.get("abuse_parts") or {})]))),
     ]
     if triage.get("off_topic") is not None:
         sims = triage.get("similarity", {})
@@ -71,6 +73,17 @@ def signals(triage: dict) -> list[Signal]:
         out.append(Signal("banned" if banned else "suspect", word["found"].lower(),
                           "high", f"{'banned' if banned else 'suspect'} word"))
     return out
+
+
+def _abuse_parts(parts: dict) -> str:
+    """The abuse score's sources: the models' blend (and the fine-tuned model's own score
+    in it) and the profanity classifier; the score is the higher of the two."""
+    if not parts:
+        return ""
+    model = f"abuse models {parts.get('model', 0):.2f}"
+    if "tuned" in parts:
+        model += f" (fine-tuned {parts['tuned']:.2f})"
+    return f"{model}, profanity {parts.get('profanity', 0):.2f}"
 
 
 def _why(triage: dict) -> str:

@@ -30,7 +30,9 @@ from .wordlists import load_matcher
 
 log = logging.getLogger(__name__)
 
-VERSION = 2
+# The stored signals' version: 3 since the abuse model's score became its blend with the
+# fine-tuned model (abuse_parts.tuned).
+VERSION = 3
 # How much each signal counts towards the queue's priority: what harms readers most
 # (abuse, banned words) before spam, spam before a comment that is merely off-topic, and
 # noise last.
@@ -341,10 +343,12 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
     listed = [texts[pk] for pk in order]
     if known is not None and order:
         vectors = np.vstack([known[text] for text in listed])
-        model_abuse = dict(zip(order, models.abuse.probabilities(vectors, listed), strict=True))
+        blended, tuned = models.abuse_scores(vectors, listed, limits.threads)
+        model_abuse = dict(zip(order, blended, strict=True))
+        tuned_abuse = dict(zip(order, tuned, strict=True)) if tuned is not None else {}
         model_spam = dict(zip(order, models.spam.probabilities(vectors, listed), strict=True))
     else:
-        model_abuse, model_spam = {}, {}
+        model_abuse, model_spam, tuned_abuse = {}, {}, {}
     learned_scores = learned.scores(listed) if learned else None
     matcher = load_matcher()
     copies = _duplicates(batch, texts)
@@ -371,6 +375,9 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
             "abuse": round(abuse, 4),
             "abuse_parts": {"profanity": round(float(profanity[comment.pk]), 4),
                             "model": round(float(model_abuse.get(comment.pk, 0.0)), 4),
+                            # The fine-tuned model's own score, before the blend.
+                            **({"tuned": round(float(tuned_abuse[comment.pk]), 4)}
+                               if comment.pk in tuned_abuse else {}),
                             # The abuse model's constructions that fired, for a moderator.
                             "patterns": patterns.why(text)},
             **topics[comment.pk],
