@@ -135,10 +135,10 @@ TUNED_FILE = OUT.parent / "abuse_tuned.onnx"
 TUNED_OOF = ROOT / "bench" / "abuse_tuned_oof.json"
 # The linear model's shares of the blend tried, in log-odds; the one whose threshold has
 # the best F1 is kept. bench/finetune_abuse.py ranked 0.5 best or tied (average precision,
-# no threshold), but the threshold never flags an ordinary seed comment, and the
-# fine-tuned model is surer than the linear one (0.99 against 0.43) that the seed's #2,
-# a sharp remark about a Muslim violist's views of Israel, is abusive: at 0.5 that one
-# comment holds the threshold at 0.89, at 0.8 it lets it fall to 0.66.
+# no threshold), but the threshold keeps the ordinary seed comments low (SEED_RANK_FLOOR),
+# and the fine-tuned model is surer than the linear one (0.99 against 0.43) that the
+# seed's #2, a sharp remark about a Muslim violist's views of Israel, is abusive: at 0.5
+# that one comment holds the threshold at 0.915, at 0.9 it lets it fall to 0.67 (kept).
 TUNED_WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9)
 # The share of each written example's weight given to its copy without patterns.py's
 # features.
