@@ -152,29 +152,16 @@ class FineTuned:
 
 
 class Int8Abuse:
-    """The exported file run as the workers would run it: onnxruntime on one thread, the
-    triage's own tokenizer, batches grouped by length."""
+    """The exported file run as the workers run it: the product's own TunedAbuse
+    (onnxruntime on one thread, the triage's tokenizer, batches grouped by length)."""
 
     def __init__(self, path: Path):
-        import onnxruntime
+        from moderation.triage.classifiers import TunedAbuse
 
-        from moderation.triage.classifiers import load_tokenizer
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        self.session = onnxruntime.InferenceSession(str(path), sess_options=options,
-                                                    providers=["CPUExecutionProvider"])
-        self.tokenizer = load_tokenizer()
+        self.model = TunedAbuse(path, tt.sha256(path))
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        from moderation.triage.classifiers import padded_batches
-
-        encoded = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
-        out = np.zeros(len(texts))
-        for chunk, ids, mask in padded_batches(encoded):
-            logit = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-            out[chunk] = 1 / (1 + np.exp(-logit))
-        return out
+        return 1 / (1 + np.exp(-self.model.logits(texts)))
 
 
 def training_set(data: "tt.AbuseData", threads, examples: np.ndarray | None = None):
@@ -182,9 +169,7 @@ def training_set(data: "tt.AbuseData", threads, examples: np.ndarray | None = No
     then the examples (the written ones, then `threads`' comments, in the order
     AbuseData.train stacks them), only those `examples` marks if it is given."""
     ex_texts = data.example_texts(threads)
-    ex_y = np.concatenate([data.w_y, *(data.thread_x[p][1] for p in threads)])
-    ex_w = np.concatenate([np.full(len(data.w_y), data.written_weight),
-                           np.full(len(ex_y) - len(data.w_y), tt.THREAD_WEIGHT)])
+    ex_y, ex_w = data.example_labels_weights(threads)
     if examples is None:
         examples = np.ones(len(ex_y), bool)
     texts = [*(t for t, keep in zip(data.d_texts, data.d_train, strict=True) if keep),

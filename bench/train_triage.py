@@ -388,9 +388,7 @@ class AbuseData:
         up the tied range) over our validation set, the seed and the examples scored out
         of fold."""
         ex_x = sparse.vstack([self.w_x, *(self.thread_x[p][0] for p in threads)]).tocsr()
-        ex_y = np.concatenate([self.w_y, *(self.thread_x[p][1] for p in threads)])
-        ex_w = np.concatenate([np.full(len(self.w_y), self.written_weight),
-                               np.full(len(ex_y) - len(self.w_y), thread_weight)])
+        ex_y, ex_w = self.example_labels_weights(threads, thread_weight)
         # Each example again with patterns.py's features blanked: the constructions fire
         # on most of our written abuse, and without this copy the model would lean on them
         # and stop reading the embedding for abuse phrased in a way they do not match.
@@ -439,6 +437,14 @@ class AbuseData:
         """The examples' texts in the order train() stacks them: the written ones, then
         `threads`' comments."""
         return [*self.w_texts, *(c["body"] for p in threads for c in self.threads[p])]
+
+    def example_labels_weights(self, threads, thread_weight: float = THREAD_WEIGHT
+                               ) -> tuple[np.ndarray, np.ndarray]:
+        """The examples' labels (abusive or not) and training weights, in the same order."""
+        ex_y = np.concatenate([self.w_y, *(self.thread_x[p][1] for p in threads)])
+        ex_w = np.concatenate([np.full(len(self.w_y), self.written_weight),
+                               np.full(len(ex_y) - len(self.w_y), thread_weight)])
+        return ex_y, ex_w
 
 
 @dataclass

@@ -11,8 +11,9 @@
   offers, not only swear words and link counts.
 - the fine-tuned abuse model (data/abuse_tuned.onnx, made by bench/finetune_abuse.py
   --ship): all-MiniLM-L6-v2 itself trained on the abuse model's data, as one int8 graph
-  from token ids to a logit; the abuse score is its mean with the linear model in log-odds,
-  which ranks abuse better than either (see the README).
+  from token ids to a logit; the abuse score is its weighted mean with the linear model
+  in log-odds (the weight in models.json), which ranks abuse better than either (see the
+  README).
 """
 
 from __future__ import annotations
