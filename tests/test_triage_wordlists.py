@@ -93,13 +93,15 @@ def test_a_banned_word_holds_a_published_comment_and_flags_it(triage_on):
     word_list = WordList.objects.create(name="House", kind=WordList.Kind.BANNED)
     Word.objects.create(word_list=word_list, text="flibbertigibbet")
     article = make_article(comment_policy="post")
-    comment = make_comment(article, body="You Flibbertigibbet.", status=Comment.Status.APPROVED)
+    comment = make_comment(article, body="You pathetic Flibbertigibbet.",
+                           status=Comment.Status.APPROVED)
     score_comments([comment])
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
     held = comment.events.get(action=ModerationEvent.Action.HELD)
     assert (held.status_before, held.status_after) == ("approved", "pending")
-    # The abuse model reads "You Flibbertigibbet." as an insult too: one flag, both notes.
+    # The abuse model reads "You pathetic Flibbertigibbet." as an insult too: one flag, both
+    # notes.
     assert held.note.startswith("banned word: flibbertigibbet")
     assert held.actor_label == "automatic"
     # (Two words with nothing of the article in them may be off-topic as well, a flag of

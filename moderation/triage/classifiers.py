@@ -193,10 +193,15 @@ WORD_FEATURES = 2**18
 
 
 def word_hasher():
+    """Each word or pair counts once however often it occurs (`binary`): counted, "the"
+    and "you" repeated through a long comment outweighed its rarer words, and the model
+    learnt the written examples' function words as a sign of abuse (bench/cv_abuse.py:
+    259 of 320 found with 20 false alarms counted, 272 with 30 once each, F1 0.865 ->
+    0.875)."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(n_features=WORD_FEATURES, alternate_sign=False, ngram_range=(1, 2),
-                             norm="l2", strip_accents="unicode")
+                             norm="l2", strip_accents="unicode", binary=True)
 
 
 # The hand features a model may read beside the embedding: the spam model's links and
