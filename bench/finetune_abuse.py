@@ -153,7 +153,7 @@ class FineTuned:
 
 class Int8Abuse:
     """The exported file run as the workers run it: the product's own TunedAbuse
-    (onnxruntime on one thread, the triage's tokenizer, batches grouped by length)."""
+    (onnxruntime on one thread, the triage's tokenizer, one comment per run)."""
 
     def __init__(self, path: Path):
         from moderation.triage.classifiers import TunedAbuse

@@ -168,6 +168,19 @@ def test_the_abuse_score_is_the_mean_of_the_two_models_in_log_odds(tmp_path):
                                              abs=1e-4)
 
 
+def test_a_comments_abuse_score_does_not_depend_on_the_comments_scored_beside_it():
+    """The fine-tuned file quantises each layer's input with the range of what it is
+    given; given a batch, a comment's score moved with its neighbours."""
+    comment = ("Agree with you - maybe a courageous, smart Muslim in the US begins a "
+               "reformation of Islam. I can hope it does.")
+    neighbours = [*SOME, "lol", "The treaty was signed in Washington on Thursday, and the "
+                  "ministers of both countries spoke for an hour about trade and energy."]
+    texts = [comment, *neighbours]
+    alone, _ = ShippedModels().abuse_scores(embedder().embed([comment]), [comment])
+    beside, _ = ShippedModels().abuse_scores(embedder().embed(texts), texts)
+    assert beside[0] == pytest.approx(alone[0], abs=1e-6)
+
+
 # Scoring through the pipeline.
 
 def test_commercial_spam_with_a_link_is_flagged_as_spam_not_off_topic(seed):
