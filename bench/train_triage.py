@@ -139,7 +139,7 @@ TUNED_OOF = ROOT / "bench" / "abuse_tuned_oof.json"
 # and the fine-tuned model is surer than the linear one (0.99 against 0.43) that the
 # seed's #2, a sharp remark about a Muslim violist's views of Israel, is abusive: at 0.5
 # that one comment holds the threshold at 0.915, at 0.9 it lets it fall to 0.67 (kept
-# until the hashed words counted once each, 2026-12-04: then 0.8 at 0.66).
+# until the hashed words counted once each, 2026-12-04: then 0.8 at 0.655).
 TUNED_WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9)
 # The share of each written example's weight given to its copy without patterns.py's
 # features.

@@ -176,8 +176,9 @@ def test_a_comments_abuse_score_does_not_depend_on_the_comments_scored_beside_it
     neighbours = [*SOME, "lol", "The treaty was signed in Washington on Thursday, and the "
                   "ministers of both countries spoke for an hour about trade and energy."]
     texts = [comment, *neighbours]
-    alone, _ = ShippedModels().abuse_scores(embedder().embed([comment]), [comment])
-    beside, _ = ShippedModels().abuse_scores(embedder().embed(texts), texts)
+    models = ShippedModels()
+    alone, _ = models.abuse_scores(embedder().embed([comment]), [comment])
+    beside, _ = models.abuse_scores(embedder().embed(texts), texts)
     assert beside[0] == pytest.approx(alone[0], abs=1e-6)
 
 
