@@ -61,31 +61,35 @@ def main() -> None:
 
     embed = tt.CachedEmbedder(args.cache)
     data = tt.AbuseData.load(args.corpus, embed)
-    summed = {name: np.zeros(3, int) for name in SCORINGS}
 
-    def judge(label: str, fitted, texts: list[str], abusive: np.ndarray) -> None:
+    def judge(label: str, fitted, texts: list[str], abusive: np.ndarray) -> dict:
+        """Prints each scoring's figures on one set; returns found, positives and false
+        alarms by scoring."""
+        counts = {}
         for name, scores in scorings(fitted, embed, label, texts).items():
             flagged = scores >= fitted.threshold
-            counts = np.array([(flagged & abusive).sum(), abusive.sum(),
-                               (flagged & ~abusive).sum()])
-            if label != "dev-stories":
-                summed[name] += counts
+            counts[name] = np.array([(flagged & abusive).sum(), abusive.sum(),
+                                     (flagged & ~abusive).sum()])
             print(f"  {label:<28} {name:<13} average precision "
                   f"{average_precision_score(abusive, scores):.3f}, at {fitted.threshold:.3f} "
-                  f"found {counts[0]} of {counts[1]}, false alarms {counts[2]}", flush=True)
+                  f"found {counts[name][0]} of {counts[name][1]}, "
+                  f"false alarms {counts[name][2]}", flush=True)
+        return counts
 
     dev = json.loads(DEV.read_text(encoding="utf-8"))["comments"]
     judge("dev-stories", data.train(list(data.threads)), [c["body"] for c in dev],
           np.array([c["label"] == "abusive" for c in dev]))
+    summed = {name: np.zeros(3, int) for name in SCORINGS}
     for path in [p for p in data.threads if any(n in p.stem for n in args.leave_out)]:
         comments = data.threads[path]
-        judge(path.stem, data.train([p for p in data.threads if p != path]),
-              [c["body"] for c in comments],
-              np.array([c["label"] == "abusive" for c in comments]))
+        counts = judge(path.stem, data.train([p for p in data.threads if p != path]),
+                       [c["body"] for c in comments],
+                       np.array([c["label"] == "abusive" for c in comments]))
+        for name in SCORINGS:
+            summed[name] += counts[name]
     print("summed over the left-out threads, each at its own model's threshold:")
     for name, (found, positives, false) in summed.items():
-        precision, recall = found / max(found + false, 1), found / max(positives, 1)
-        f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+        f1 = 2 * found / (found + false + positives)
         print(f"  {name:<13} found {found} of {positives}, false alarms {false} (F1 {f1:.3f})")
 
 
