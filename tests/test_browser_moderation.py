@@ -2,6 +2,7 @@
 shows exactly what was approved. Also takes the README's screenshots (SCREENSHOTS=1)."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from playwright.sync_api import expect
 
 from articles.models import Article
 from moderation import services
-from moderation.models import Comment, Flag, ModerationEvent, Reason
+from moderation.models import Comment, Flag, ModerationEvent, Reason, Word
+from moderation.screening import score_comments
+from tests.factories import make_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -265,4 +268,23 @@ def test_the_keys_start_only_after_htmx_has_wired_the_cards(
     page.add_init_script(WATCH_FIRST_ACTIVE)
     log_in(page, live_server, "/moderation/")
     assert page.evaluate("window.formsWiredWhenActive") is True
+    assert errors == []
+
+
+
+def test_the_abuse_badge_quotes_the_worst_sentence_of_a_long_comment(
+    live_server, page, moderator, seed, errors, triage_on
+):
+    Word.objects.all().delete()  # the models alone
+    worst = "Those people are vermin and should be driven out of every country that lets them in."
+    comment = make_comment(seed[0].article, author_name="Reader", status=Status.PENDING,
+                           body="Kazakhstan has traded with Israel for decades and this changes "
+                                "little for the grain farmers or the oil companies. The "
+                                f"ministers will shake hands in Washington and fly home. {worst}")
+    score_comments([comment])
+    log_in(page, live_server, "/moderation/")
+    abuse = card(page, comment).locator(".mod-signals .badge").first
+    expect(abuse).to_contain_text("abuse")
+    expect(abuse).to_have_attribute(
+        "title", re.compile(r"worst sentence [0-9.]+: " + re.escape(f"“{worst}”")))
     assert errors == []

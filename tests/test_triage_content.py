@@ -17,7 +17,7 @@ from moderation.models import Comment, Flag, Reason, Word
 from moderation.screening import score_comments
 from moderation.services.findings import behaviour_signals
 from moderation.triage import display, features, patterns, places, scoring
-from moderation.triage.classifiers import MODELS_PATH, ShippedModels, embedder
+from moderation.triage.classifiers import MODELS_PATH, ShippedModels, embedder, sentences
 from tests.factories import make_article, make_comment
 
 Status = Comment.Status
@@ -166,6 +166,38 @@ def test_the_abuse_score_is_the_mean_of_the_two_models_in_log_odds(tmp_path):
     log_odds = lambda p: np.log(p / (1 - p))  # noqa: E731
     assert log_odds(scores) == pytest.approx((log_odds(linear) + log_odds(tuned)) / 2,
                                              abs=1e-4)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I disagree with the treaty.", []),
+    ("Sure. I disagree with the treaty.", ["I disagree with the treaty."]),
+    ("Oh? Sure!", []),
+    ("The treaty changes little. Those people are vermin! Who signed it?",
+     ["The treaty changes little.", "Those people are vermin!", "Who signed it?"]),
+])
+def test_a_comment_is_read_in_sentences_of_three_words_or_more(text, expected):
+    assert sentences(text) == expected
+
+
+LONG = ("The accords were always going to attract new members once the economic benefits "
+        "became clear, and Kazakhstan has traded with Israel for decades. Its leaders are "
+        "pragmatic about energy and grain. Those people are vermin and should be driven "
+        "out. Still, I expect little to change on the ground.")
+
+
+ORDINARY = ("The accords were always going to attract new members. Kazakhstan has traded "
+            "with Israel for decades. I expect little to change on the ground.")
+
+
+def test_the_worst_sentence_is_the_one_the_abuse_model_scores_highest_if_it_alone_passes():
+    models = ShippedModels()
+    parts = sentences(LONG)
+    each = models.abuse.probabilities(embedder().embed(parts), parts)
+    found = models.worst_sentences([LONG, ORDINARY, *SOME], embedder().embed)
+    assert found[0] == ("Those people are vermin and should be driven out.",
+                        pytest.approx(each.max(), abs=1e-4))
+    # No sentence of an ordinary comment passes; a comment of one sentence is its whole.
+    assert found[1:] == [None, None, None]
 
 
 def test_a_comments_abuse_score_does_not_depend_on_the_comments_scored_beside_it():
@@ -326,6 +358,32 @@ def test_a_moderator_sees_what_each_abuse_model_said(no_words):
     assert parts["tuned"] >= 0.5 and parts["model"] >= 0.5
     abuse = display.signals(comment.triage)[0]
     assert f"fine-tuned {parts['tuned']:.2f}" in abuse.title
+
+
+def test_a_moderator_sees_the_worst_sentence_of_a_long_abusive_comment(no_words):
+    worst = "Those people are vermin and should be driven out of every country that lets them in."
+    comment = post(no_words, "Kazakhstan has traded with Israel for decades and this changes "
+                             "little for the grain farmers or the oil companies. The ministers "
+                             f"will shake hands in Washington and fly home. {worst}")
+    assert "abusive" in reasons(comment)
+    parts = comment.triage["abuse_parts"]
+    assert parts["sentence"] == worst
+    abuse = display.signals(comment.triage)[0]
+    assert f"worst sentence {parts['sentence_score']:.2f}: “{worst}”" in abuse.title
+
+
+@pytest.mark.parametrize("text", [
+    ORDINARY + " " + ORDINARY,  # long, but not abusive
+    "Kazakhstan has traded with Israel for decades and this changes little. Those people are "
+    "vermin and should be driven out of every country that lets them in.",  # read at a glance
+])
+def test_only_a_long_abusive_comment_is_read_sentence_by_sentence(no_words, monkeypatch, text):
+    calls = []
+    monkeypatch.setattr(ShippedModels, "worst_sentences",
+                        lambda self, texts, embed: calls.append(texts) or [None] * len(texts))
+    comment = post(no_words, text)
+    assert "sentence" not in comment.triage["abuse_parts"]
+    assert calls == []
 
 
 def test_triage_comments_all_raises_automatic_flags_with_their_reasons(seed):

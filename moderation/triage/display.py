@@ -77,13 +77,17 @@ def signals(triage: dict) -> list[Signal]:
 
 def _abuse_parts(parts: dict) -> str:
     """The abuse score's sources: the models' blend (and the fine-tuned model's own score
-    in it) and the profanity classifier; the score is the higher of the two."""
+    in it) and the profanity classifier; the score is the higher of the two. Then, for a
+    long comment, the sentence the linear model scored highest, where it alone passes."""
     if not parts:
         return ""
     model = f"abuse models {parts.get('model', 0):.2f}"
     if "tuned" in parts:
         model += f" (fine-tuned {parts['tuned']:.2f})"
-    return f"{model}, profanity {parts.get('profanity', 0):.2f}"
+    line = f"{model}, profanity {parts.get('profanity', 0):.2f}"
+    if parts.get("sentence"):
+        line += f"; worst sentence {parts['sentence_score']:.2f}: “{parts['sentence']}”"
+    return line
 
 
 def _why(triage: dict) -> str:

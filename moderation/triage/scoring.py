@@ -31,8 +31,9 @@ from .wordlists import load_matcher
 log = logging.getLogger(__name__)
 
 # The stored signals' version: 3 since the abuse model's score became its blend with the
-# fine-tuned model (abuse_parts.tuned).
-VERSION = 3
+# fine-tuned model (abuse_parts.tuned), 4 since a long comment's worst sentence is shown
+# (abuse_parts.sentence).
+VERSION = 4
 # How much each signal counts towards the queue's priority: what harms readers most
 # (abuse, banned words) before spam, spam before a comment that is merely off-topic, and
 # noise last.
@@ -347,8 +348,11 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         model_abuse = dict(zip(order, blended, strict=True))
         tuned_abuse = dict(zip(order, tuned, strict=True)) if tuned is not None else {}
         model_spam = dict(zip(order, models.spam.probabilities(vectors, listed), strict=True))
+        worst_sentence = _worst_sentences(
+            [pk for pk in order if max(profanity[pk], model_abuse[pk]) >= limits.abuse
+             and len(texts[pk].split()) >= SENTENCE_SHOWN_FROM_WORDS], texts, limits)
     else:
-        model_abuse, model_spam, tuned_abuse = {}, {}, {}
+        model_abuse, model_spam, tuned_abuse, worst_sentence = {}, {}, {}, {}
     learned_scores = learned.scores(listed) if learned else None
     matcher = load_matcher()
     copies = _duplicates(batch, texts)
@@ -378,6 +382,7 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
                             # The fine-tuned model's own score, before the blend.
                             **({"tuned": round(float(tuned_abuse[comment.pk]), 4)}
                                if comment.pk in tuned_abuse else {}),
+                            **worst_sentence.get(comment.pk, {}),
                             # The abuse model's constructions that fired, for a moderator.
                             "patterns": patterns.why(text)},
             **topics[comment.pk],
@@ -413,6 +418,32 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         signals["priority"] = _priority(signals, hits)
         result[comment.pk] = signals
     return result
+
+
+# A sentence shown to a moderator is cut to this many characters...
+SENTENCE_SHOWN = 200
+# ...and only in a comment of this many words or more: a shorter one is read at a glance,
+# and embedding its sentences would cost the workers for nothing.
+SENTENCE_SHOWN_FROM_WORDS = 40
+
+
+def _worst_sentences(pks: list[int], texts: dict[int, str],
+                     limits: Thresholds) -> dict[int, dict]:
+    """The sentence the abuse model scores highest in each comment of `pks` (long ones
+    whose abuse passes its threshold), where one alone passes it too, as abuse_parts
+    entries. Only their sentences are embedded, so a batch of ordinary comments costs
+    nothing more."""
+    if not pks:
+        return {}
+    found = shipped().worst_sentences([texts[pk] for pk in pks],
+                                      embedder(limits.threads).embed)
+    out = {}
+    for pk, sentence in zip(pks, found, strict=True):
+        if sentence:
+            text, score = sentence
+            shown = text if len(text) <= SENTENCE_SHOWN else text[: SENTENCE_SHOWN - 1] + "…"
+            out[pk] = {"sentence": shown, "sentence_score": round(score, 4)}
+    return out
 
 
 def _spam_why(values: dict[str, float]) -> list[str]:
