@@ -407,16 +407,18 @@ class AbuseData:
         # model separates too cleanly to place a threshold well.
         folds = np.arange(n_ex) % ABUSE_FOLDS
         oof = np.zeros(n_ex)
+        fold_models = []
         for fold in range(ABUSE_FOLDS):
             keep = np.concatenate([np.ones(n_davidson, bool), folds != fold,
                                    np.ones(n_t, bool), folds != fold])
             inside = folds == fold
-            oof[inside] = fit(x[keep], y[keep], weights[keep], c=c).predict_proba(
-                ex_x[inside])[:, 1]
+            fold_models.append(fit(x[keep], y[keep], weights[keep], c=c))
+            oof[inside] = fold_models[-1].predict_proba(ex_x[inside])[:, 1]
         v_scores = model.predict_proba(self.v_x)[:, 1]
         seed_scores = model.predict_proba(self.seed_x)[:, 1]
         threshold, f1 = self.threshold(v_scores, oof, seed_scores, ex_y, quantile)
-        return AbuseFit(model, threshold, f1, v_scores, seed_scores, oof, ex_y)
+        return AbuseFit(model, threshold, f1, v_scores, seed_scores, oof, ex_y, folds,
+                        fold_models)
 
     def threshold(self, v_scores: np.ndarray, oof: np.ndarray, seed_scores: np.ndarray,
                   ex_y: np.ndarray, quantile: float = ABUSE_QUANTILE) -> tuple[float, float]:
@@ -457,6 +459,10 @@ class AbuseFit:
     seed_scores: np.ndarray
     oof: np.ndarray
     example_labels: np.ndarray
+    # Each example's fold, and the model that scored it out of fold (fold_models[fold]),
+    # so that a probe can score the examples out of fold in another way.
+    folds: np.ndarray
+    fold_models: list
 
 
 def main() -> None:
