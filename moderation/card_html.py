@@ -25,7 +25,7 @@ from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Comment, Flag, Reason
-from .rendering import render_body
+from .rendering import mark_sentence, render_body
 from .templatetags.moderation_tags import (
     event_words,
     excerpt,
@@ -220,8 +220,11 @@ class CardRenderer:
                 f' <a href="{self.comment_url.format(parent.pk)}" class="fw-semibold">'
                 f"{escape(parent.author_name)}</a>{state}: "
                 f"<q>{escape(excerpt(parent, 160))}</q></p>\n")
-        out.append(f'    <div class="comment-body mod-body">'
-                   f"{render_body(c.body, c.body_format)}</div>\n")
+        body = render_body(c.body, c.body_format)
+        worst = ((c.triage or {}).get("abuse_parts") or {}).get("sentence")
+        if worst:
+            body = mark_sentence(body, worst, "the sentence the abuse model scores highest")
+        out.append(f'    <div class="comment-body mod-body">{body}</div>\n')
         out.append(self._signals(c))
         if flags:
             out.append(self._flags(flags))

@@ -74,6 +74,22 @@ def render_body(body: str, body_format: str) -> SafeString:
     return render_text(body)
 
 
+def mark_sentence(html: SafeString, sentence: str, title: str) -> SafeString:
+    """Wrap the first place `sentence` appears in the text of a rendered body (not in a
+    tag or its attributes) in <mark>, so a moderator's eye goes to it; unchanged where it
+    does not appear as written (across a link or a line break)."""
+    for needle in dict.fromkeys((escape(sentence, quote=True), escape(sentence, quote=False))):
+        at = html.find(needle)
+        while at >= 0 and html.rfind("<", 0, at) > html.rfind(">", 0, at):
+            at = html.find(needle, at + 1)  # inside a tag: an attribute's value
+        if at >= 0:
+            marked = (f'{html[:at]}<mark class="mod-worst-sentence" '
+                      f'title="{escape(title, quote=True)}">{needle}</mark>'
+                      f"{html[at + len(needle):]}")
+            return mark_safe(marked)  # noqa: S308 - safe HTML with an escaped title added
+    return html
+
+
 BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
     "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",

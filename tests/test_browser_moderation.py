@@ -272,7 +272,7 @@ def test_the_keys_start_only_after_htmx_has_wired_the_cards(
 
 
 
-def test_the_abuse_badge_quotes_the_worst_sentence_of_a_long_comment(
+def test_the_worst_sentence_of_a_long_abusive_comment_is_marked_and_quoted(
     live_server, page, moderator, seed, errors, triage_on
 ):
     Word.objects.all().delete()  # the models alone
@@ -287,4 +287,6 @@ def test_the_abuse_badge_quotes_the_worst_sentence_of_a_long_comment(
     expect(abuse).to_contain_text("abuse")
     expect(abuse).to_have_attribute(
         "title", re.compile(r"worst sentence [0-9.]+: " + re.escape(f"“{worst}”")))
+    # In the body, the moderator's eye goes to it.
+    expect(card(page, comment).locator(".mod-body mark.mod-worst-sentence")).to_have_text(worst)
     assert errors == []

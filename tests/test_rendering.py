@@ -1,4 +1,10 @@
-from moderation.rendering import html_to_text, plain_text, render_html, render_text
+from moderation.rendering import (
+    html_to_text,
+    mark_sentence,
+    plain_text,
+    render_html,
+    render_text,
+)
 
 
 def test_text_is_escaped():
@@ -65,3 +71,33 @@ def test_html_becomes_text_one_block_per_line_without_scripts_or_entities():
     assert html_to_text(html) == "Fish & chips\none\ntwo"
     assert plain_text(html, "html") == "Fish & chips\none\ntwo"
     assert plain_text("<b>as typed</b>", "text") == "<b>as typed</b>"
+
+
+# A sentence marked for the moderator's eye.
+
+WORST = "They are vermin & should go."
+
+
+def test_a_sentence_in_a_text_body_is_marked_where_it_is():
+    html = mark_sentence(render_text(f"I read the deal. {WORST} Nothing else."), WORST, "worst")
+    assert html == ('I read the deal. <mark class="mod-worst-sentence" title="worst">'
+                    "They are vermin &amp; should go.</mark> Nothing else.")
+
+
+def test_a_sentence_in_an_attribute_is_left_alone_and_the_text_one_marked():
+    body = f'<p><a href="https://example.com/" title="{WORST}">a link</a> {WORST}</p>'
+    html = mark_sentence(render_html(body), WORST, "worst")
+    assert html.count("<mark") == 1
+    assert 'title="They are vermin &amp; should go."' in html
+    assert html.endswith('<mark class="mod-worst-sentence" title="worst">'
+                         "They are vermin &amp; should go.</mark></p>")
+
+
+def test_a_sentence_that_is_not_there_as_written_changes_nothing():
+    body = render_text("They are vermin\n& should go.")  # a line break inside it
+    assert mark_sentence(body, WORST, "worst") == body
+
+
+def test_the_marks_title_is_escaped():
+    html = mark_sentence(render_text(WORST), WORST, '"><script>alert(1)</script>')
+    assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
