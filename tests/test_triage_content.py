@@ -436,3 +436,15 @@ def test_the_validation_set_is_marked_as_ours():
     data = json.loads((Path(__file__).resolve().parent.parent / "bench" /
                        "triage_validation.json").read_text())
     assert data["about"].startswith("WRITTEN BY US")
+
+
+def test_the_worst_sentence_is_looked_for_among_the_first_fifty():
+    embedded = []
+
+    def embed(texts):
+        embedded.extend(texts)
+        return embedder().embed(texts)
+
+    text = " ".join(f"Sentence number {i} is calm." for i in range(200))
+    assert ShippedModels().worst_sentences([text], embed) == [None]
+    assert len(embedded) == 50

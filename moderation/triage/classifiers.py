@@ -257,6 +257,10 @@ class LinearModel:
 # nothing alone.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 SENTENCE_MIN_WORDS = 3
+# A comment's worst sentence is looked for among its first this many (about 3,000
+# characters, more than a reader's comment may have): an imported comment of any length
+# costs a worker no more than that.
+WORST_SENTENCES_READ = 50
 
 
 def sentences(text: str) -> list[str]:
@@ -267,9 +271,11 @@ def sentences(text: str) -> list[str]:
     return [] if parts == [text] else parts
 
 
-def split_sentences(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """Every text's sentences in one list, and the index of the text each came from."""
-    pairs = [(i, s) for i, text in enumerate(texts) for s in sentences(text)]
+def split_sentences(texts: Sequence[str], most: int | None = None
+                    ) -> tuple[list[str], np.ndarray]:
+    """Every text's sentences (its first `most`) in one list, and the index of the text
+    each came from."""
+    pairs = [(i, s) for i, text in enumerate(texts) for s in sentences(text)[:most]]
     return [s for _, s in pairs], np.array([i for i, _ in pairs], dtype=np.int64)
 
 
@@ -334,7 +340,7 @@ class ShippedModels:
         ordinary sentences of the seed's real comments, read alone, scored as high, and
         the threshold that keeps those unflagged found less overall
         (bench/sentence_abuse.py)."""
-        flat, owners = split_sentences(texts)
+        flat, owners = split_sentences(texts, most=WORST_SENTENCES_READ)
         if not flat:
             return [None] * len(texts)
         each = _sigmoid(self.abuse.margins(embed(flat), flat))
