@@ -13,7 +13,8 @@ and scored:
 - mean 0.25 and mean 0.5: the whole's log-odds and its worst sentence's, the sentence
   weighing 0.25 or 0.5;
 - either: abusive when the whole passes its threshold or the worst sentence passes a
-  second, higher one.
+  second, higher one; "either, long" the same for comments of LONG_WORDS words or more
+  only.
 
 Each scoring's threshold is chosen on what the product's is chosen on (our validation set,
 the written examples and threads out of fold, the seed, never flagging or ranking an
@@ -43,7 +44,10 @@ import train_triage as tt  # noqa: E402
 
 DEV = tt.ROOT / "bench" / "triage_dev_stories.json"
 SHARES = (0.25, 0.5)
-SCORINGS = ("whole", *(f"mean {share}" for share in SHARES), "either")
+SCORINGS = ("whole", *(f"mean {share}" for share in SHARES), "either", "either, long")
+# "either, long" reads the sentences of comments of this many words or more only, as the
+# product looks for the worst sentence to show (scoring.SENTENCE_SHOWN_FROM_WORDS).
+LONG_WORDS = 40
 
 
 class Read:
@@ -56,10 +60,11 @@ class Read:
         self.whole = tt.abuse_matrix(embed(name, texts), texts)
         self.each = tt.abuse_matrix(embed(f"{name}-sentences", flat), flat) if flat else None
         self.texts = texts
+        self.long = np.array([len(t.split()) >= LONG_WORDS for t in texts], dtype=bool)
 
-    def margins(self, model) -> tuple[np.ndarray, np.ndarray]:
-        """`model`'s log-odds of each text whole and of its worst sentence (the whole's
-        where it has none)."""
+    def margins(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`model`'s log-odds of each text whole, of its worst sentence (the whole's
+        where it has none), and of its worst sentence if it is long (else the whole's)."""
         from moderation.triage.classifiers import best_sentence
 
         whole = model.decision_function(self.whole)
@@ -68,7 +73,7 @@ class Read:
             each = model.decision_function(self.each)
             best = best_sentence(each, self.owners, len(whole))
             worst[best >= 0] = each[best[best >= 0]]
-        return whole, worst
+        return whole, worst, np.where(self.long, worst, whole)
 
 
 def sigmoid(m: np.ndarray) -> np.ndarray:
@@ -99,11 +104,11 @@ class Judge:
         scored = [[np.concatenate(side) for side in zip(*(part.margins(model) for part in parts),
                                                         strict=True)]
                   for model in fitted.fold_models]
-        oof = tuple(np.choose(fitted.folds, [s[side] for s in scored]) for side in (0, 1))
+        oof = tuple(np.choose(fitted.folds, [s[side] for s in scored]) for side in (0, 1, 2))
         v = self.validation.margins(fitted.model)
         seed = self.seed.margins(fitted.model)
         rules = {}
-        for name in SCORINGS[:-1]:
+        for name in SCORINGS[:-2]:
             share = float(name.split()[1]) if name != "whole" else 0.0
 
             def mixed(m, share=share):
@@ -112,16 +117,17 @@ class Judge:
             threshold, _ = self.data.threshold(mixed(v), mixed(oof), mixed(seed),
                                                fitted.example_labels)
             rules[name] = (threshold, lambda m, t=threshold, f=mixed: f(m) >= t)
-        rules["either"] = self.either(fitted, rules["whole"][0], v, oof, seed)
+        rules["either"] = self.either(fitted, rules["whole"][0], v, oof, seed, side=1)
+        rules["either, long"] = self.either(fitted, rules["whole"][0], v, oof, seed, side=2)
         return fitted, rules
 
-    def either(self, fitted, whole_t: float, v, oof, seed):
+    def either(self, fitted, whole_t: float, v, oof, seed, side: int):
         """The whole's threshold, and the sentence threshold with the best F1 over the
         same texts that leaves the seed's ordinary comments under SEED_RANK_FLOOR once
         shifted to the setting, as AbuseData.threshold does."""
         labels = np.concatenate([self.data.v_y, fitted.example_labels, self.data.seed_y])
         whole = sigmoid(np.concatenate([v[0], oof[0], seed[0]]))
-        worst = sigmoid(np.concatenate([v[1], oof[1], seed[1]]))
+        worst = sigmoid(np.concatenate([v[side], oof[side], seed[side]]))
         ordinary_seed = np.concatenate([np.zeros(len(v[0]) + len(oof[0]), bool),
                                         ~self.data.seed_y])
         best, best_f1 = 1.0, -1.0
@@ -133,7 +139,7 @@ class Judge:
             f1 = 2 * (flagged & labels).sum() / (flagged.sum() + labels.sum())
             if f1 > best_f1:
                 best, best_f1 = float(t), f1
-        return best, lambda m: (sigmoid(m[0]) >= whole_t) | (sigmoid(m[1]) >= best)
+        return best, lambda m: (sigmoid(m[0]) >= whole_t) | (sigmoid(m[side]) >= best)
 
 
 def main() -> None:
@@ -161,7 +167,7 @@ def main() -> None:
         found, positives, false = counts(rule(dev_read.margins(fitted.model)), dev_y,
                                          dev_read.texts)
         flagged = rule(seed)
-        print(f"  {name:<9} threshold {threshold:.3f}; seed: abusive comment flagged "
+        print(f"  {name:<12} threshold {threshold:.3f}; seed: abusive comment flagged "
               f"{int((flagged & data.seed_y).sum())} of {int(data.seed_y.sum())}; "
               f"development set found {found} of {positives}, false alarms {false}",
               flush=True)
@@ -179,7 +185,7 @@ def main() -> None:
     print("summed over the left-out threads, each scoring at its own threshold:")
     for name, (found, positives, false) in summed.items():
         f1 = 2 * found / (found + false + positives)
-        print(f"  {name:<9} found {found} of {positives}, false alarms {false} (F1 {f1:.3f})")
+        print(f"  {name:<12} found {found} of {positives}, false alarms {false} (F1 {f1:.3f})")
 
 
 if __name__ == "__main__":
