@@ -348,11 +348,8 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         model_abuse = dict(zip(order, blended, strict=True))
         tuned_abuse = dict(zip(order, tuned, strict=True)) if tuned is not None else {}
         model_spam = dict(zip(order, models.spam.probabilities(vectors, listed), strict=True))
-        worst_sentence = _worst_sentences(
-            [pk for pk in order if max(profanity[pk], model_abuse[pk]) >= limits.abuse
-             and len(texts[pk].split()) >= SENTENCE_SHOWN_FROM_WORDS], texts, limits)
     else:
-        model_abuse, model_spam, tuned_abuse, worst_sentence = {}, {}, {}, {}
+        model_abuse, model_spam, tuned_abuse = {}, {}, {}
     learned_scores = learned.scores(listed) if learned else None
     matcher = load_matcher()
     copies = _duplicates(batch, texts)
@@ -382,7 +379,6 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
                             # The fine-tuned model's own score, before the blend.
                             **({"tuned": round(float(tuned_abuse[comment.pk]), 4)}
                                if comment.pk in tuned_abuse else {}),
-                            **worst_sentence.get(comment.pk, {}),
                             # The abuse model's constructions that fired, for a moderator.
                             "patterns": patterns.why(text)},
             **topics[comment.pk],
@@ -417,6 +413,8 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         ]
         signals["priority"] = _priority(signals, hits)
         result[comment.pk] = signals
+    if known is not None:
+        _add_worst_sentences(result, texts, limits)
     return result
 
 
@@ -427,23 +425,23 @@ SENTENCE_SHOWN = 200
 SENTENCE_SHOWN_FROM_WORDS = 40
 
 
-def _worst_sentences(pks: list[int], texts: dict[int, str],
-                     limits: Thresholds) -> dict[int, dict]:
-    """The sentence the abuse model scores highest in each comment of `pks` (long ones
-    whose abuse passes its threshold), where one alone passes it too, as abuse_parts
-    entries. Only their sentences are embedded, so a batch of ordinary comments costs
-    nothing more."""
+def _add_worst_sentences(result: dict[int, dict], texts: dict[int, str],
+                         limits: Thresholds) -> None:
+    """Add to each long comment flagged abusive the sentence the abuse model scores
+    highest, where one alone passes its threshold (abuse_parts.sentence). Only those
+    comments' sentences are embedded, so a batch of ordinary comments costs nothing more."""
+    pks = [pk for pk, signals in result.items()
+           if any(f["reason"] == Reason.ABUSIVE for f in signals["findings"])
+           and len(texts[pk].split()) >= SENTENCE_SHOWN_FROM_WORDS]
     if not pks:
-        return {}
+        return
     found = shipped().worst_sentences([texts[pk] for pk in pks],
                                       embedder(limits.threads).embed)
-    out = {}
     for pk, sentence in zip(pks, found, strict=True):
         if sentence:
             text, score = sentence
             shown = text if len(text) <= SENTENCE_SHOWN else text[: SENTENCE_SHOWN - 1] + "…"
-            out[pk] = {"sentence": shown, "sentence_score": round(score, 4)}
-    return out
+            result[pk]["abuse_parts"].update(sentence=shown, sentence_score=round(score, 4))
 
 
 def _spam_why(values: dict[str, float]) -> list[str]:
