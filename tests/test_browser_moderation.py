@@ -271,7 +271,6 @@ def test_the_keys_start_only_after_htmx_has_wired_the_cards(
     assert errors == []
 
 
-
 def test_the_worst_sentence_of_a_long_abusive_comment_is_marked_and_quoted(
     live_server, page, moderator, seed, errors, triage_on
 ):

@@ -183,8 +183,6 @@ LONG = ("The accords were always going to attract new members once the economic 
         "became clear, and Kazakhstan has traded with Israel for decades. Its leaders are "
         "pragmatic about energy and grain. Those people are vermin and should be driven "
         "out. Still, I expect little to change on the ground.")
-
-
 ORDINARY = ("The accords were always going to attract new members. Kazakhstan has traded "
             "with Israel for decades. I expect little to change on the ground.")
 
@@ -360,16 +358,26 @@ def test_a_moderator_sees_what_each_abuse_model_said(no_words):
     assert f"fine-tuned {parts['tuned']:.2f}" in abuse.title
 
 
+WORST = "Those people are vermin and should be driven out of every country that lets them in."
+LONG_ABUSIVE = ("Kazakhstan has traded with Israel for decades and this changes little for the "
+                "grain farmers or the oil companies. The ministers will shake hands in "
+                f"Washington and fly home. {WORST}")
+
+
 def test_a_moderator_sees_the_worst_sentence_of_a_long_abusive_comment(no_words):
-    worst = "Those people are vermin and should be driven out of every country that lets them in."
-    comment = post(no_words, "Kazakhstan has traded with Israel for decades and this changes "
-                             "little for the grain farmers or the oil companies. The ministers "
-                             f"will shake hands in Washington and fly home. {worst}")
+    comment = post(no_words, LONG_ABUSIVE)
     assert "abusive" in reasons(comment)
     parts = comment.triage["abuse_parts"]
-    assert parts["sentence"] == worst
+    assert parts["sentence"] == WORST
     abuse = display.signals(comment.triage)[0]
-    assert f"worst sentence {parts['sentence_score']:.2f}: “{worst}”" in abuse.title
+    assert f"worst sentence {parts['sentence_score']:.2f}: “{WORST}”" in abuse.title
+
+
+def test_a_long_worst_sentence_is_stored_cut_short(no_words, monkeypatch):
+    monkeypatch.setattr(ShippedModels, "worst_sentences",
+                        lambda self, texts, embed: [("vermin " * 60, 0.99)] * len(texts))
+    shown = post(no_words, LONG_ABUSIVE).triage["abuse_parts"]["sentence"]
+    assert len(shown) == scoring.SENTENCE_SHOWN and shown.endswith("…")
 
 
 @pytest.mark.parametrize("text", [

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.utils.text import Truncator
 
 from moderation.models import Comment, Reason, WordList
 
@@ -440,8 +441,8 @@ def _add_worst_sentences(result: dict[int, dict], texts: dict[int, str],
     for pk, sentence in zip(pks, found, strict=True):
         if sentence:
             text, score = sentence
-            shown = text if len(text) <= SENTENCE_SHOWN else text[: SENTENCE_SHOWN - 1] + "…"
-            result[pk]["abuse_parts"].update(sentence=shown, sentence_score=round(score, 4))
+            result[pk]["abuse_parts"].update(sentence=Truncator(text).chars(SENTENCE_SHOWN),
+                                             sentence_score=round(score, 4))
 
 
 def _spam_why(values: dict[str, float]) -> list[str]:
