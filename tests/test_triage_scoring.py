@@ -10,6 +10,8 @@ from django.core.management import CommandError, call_command
 from moderation import services
 from moderation.models import Comment, Flag, ModerationEvent, Reason
 from moderation.screening import score_comments
+from moderation.triage import scoring
+from moderation.triage.scoring import Finding, Thresholds
 from tests.factories import make_article, make_comment
 
 Status = Comment.Status
@@ -46,6 +48,37 @@ def open_news(db):
 
 def automatic_flags(comment):
     return list(comment.flags.filter(source=Flag.Source.AUTOMATIC).order_by("reason"))
+
+
+LIMITS = Thresholds(abuse=0.5, off_topic=0.6, spam=0.8, hold=0.9, max_links=2,
+                    topic_model="tfidf", threads=1)
+
+
+def priority(flags=(), **scores):
+    """The priority of a comment with these scores, flagged for `flags` (reason, score)."""
+    signals = {"abuse": 0.0, "spam": 0.0, "off_topic": 0.0, "noise": False, **scores}
+    findings = [Finding(reason, "", score) for reason, score in flags]
+    return scoring._priority(signals, [], findings, LIMITS)
+
+
+def test_every_flag_outranks_every_score_that_raised_none():
+    weakest_flag = priority([(Reason.OFF_TOPIC, 0.6)], off_topic=0.6)
+    near_misses = [priority(abuse=0.49), priority(spam=0.79), priority(off_topic=0.59),
+                   priority(abuse=0.49, spam=0.79, off_topic=0.59)]
+    assert max(near_misses) < weakest_flag == 0.42
+    assert priority([(Reason.ABUSIVE, 0.97)], abuse=0.97) == 0.97
+
+
+def test_scores_that_raised_no_flag_rank_by_how_near_they_came_to_one():
+    assert priority(abuse=0.1) < priority(abuse=0.3) < priority(abuse=0.49)
+    # 0.45 is nine tenths of the way to the abuse threshold, 0.5 not two thirds to spam's.
+    assert priority(spam=0.5) < priority(abuse=0.45)
+
+
+def test_noise_ranks_below_every_flag_and_the_nearest_misses():
+    noise = priority([(Reason.NOISE, 0.3)], noise=True)
+    assert noise < priority([(Reason.OFF_TOPIC, 0.6)], off_topic=0.6)
+    assert priority(abuse=0.1) < noise < priority(abuse=0.45)
 
 
 def test_scoring_stores_every_signal_and_a_priority(news, triage_on):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from moderation.models import Comment, Flag, ModerationEvent
 from moderation.queues import QUEUES, SORTS
 from moderation.screening import score_comments
+from moderation.triage import scoring
 
 LABELS = json.loads(
     (Path(__file__).resolve().parent.parent / "fixtures" / "seed_labels.json").read_text()
@@ -88,11 +89,19 @@ def test_the_queue_page_sorted_by_priority_shows_them_first_with_reasons_and_sig
     assert "Priority (worst first)" in html
 
 
+def test_the_ordinary_seed_comments_rank_under_the_least_priority_of_any_flag(seed, settings):
+    # Every flag outranks every score that raised none (scoring._priority), so the order
+    # above does not hang on how close this thread's scores happen to fall.
+    least_flag = scoring.WEIGHTS["off_topic"] * settings.TRIAGE_OFFTOPIC_THRESHOLD
+    flagged = Comment.objects.filter(pk__in=FLAGGED).order_by("priority").first()
+    ordinary = Comment.objects.exclude(pk__in=FLAGGED).order_by("-priority").first()
+    assert ordinary.priority < least_flag <= flagged.priority
+
+
 def test_the_abuse_threshold_keeps_ordinary_seed_comments_below_any_off_topic_flag(settings):
     # bench/train_triage.py chooses the abuse threshold so that no ordinary comment of the
     # seed scores at or above the least priority an off-topic flag carries.
     from bench import train_triage
-    from moderation.triage import scoring
 
     least_off_topic_flag = scoring.WEIGHTS["off_topic"] * settings.TRIAGE_OFFTOPIC_THRESHOLD
     assert abs(train_triage.SEED_RANK_FLOOR - least_off_topic_flag) < 1e-9

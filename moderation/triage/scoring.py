@@ -286,13 +286,29 @@ _BLENDED = {Reason.ABUSIVE: ("abuse",), Reason.SPAM: ("spam", "spam_content"),
             Reason.OFF_TOPIC: ("off_topic",)}
 
 
-def _priority(signals: dict, hits) -> float:
+def _priority(signals: dict, hits, findings: list[Finding], limits: Thresholds) -> float:
+    """The queue's "worst first" key. Every comment flagged for abuse, spam or being off
+    topic ranks above every comment flagged for none of them: a score that raised no flag
+    counts only for how near it came to its threshold, scaled under the least priority
+    such a flag carries. Without that, a near miss (an ordinary comment the abuse model
+    scored 0.49) outranked a comment flagged off-topic (0.7 x 0.6 = 0.42 at the least),
+    and a moderator working down the sort met it before the triage's own calls. Noise
+    (0.3) ranks below those flags, and below the nearest misses."""
+    flagged = {f.reason for f in findings}
+    ceiling = min(WEIGHTS["abuse"] * limits.abuse, WEIGHTS["spam"] * limits.spam,
+                  WEIGHTS["off_topic"] * limits.off_topic)
+
+    def part(reason: str, weight: float, score: float, threshold: float) -> float:
+        if reason in flagged:
+            return weight * score
+        return ceiling * min(score / max(threshold, 1e-9), 1.0)
+
     off = 0.0 if signals.get("noise") else (signals.get("off_topic") or 0.0)
     parts = [
-        WEIGHTS["abuse"] * signals["abuse"],
-        WEIGHTS["spam"] * signals["spam"],
-        WEIGHTS["off_topic"] * off,
-        WEIGHTS["noise"] if signals.get("noise") else 0.0,
+        part(Reason.ABUSIVE, WEIGHTS["abuse"], signals["abuse"], limits.abuse),
+        part(Reason.SPAM, WEIGHTS["spam"], signals["spam"], limits.spam),
+        part(Reason.OFF_TOPIC, WEIGHTS["off_topic"], off, limits.off_topic),
+        WEIGHTS["noise"] if Reason.NOISE in flagged else 0.0,
     ]
     parts += [WEIGHTS["banned" if h.kind == WordList.Kind.BANNED else "suspect"] for h in hits]
     return round(max(parts), 4)
@@ -412,7 +428,7 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
             {"reason": f.reason, "note": f.note, "score": round(f.score, 4), "holds": f.holds}
             for f in findings
         ]
-        signals["priority"] = _priority(signals, hits)
+        signals["priority"] = _priority(signals, hits, findings, limits)
         result[comment.pk] = signals
     if known is not None:
         _add_worst_sentences(result, texts, limits)
