@@ -63,7 +63,7 @@ def priority(flags=(), **scores):
 
 def test_every_flag_outranks_every_score_that_raised_none():
     weakest_flag = priority([(Reason.OFF_TOPIC, 0.6)], off_topic=0.6)
-    near_misses = [priority(abuse=0.49), priority(spam=0.79), priority(off_topic=0.59),
+    near_misses = [priority(abuse=0.49999), priority(spam=0.79), priority(off_topic=0.59),
                    priority(abuse=0.49, spam=0.79, off_topic=0.59)]
     assert max(near_misses) < weakest_flag == 0.42
     assert priority([(Reason.ABUSIVE, 0.97)], abuse=0.97) == 0.97

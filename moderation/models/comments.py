@@ -464,7 +464,8 @@ class Comment(models.Model):
     path = models.CharField(max_length=255, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)
     # Automated triage (moderation/triage): each signal's score and why, the highest
-    # weighted score as `priority` (the queue's "Priority" sort), and when it was scored
+    # weighted score as `priority` (the queue's "Priority" sort; every flagged comment
+    # above every unflagged one: scoring._priority), and when it was scored
     # (null: not yet; the workers' sweep and `manage.py triage_comments` pick it up).
     triage = models.JSONField(default=dict, blank=True, editable=False)
     priority = models.FloatField(default=0.0, editable=False)

@@ -295,8 +295,9 @@ def _priority(signals: dict, hits, findings: list[Finding], limits: Thresholds) 
     and a moderator working down the sort met it before the triage's own calls. Noise
     (0.3) ranks below those flags, and below the nearest misses."""
     flagged = {f.reason for f in findings}
+    # A ten-thousandth under the least flag: the priority is stored rounded to four places.
     ceiling = min(WEIGHTS["abuse"] * limits.abuse, WEIGHTS["spam"] * limits.spam,
-                  WEIGHTS["off_topic"] * limits.off_topic)
+                  WEIGHTS["off_topic"] * limits.off_topic) - 1e-4
 
     def part(reason: str, weight: float, score: float, threshold: float) -> float:
         if reason in flagged:
