@@ -13,8 +13,9 @@ and scored:
 - mean 0.25 and mean 0.5: the whole's log-odds and its worst sentence's, the sentence
   weighing 0.25 or 0.5;
 - either: abusive when the whole passes its threshold or the worst sentence passes a
-  second, higher one; "either, long" the same for comments of LONG_WORDS words or more
-  only.
+  second, higher one; "either, long" the same for comments of
+  WORST_SENTENCE_FROM_WORDS words or more only, as the product looks for the worst
+  sentence to show.
 
 Each scoring's threshold is chosen on what the product's is chosen on (our validation set,
 the written examples and threads out of fold, the seed, never flagging or ranking an
@@ -45,22 +46,20 @@ import train_triage as tt  # noqa: E402
 DEV = tt.ROOT / "bench" / "triage_dev_stories.json"
 SHARES = (0.25, 0.5)
 SCORINGS = ("whole", *(f"mean {share}" for share in SHARES), "either", "either, long")
-# "either, long" reads the sentences of comments of this many words or more only, as the
-# product looks for the worst sentence to show (scoring.SENTENCE_SHOWN_FROM_WORDS).
-LONG_WORDS = 40
 
 
 class Read:
     """Texts read whole and in their sentences."""
 
     def __init__(self, embed, name: str, texts: list[str]):
-        from moderation.triage.classifiers import split_sentences
+        from moderation.triage.classifiers import WORST_SENTENCE_FROM_WORDS, split_sentences
 
         flat, self.owners = split_sentences(texts)
         self.whole = tt.abuse_matrix(embed(name, texts), texts)
         self.each = tt.abuse_matrix(embed(f"{name}-sentences", flat), flat) if flat else None
         self.texts = texts
-        self.long = np.array([len(t.split()) >= LONG_WORDS for t in texts], dtype=bool)
+        self.long = np.array([len(t.split()) >= WORST_SENTENCE_FROM_WORDS for t in texts],
+                             dtype=bool)
 
     def margins(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`model`'s log-odds of each text whole, of its worst sentence (the whole's

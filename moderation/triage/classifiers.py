@@ -257,9 +257,12 @@ class LinearModel:
 # nothing alone.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 SENTENCE_MIN_WORDS = 3
-# A comment's worst sentence is looked for among its first this many (about 3,000
-# characters, more than a reader's comment may have): an imported comment of any length
-# costs a worker no more than that.
+# A comment's worst sentence is looked for only in a comment of this many words or more
+# (a shorter one is read at a glance, and embedding its sentences would cost the workers
+# for nothing)...
+WORST_SENTENCE_FROM_WORDS = 40
+# ...and among its first this many sentences (about 3,000 characters, more than a reader's
+# comment may have): an imported comment of any length costs a worker no more than that.
 WORST_SENTENCES_READ = 50
 
 

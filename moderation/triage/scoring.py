@@ -25,7 +25,13 @@ from django.utils.text import Truncator
 from moderation.models import Comment, Reason, WordList
 
 from . import features, learning, patterns, places, topic
-from .classifiers import ModelUnavailable, abuse_scores, embedder, shipped
+from .classifiers import (
+    WORST_SENTENCE_FROM_WORDS,
+    ModelUnavailable,
+    abuse_scores,
+    embedder,
+    shipped,
+)
 from .text import count_links, normalise, plain_text, repetition, shouting_ratio
 from .wordlists import load_matcher
 
@@ -436,11 +442,8 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
     return result
 
 
-# A sentence shown to a moderator is cut to this many characters...
+# A sentence shown to a moderator is cut to this many characters.
 SENTENCE_SHOWN = 200
-# ...and only in a comment of this many words or more: a shorter one is read at a glance,
-# and embedding its sentences would cost the workers for nothing.
-SENTENCE_SHOWN_FROM_WORDS = 40
 
 
 def _add_worst_sentences(result: dict[int, dict], texts: dict[int, str],
@@ -450,7 +453,7 @@ def _add_worst_sentences(result: dict[int, dict], texts: dict[int, str],
     comments' sentences are embedded, so a batch of ordinary comments costs nothing more."""
     pks = [pk for pk, signals in result.items()
            if any(f["reason"] == Reason.ABUSIVE for f in signals["findings"])
-           and len(texts[pk].split()) >= SENTENCE_SHOWN_FROM_WORDS]
+           and len(texts[pk].split()) >= WORST_SENTENCE_FROM_WORDS]
     if not pks:
         return
     found = shipped().worst_sentences([texts[pk] for pk in pks],
