@@ -2,12 +2,15 @@
 call the moderation services to act on them."""
 
 import hashlib
+import time
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
+from formguard import checks as formguard_checks
 from formguard.checks import TokenCheck
 from formguard.forms import GuardedFormMixin
 
@@ -36,6 +39,17 @@ class SingleUseTokenCheck(TokenCheck):
             return "token already used"
         return None
 
+    @classmethod
+    def loaded_at(cls, token: str) -> float | None:
+        """When the form was first shown (a Unix time), from a token this site signed and
+        that has not expired; None otherwise."""
+        try:
+            loaded = signing.loads(token, salt=formguard_checks._SIGNING_SALT,
+                                   max_age=cls().get_setting("MAX_SECONDS"))
+        except (signing.BadSignature, TypeError):
+            return None
+        return float(loaded) if isinstance(loaded, int | float) else None
+
 
 class GuardedForm(GuardedFormMixin, forms.Form):
     """A form with django-formguard's honeypot field and signed timestamp.
@@ -56,14 +70,25 @@ class GuardedForm(GuardedFormMixin, forms.Form):
         self.helper.include_media = False
 
     def refresh_guard_token(self) -> None:
-        """Re-render the form with a new timestamp.
+        """Re-render the form with a token signed anew, for the time it was first shown.
 
-        A bound form shows the timestamp it was sent with; after an error, a form left
-        open too long would then be refused as expired however often it is sent again.
+        A bound form shows the token it was sent with; after an error, a form left open
+        too long would then be refused as expired however often it is sent again, and a
+        used token is refused anyway. The time it was first shown is kept, so that a
+        reader who typed for minutes, was sent back for their name and sent it again at
+        once is not taken for one who pasted the text (seconds_since_shown()).
         """
         if self.is_bound and "fg_token" in self.fields:
+            shown = SingleUseTokenCheck.loaded_at(self.data.get("fg_token", ""))
             self.data = self.data.copy()
-            self.data["fg_token"] = TokenCheck._make_token()
+            self.data["fg_token"] = TokenCheck._make_token(
+                age=time.time() - shown if shown is not None else 0)
+
+    def seconds_since_shown(self) -> int | None:
+        """Whole seconds from the form first being shown to now; None without a valid
+        token (a form the guard checks did not pass, or one without them)."""
+        shown = SingleUseTokenCheck.loaded_at(self.data.get("fg_token", ""))
+        return max(0, int(time.time() - shown)) if shown is not None else None
 
 
 def body_length(body: str) -> int:

@@ -501,6 +501,7 @@ def _save_comment(request, article, form: CommentForm, parent=None) -> Comment |
             author_email=author_email, body=data["body"],
             user=request.user if request.user.is_authenticated else None,
             notify_replies=data.get("notify_replies", False),
+            seconds_to_post=form.seconds_since_shown(),
         )
     except services.ModerationError as error:
         form.add_error(None, str(error))

@@ -123,7 +123,7 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     # Status changes go through the moderation services (and their audit rows), never
     # through this form, so the status is read-only here.
     readonly_fields = ["status", "commenter", "seq", "path", "depth", "import_key", "priority",
-                       "triage_line", "triaged_at"]
+                       "triage_line", "triaged_at", "seconds_to_post"]
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

@@ -8,6 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from moderation import services
 from moderation.models import Comment, Flag, ModerationEvent
 from tests.factories import make_comment
 from tests.test_posting import HTMX, comment_data, post, post_reply
@@ -109,6 +110,51 @@ def test_a_form_left_open_too_long_is_refused_and_shown_again_with_a_fresh_times
         traveller.shift(10)
         assert post(client, article, fg_token=new, body="Written slowly.").status_code == 302
     assert Comment.objects.get().body == "Written slowly."
+
+
+# How long the form was open: kept with the comment for the triage
+
+
+def test_a_comment_keeps_how_many_seconds_after_its_form_showed_it_was_sent(client, article):
+    with time_machine.travel("2026-03-01 12:00:00", tick=False) as traveller:
+        token = fresh_form_token(client, article)
+        traveller.shift(42)
+        assert post(client, article, fg_token=token).status_code == 302
+    assert Comment.objects.get().seconds_to_post == 42
+
+
+def test_a_reply_is_timed_from_its_own_form(client, article):
+    parent = make_comment(article)
+    url = reverse("comment_reply", args=[article.slug, parent.pk])
+    with time_machine.travel("2026-03-01 12:00:00", tick=False) as traveller:
+        fresh_form_token(client, article)
+        traveller.shift(600)
+        html = client.get(url, headers={"HX-Request": "true"}).content.decode()
+        token = re.search(r'name="fg_token" value="([^"]+)"', html).group(1)
+        traveller.shift(30)
+        assert post_reply(client, parent, fg_token=token).status_code == 302
+    assert Comment.objects.get(parent=parent).seconds_to_post == 30
+
+
+def test_a_form_sent_back_for_a_mistake_keeps_the_time_it_first_showed(client, article):
+    # The reader typed for two minutes and forgot their name: sending it again at once
+    # is not pasting.
+    with time_machine.travel("2026-03-01 12:00:00", tick=False) as traveller:
+        token = fresh_form_token(client, article)
+        traveller.shift(120)
+        response = post(client, article, fg_token=token, author_name="")
+        assert response.status_code == 422
+        again = re.search(r'name="fg_token" value="([^"]+)"',
+                          response.content.decode()).group(1)
+        assert again != token
+        traveller.shift(5)
+        assert post(client, article, fg_token=again).status_code == 302
+    assert Comment.objects.get().seconds_to_post == 125
+
+
+def test_a_comment_posted_without_a_form_has_no_time(article):
+    comment = services.post_comment(article=article, author_name="Script", body="Hello.")
+    assert comment.seconds_to_post is None
 
 
 # Rate limits

@@ -289,3 +289,31 @@ def test_the_worst_sentence_of_a_long_abusive_comment_is_marked_and_quoted(
     # In the body, the moderator's eye goes to it.
     expect(card(page, comment).locator(".mod-body mark.mod-worst-sentence")).to_have_text(worst)
     assert errors == []
+
+
+def test_a_link_a_new_reader_pastes_at_once_reaches_the_moderator_as_spam(
+    live_server, browser, page, moderator, seed, errors, triage_on
+):
+    triage_on.FORMGUARD_TOKEN_MIN_SECONDS = 0  # Playwright fills the form at once
+    article = seed[0].article
+    text = ("I lived in Astana for six years and the trade with Israel was visible "
+            "everywhere, from farm equipment to water systems. More on that here: "
+            "https://example.org/kazakhstan-israel-trade")
+    reader = browser.new_page()
+    reader.goto(live_server.url + article.get_absolute_url())
+    form = reader.locator("#comment-form")
+    form.get_by_label("Name").fill("Pasha")
+    form.get_by_label("Comment").fill(text)
+    form.get_by_role("button", name="Post comment").click()
+    expect(reader.locator("#comment-form-area .posted")).to_be_visible()
+    reader.close()
+
+    comment = Comment.objects.get(author_name="Pasha")
+    assert comment.seconds_to_post is not None and comment.seconds_to_post <= 2
+    log_in(page, live_server, "/moderation/")
+    signals = card(page, comment).locator(".mod-signals")
+    expect(signals).to_contain_text("spam")
+    expect(signals).to_contain_text(
+        f"pasted: sent {comment.seconds_to_post} s after its form showed")
+    assert Flag.objects.get(comment=comment, source=Flag.Source.AUTOMATIC).reason == "spam"
+    assert errors == []

@@ -440,6 +440,66 @@ def test_a_writer_with_an_approved_comment_is_known(seed, moderator):
     assert behaviour_signals([second])[second.pk]["writer_approved"] is True
 
 
+# A reader's text, typed or pasted, with a link to where they read more.
+WITH_LINK = ("I lived in Astana for six years and the trade with Israel was visible "
+             "everywhere, from farm equipment to water systems. More on that here: "
+             "https://example.org/kazakhstan-israel-trade")
+
+
+def sent(article, body, seconds, email=""):
+    """A reader's comment sent `seconds` after its form showed, scored as the task does."""
+    comment = services.post_comment(article=article, author_name="Reader", body=body,
+                                    author_email=email, seconds_to_post=seconds)
+    score_comments([comment])
+    comment.refresh_from_db()
+    return comment
+
+
+def test_a_long_text_sent_sooner_than_anyone_types_it_was_pasted(seed):
+    pasted, typed = (services.post_comment(article=seed, author_name="R", body=WITH_LINK,
+                                           seconds_to_post=s) for s in (4, 90))
+    found = behaviour_signals([pasted, typed])
+    assert (found[pasted.pk]["seconds_to_post"], found[pasted.pk]["pasted"]) == (4, True)
+    assert (found[typed.pk]["seconds_to_post"], found[typed.pk]["pasted"]) == (90, False)
+
+
+def test_a_pasted_link_is_not_counted_as_typed(seed):
+    comment = services.post_comment(
+        article=seed, author_name="R", seconds_to_post=4,
+        body="Source: https://example.org/" + "a-very-long-address/" * 10)
+    assert behaviour_signals([comment])[comment.pk]["pasted"] is False
+
+
+def test_a_comment_with_no_form_time_says_nothing_of_its_speed(seed):
+    comment = make_comment(seed, body=WITH_LINK)
+    assert "pasted" not in behaviour_signals([comment])[comment.pk]
+
+
+def test_a_new_writers_link_pasted_within_seconds_is_flagged_as_spam(seed):
+    comment = sent(seed, WITH_LINK, seconds=5)
+    assert reasons(comment) == {"spam"}
+    assert Flag.objects.get(comment=comment, reason="spam").note == (
+        "a link from a writer with no approved comment, in a text pasted 5 s after the "
+        "form showed")
+    assert "pasted: sent 5 s after its form showed" in display.summary(comment.triage)
+
+
+def test_the_same_comment_typed_over_minutes_is_not_spam(seed):
+    comment = sent(seed, WITH_LINK, seconds=180)
+    assert "spam" not in reasons(comment)
+    assert comment.triage["spam"] < scoring.PASTED_NEW_WRITER_LINK_SCORE
+
+
+def test_a_known_writers_pasted_link_only_raises_the_priority(seed, moderator):
+    first = services.post_comment(article=seed, author_name="Ann", author_email="ann@example.org",
+                                  body="Kazakhstan joining is good news.")
+    services.approve(comment=first, actor=moderator)
+    comment = sent(seed, WITH_LINK, seconds=5, email="ann@example.org")
+    assert "spam" not in reasons(comment)
+    assert comment.triage["link_behaviour"] == scoring.NEW_WRITER_LINK_SCORE
+    assert comment.priority > 0
+
+
 def test_the_validation_set_is_marked_as_ours():
     data = json.loads((Path(__file__).resolve().parent.parent / "bench" /
                        "triage_validation.json").read_text())

@@ -438,6 +438,11 @@ class Comment(models.Model):
     # reason). Kept by the services with the status: moderation/services/decisions.py.
     hidden_reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
     created = models.DateTimeField(default=timezone.now)
+    # Seconds from the reader's comment form loading (its signed timestamp) to the post:
+    # a long text sent sooner than anyone types it was pasted, a sign of spam the triage
+    # reads (services.findings.behaviour_signals). Null when no form was involved
+    # (imports, the admin, scripts).
+    seconds_to_post = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Open flags, as the queues need them: from a moderator or the triage rules
     # (`flagged`), from a reader (`reported`). Kept with the flags by the services
     # (moderation/services/queue_state.py), so that no queue condition probes the flags.

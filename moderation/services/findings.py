@@ -41,6 +41,9 @@ AUTOMATIC = "automatic"
 RECENT_COMMENTS = 2000
 # Shorter texts repeat innocently across articles ("Thank you!", "Agreed.").
 SAME_TEXT_MIN_CHARS = 20
+# Faster than anyone types (about 150 words a minute; a fast typist keeps up 80): a text
+# sent sooner after its form was shown than this allows was pasted, as a spammer's is.
+TYPED_CHARS_PER_SECOND = 15
 _SPACE = re.compile(r"\s+")
 # The note on the "posted" audit row of a comment kept from readers until it is scored.
 AWAITING_SCORES = "waiting for the automated triage before it is published"
@@ -197,11 +200,12 @@ def behaviour_signals(comments: Sequence[Comment]) -> dict[int, dict]:
       False for a guest we cannot recognise);
     - `same_text_as` / `same_link_as`: the pk of another article's comment, among the
       RECENT_COMMENTS latest and this batch, with the same text (of some length) or
-      the same link.
+      the same link;
+    - `seconds_to_post` and `pasted`: how soon after its form was shown the comment was
+      sent, and whether that was sooner than anyone types its text (where a form said).
 
     Two queries whatever the batch: the writers by pk, and the latest comments by
-    comment_created_idx. (How soon after the page loaded a comment was sent is not
-    stored with it, so it is not a signal here.)
+    comment_created_idx.
     """
     if not comments:
         return {}
@@ -239,5 +243,16 @@ def behaviour_signals(comments: Sequence[Comment]) -> dict[int, dict]:
             "writer_approved": approved.get(comment.commenter_id, 0) > 0,
             "same_text_as": same_text,
             "same_link_as": same_link,
+            **_speed(comment.seconds_to_post, text),
         }
     return out
+
+
+def _speed(seconds: int | None, text: str) -> dict:
+    if seconds is None:
+        return {}
+    # Everyone pastes a link, so only the words around it count as typed. The time is
+    # in whole seconds; under one counts as one.
+    typed = len(URL_RE.sub("", text).strip())
+    return {"seconds_to_post": seconds,
+            "pasted": typed > TYPED_CHARS_PER_SECOND * max(seconds, 1)}

@@ -40,9 +40,13 @@ def _first_status(article, comment: Comment) -> tuple[str, bool]:
 
 def post_comment(*, article, author_name: str, body: str, author_email: str = "",
                  parent: Comment | None = None, user=None,
-                 notify_replies: bool = False) -> Comment:
+                 notify_replies: bool = False,
+                 seconds_to_post: int | None = None) -> Comment:
     """Save a reader's new comment under the article's policy and its writer's standing,
     and log it.
+
+    `seconds_to_post` is how long after its form was shown the reader sent it, where a
+    form says (the triage reads a long text sent faster than anyone types as pasted).
 
     Pre-moderated articles hold it as pending; post-moderated ones publish it at once
     (it still shows in the moderators' queues through its audit row and flags), or once
@@ -71,6 +75,7 @@ def post_comment(*, article, author_name: str, body: str, author_email: str = ""
             article=article, parent=parent, author_name=author_name, author_email=author_email,
             body=body, user=user, commenter=commenter, created=timezone.now(),
             notify_replies=notify_replies and bool(author_email),
+            seconds_to_post=seconds_to_post,
         )
         comment.status, awaits_scores = _first_status(article, comment)
         comment.save(force_insert=True)

@@ -103,6 +103,11 @@ def _why(triage: dict) -> str:
         parts.append(f"same text as #{behaviour['same_text_as']} elsewhere")
     if behaviour.get("same_link_as"):
         parts.append(f"same link as #{behaviour['same_link_as']} elsewhere")
+    if triage.get("link_behaviour"):
+        if behaviour.get("writer_approved") is False:
+            parts.append("a link from a writer with no approved comment")
+        if behaviour.get("pasted"):
+            parts.append(f"pasted: sent {behaviour['seconds_to_post']} s after its form showed")
     abuse = triage.get("abuse_parts") or {}
     if triage.get("abuse", 0) >= limits.abuse / 2 and abuse:
         if abuse.get("model", 0) >= abuse.get("profanity", 0):

@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 
 # The stored signals' version: 3 since the abuse model's score became its blend with the
 # fine-tuned model (abuse_parts.tuned), 4 since a long comment's worst sentence is shown
-# (abuse_parts.sentence).
-VERSION = 4
+# (abuse_parts.sentence), 5 since how a link was sent is scored (link_behaviour).
+VERSION = 5
 # How much each signal counts towards the queue's priority: what harms readers most
 # (abuse, banned words) before spam, spam before a comment that is merely off-topic, and
 # noise last.
@@ -53,10 +53,13 @@ NAMED_FACTOR = 0.5
 # ...and a reply that speaks to the person it answers ("Adam, thank you for sharing")
 # is no more off-topic than its parent, or this, whichever is more.
 ENGAGED_FLOOR = 0.3
-# Spam signals from behaviour: the same link in another article's comments, and a link
-# from a writer with no approved comment (a small push, never a flag on its own).
+# Spam signals from behaviour: the same link in another article's comments; a link from
+# a writer with no approved comment, or in a text sent sooner after its form showed than
+# anyone types it (a small push, never a flag on its own); and a link with both, the way
+# a spammer's script posts (a flag at the default threshold).
 SHARED_LINK_SCORE = 0.85
 NEW_WRITER_LINK_SCORE = 0.5
+PASTED_NEW_WRITER_LINK_SCORE = 0.85
 # Commercial spam gives a way to reach the seller: a link, a domain, a handle or a phone
 # number, or at least a price. Without any of them the content model alone ("Can the
 # website add a dark mode?") stays below any threshold: it may raise the priority, never
@@ -264,6 +267,10 @@ def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list
     if behaviour.get("same_link_as") and limits.spam <= SHARED_LINK_SCORE:
         found.append(Finding(Reason.SPAM, f"same link as comment #{behaviour['same_link_as']}"
                              " on another article", SHARED_LINK_SCORE))
+    if signals.get("link_behaviour", 0.0) >= limits.spam:
+        found.append(Finding(Reason.SPAM, "a link from a writer with no approved comment, "
+                             f"in a text pasted {behaviour['seconds_to_post']} s after the "
+                             "form showed", signals["link_behaviour"]))
     if signals["shouting_score"] >= limits.spam:
         found.append(Finding(Reason.SPAM, f"shouting: {signals['shouting']:.0%} capitals",
                              signals["shouting_score"]))
@@ -286,6 +293,19 @@ def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list
         found.append(Finding(Reason.NOISE, "adds nothing: a reaction of a word or two",
                              WEIGHTS["noise"]))
     return found
+
+
+def _link_behaviour(has_link: bool, behaviour: dict) -> float:
+    """How a link was sent, as a spam score: by a writer with no approved comment, in a
+    text pasted within seconds of its form showing, or both (services.behaviour_signals()
+    says which)."""
+    if not has_link:
+        return 0.0
+    new_writer = behaviour.get("writer_approved") is False
+    pasted = bool(behaviour.get("pasted"))
+    if new_writer and pasted:
+        return PASTED_NEW_WRITER_LINK_SCORE
+    return NEW_WRITER_LINK_SCORE if new_writer or pasted else 0.0
 
 
 _BLENDED = {Reason.ABUSIVE: ("abuse",), Reason.SPAM: ("spam", "spam_content"),
@@ -419,13 +439,13 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
             "words": [{"word": h.word, "found": h.found, "kind": h.kind, "reason": h.reason}
                       for h in hits],
         }
-        new_writer_link = bool(links or spam_features["links"]) and known_about.get(
-            "writer_approved") is False
+        signals["link_behaviour"] = _link_behaviour(
+            bool(links or spam_features["links"]), known_about)
         signals["spam"] = round(max(
             content_spam, link_score, shouting_score, repeated,
             1.0 if copies.get(comment.pk) or known_about.get("same_text_as") else 0.0,
             SHARED_LINK_SCORE if known_about.get("same_link_as") else 0.0,
-            NEW_WRITER_LINK_SCORE if new_writer_link else 0.0,
+            signals["link_behaviour"],
         ), 4)
         if learned_scores is not None:
             signals["learned"] = learned.explain(learned_scores[i], text)
