@@ -500,6 +500,15 @@ def test_a_known_writers_pasted_link_only_raises_the_priority(seed, moderator):
     assert comment.priority > 0
 
 
+def test_a_new_writers_link_alone_is_never_a_flag_even_under_a_low_threshold(seed, settings):
+    settings.TRIAGE_SPAM_THRESHOLD = 0.4
+    comment = sent(seed, "Kazakhstan's trade with Israel, year by year: "
+                         "https://example.org/kazakhstan-israel-trade", seconds=300)
+    assert comment.triage["link_behaviour"] == scoring.NEW_WRITER_LINK_SCORE
+    assert not any("writer with no approved comment" in f["note"]
+                   for f in comment.triage["findings"])
+
+
 def test_the_validation_set_is_marked_as_ours():
     data = json.loads((Path(__file__).resolve().parent.parent / "bench" /
                        "triage_validation.json").read_text())

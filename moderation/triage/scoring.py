@@ -267,7 +267,8 @@ def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list
     if behaviour.get("same_link_as") and limits.spam <= SHARED_LINK_SCORE:
         found.append(Finding(Reason.SPAM, f"same link as comment #{behaviour['same_link_as']}"
                              " on another article", SHARED_LINK_SCORE))
-    if signals.get("link_behaviour", 0.0) >= limits.spam:
+    # Only both together are a flag, whatever the threshold (as above for a shared link).
+    if signals.get("link_behaviour", 0.0) >= max(limits.spam, PASTED_NEW_WRITER_LINK_SCORE):
         found.append(Finding(Reason.SPAM, "a link from a writer with no approved comment, "
                              f"in a text pasted {behaviour['seconds_to_post']} s after the "
                              "form showed", signals["link_behaviour"]))
