@@ -14,6 +14,7 @@ from .models import (
     Commenter,
     CommenterEvent,
     Flag,
+    LearnedModel,
     ModerationEvent,
     Reason,
     SavedQueue,
@@ -23,7 +24,8 @@ from .models import (
 )
 from .models.comments import FLAGGED_SOURCES, REPORTED_SOURCES
 from .paging import LargeTableAdminMixin
-from .triage.display import summary
+from .triage import learning
+from .triage.display import blend_weights, summary
 
 # Each hide or flag reason with its bit in Comment.open_flag_reasons, worked out once.
 REASON_BITS = [(Reason.bits([value]), label) for value, label in Reason.choices]
@@ -331,3 +333,58 @@ class SavedQueueAdmin(admin.ModelAdmin):
     search_fields = ["name", "owner__username"]
     raw_id_fields = ["owner", "article", "commenter"]
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(LearnedModel)
+class LearnedModelAdmin(admin.ModelAdmin):
+    """What the newsroom's learned model knows (moderation/triage/learning.py), and two
+    ways to make it forget. It is written by its training task only, so nothing here is
+    edited; the actions need the change permission on it (an admin's, not a moderator's).
+    """
+
+    list_display = ["name", "labels", "per_reason", "blend_weights", "trained_at"]
+    fields = ["name", "labels", "per_reason", "blend_weights", "last_event_id", "trained_at"]
+    readonly_fields = fields
+    actions = ["start_over", "relearn"]
+
+    @admin.display(description="decisions per label")
+    def per_reason(self, obj):
+        return ", ".join(f"{label} {n:,}" for label, n in
+                         sorted(obj.counts.items(), key=lambda item: -item[1])) or "—"
+
+    @admin.display(description="blended in")
+    def blend_weights(self, obj):
+        weights = learning.Learned(labels=obj.labels, model=None, counts=obj.counts).weights()
+        return blend_weights(weights) or f"not yet (from {learning.MIN_LABELS} decisions)"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_forget_permission(self, request):
+        return request.user.has_perm("moderation.change_learnedmodel")
+
+    @admin.action(description="Start over: learn only from decisions made from now on",
+                  permissions=["forget"])
+    def start_over(self, request, queryset):
+        learning.start_over()
+        self._forgot(request, "It learns again from the decisions made from now on")
+
+    @admin.action(description="Relearn from every decision in the audit log",
+                  permissions=["forget"])
+    def relearn(self, request, queryset):
+        learning.start_over(relearn=True)
+        self._forgot(request, "The workers teach it the whole audit log again, "
+                              f"{learning.TRAIN_BATCH:,} decisions a run")
+
+    def _forgot(self, request, then: str):
+        obj = LearnedModel.objects.get(name=learning.NAME)
+        self.log_change(request, obj, f"Forgot what it learned. {then}.")
+        self.message_user(request, f"The learned model forgot what it learned. {then}; "
+                                   f"nothing is blended in until it has "
+                                   f"{learning.MIN_LABELS} decisions.")

@@ -2,7 +2,9 @@
 learns them, scoring blends the model in once it has enough, and the card says so."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import override_settings
+from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from moderation import services, tasks
@@ -182,3 +184,71 @@ def test_the_training_task_learns(news, moderator, triage_on):
     decide(news, moderator)
     result = tasks.train_learned_model.enqueue()
     assert result.return_value == {"learned": 6, "labels": 6}
+
+
+# Making it forget: an admin's two actions.
+
+def test_starting_over_forgets_and_learns_only_the_decisions_made_from_then_on(news, moderator):
+    decide(news, moderator)
+    learning.train()
+    learning.start_over()
+    assert learning.current() is None
+    assert learning.train() == {"learned": 0, "labels": 0}
+    decide(news, moderator)
+    assert learning.train() == {"learned": 6, "labels": 6}
+    assert LearnedModel.objects.get().counts == {"ok": 3, "spam": 3}
+
+
+def test_relearning_reads_the_audit_log_again_without_the_decisions_undone_since(
+        news, moderator):
+    decide(news, moderator)
+    learning.train()
+    services.undo(comment=Comment.objects.filter(status=Status.HIDDEN).first(), actor=moderator)
+    learning.start_over(relearn=True)
+    assert learning.train() == {"learned": 5, "labels": 5}
+    assert LearnedModel.objects.get().counts == {"ok": 3, "spam": 2}
+
+
+def test_a_run_that_met_a_start_over_does_not_write_over_it(news, moderator, monkeypatch):
+    decide(news, moderator)
+    learning.train()
+    decide(news, moderator)
+    dump = learning._dump
+
+    def admin_starts_over_meanwhile(model):
+        learning.start_over()
+        return dump(model)
+
+    monkeypatch.setattr(learning, "_dump", admin_starts_over_meanwhile)
+    assert learning.train() == {"learned": 0, "labels": 6}
+    assert LearnedModel.objects.get().labels == 0
+
+
+def test_the_admin_shows_what_it_learned_and_an_admin_makes_it_start_over(
+        client, admin_user, news, moderator):
+    decide(news, moderator, rounds=50)
+    learning.train()
+    client.force_login(admin_user)
+    url = reverse("admin:moderation_learnedmodel_changelist")
+    html = client.get(url).content.decode()
+    assert "ok 150, spam 150" in html
+    assert "spam 0.50" in html and "abusive" not in html  # only what it has seen
+    row = LearnedModel.objects.get()
+    detail = client.get(reverse("admin:moderation_learnedmodel_change", args=[row.pk]))
+    assert detail.status_code == 200 and "ok 150, spam 150" in detail.content.decode()
+    response = client.post(url, {"action": "start_over", "_selected_action": [row.pk]},
+                           follow=True)
+    assert "forgot what it learned" in response.content.decode()
+    assert LearnedModel.objects.get().labels == 0
+    assert LogEntry.objects.get(object_id=str(row.pk)).change_message.startswith("Forgot")
+    assert "not yet (from 200 decisions)" in client.get(url).content.decode()
+
+
+def test_a_moderator_cannot_make_it_forget(client, moderator, news):
+    decide(news, moderator)
+    learning.train()
+    client.force_login(moderator)
+    url = reverse("admin:moderation_learnedmodel_changelist")
+    client.post(url, {"action": "start_over",
+                      "_selected_action": [LearnedModel.objects.get().pk]})
+    assert LearnedModel.objects.get().labels == 6

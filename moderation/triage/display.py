@@ -54,12 +54,11 @@ def signals(triage: dict) -> list[Signal]:
         out.append(Signal("why", why, "low", "what raised this comment's scores"))
     learned = triage.get("learned")
     if learned:
-        weights = {reason: w for reason, w in (learned.get("weights") or {}).items() if w}
+        weights = blend_weights(learned.get("weights") or {})
         if not learned.get("weight"):
             used = "not used until it has more"
         elif weights:
-            used = "blended in: " + ", ".join(
-                f"{reason.replace('_', '-')} {w:.2f}" for reason, w in weights.items())
+            used = f"blended in: {weights}"
         else:
             used = "blended in"
         title = f"the newsroom's model of its moderators' decisions ({used})"
@@ -73,6 +72,12 @@ def signals(triage: dict) -> list[Signal]:
         out.append(Signal("banned" if banned else "suspect", word["found"].lower(),
                           "high", f"{'banned' if banned else 'suspect'} word"))
     return out
+
+
+def blend_weights(weights: dict[str, float]) -> str:
+    """The learned model's weight in each reason it is blended into: "abusive 0.50,
+    off-topic 0.35" (those it is not blended into left out)."""
+    return ", ".join(f"{reason.replace('_', '-')} {w:.2f}" for reason, w in weights.items() if w)
 
 
 def _abuse_parts(parts: dict) -> str:

@@ -9,7 +9,8 @@ weight that grows with them up to MAX_WEIGHT, and says so ("learned from 1,240
 decisions"), with the words that pushed a comment towards a reason.
 
 train() reads the audit log (bounded, in id order after the last row it read) and writes
-the model; current() loads it for scoring. Neither calls the moderation services.
+the model; current() loads it for scoring; start_over() makes it forget, for an admin.
+None of them calls the moderation services.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import transaction
 from django.utils import timezone
 
 from moderation.models import LearnedModel, ModerationEvent, Reason
@@ -49,6 +49,8 @@ REASON_FULL = 100
 TRAIN_BATCH = 5000
 TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
 
+# The reasons whose shipped scores it is blended into (scoring._blend()).
+BLENDED_REASONS = (Reason.ABUSIVE, Reason.SPAM, Reason.OFF_TOPIC)
 # The labels behind each blended score (Learned.scores() adds personal attacks to abuse).
 _COUNTED = {Reason.ABUSIVE: (Reason.ABUSIVE, Reason.PERSONAL_ATTACK)}
 
@@ -123,27 +125,49 @@ def pending_decisions(limit: int) -> int:
 def train(limit: int = TRAIN_BATCH) -> dict:
     """Learn from the decisions since the last run (at most `limit`); return what it did."""
     row = LearnedModel.objects.filter(name=NAME).first()
-    after = row.last_event_id if row else 0
+    after, known = (row.last_event_id, row.labels) if row else (0, 0)
     batch = list(decisions(after, limit))
     if not batch:
-        return {"learned": 0, "labels": row.labels if row else 0}
+        return {"learned": 0, "labels": known}
     texts = [plain_text(body, fmt) for _pk, _label, body, fmt in batch]
     labels = np.array([label for _pk, label, _body, _fmt in batch], dtype=object)
-    model = _load(row.weights) if row else _classifier()
     x = _vectorizer().transform(texts)
-    if row:
+    if known:
+        model = _load(row.weights)
         model.partial_fit(x, labels)
-    else:
+    else:  # the first run, or the first since start_over()
+        model = _classifier()
         model.partial_fit(x, labels, classes=np.array(CLASSES, dtype=object))
-    counts = dict(row.counts) if row else {}
+    counts = dict(row.counts) if known else {}
     for label in labels:
         counts[label] = counts.get(label, 0) + 1
-    with transaction.atomic():
-        LearnedModel.objects.update_or_create(name=NAME, defaults={
-            "weights": _dump(model), "labels": (row.labels if row else 0) + len(batch),
-            "last_event_id": batch[-1][0], "counts": counts, "trained_at": timezone.now(),
-        })
-    return {"learned": len(batch), "labels": (row.labels if row else 0) + len(batch)}
+    fields = {"weights": _dump(model), "labels": known + len(batch),
+              "last_event_id": batch[-1][0], "counts": counts, "trained_at": timezone.now()}
+    # Written only over the row as it was read: a run that met another run, or an admin's
+    # start_over(), meanwhile is dropped instead of overwriting it (the next run learns
+    # what it had read).
+    if row:
+        saved = LearnedModel.objects.filter(pk=row.pk, last_event_id=after,
+                                            labels=known).update(**fields)
+    else:
+        _row, saved = LearnedModel.objects.get_or_create(name=NAME, defaults=fields)
+    if not saved:
+        return {"learned": 0, "labels": known}
+    return {"learned": len(batch), "labels": known + len(batch)}
+
+
+def start_over(*, relearn: bool = False) -> None:
+    """Forget everything learned. Then it learns only from the decisions made from now on
+    (a newsroom that changed its rules: every earlier decision teaches the old ones), or,
+    with `relearn`, from the whole audit log again (after many decisions were undone:
+    a decision undone once it was learned stays learned until then). Until it has
+    MIN_LABELS decisions again, nothing is blended in and the card says nothing of it."""
+    latest = 0 if relearn else (
+        ModerationEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    LearnedModel.objects.update_or_create(name=NAME, defaults={
+        "weights": b"", "labels": 0, "last_event_id": latest, "counts": {},
+        "trained_at": timezone.now(),
+    })
 
 
 @dataclass
@@ -166,6 +190,11 @@ class Learned:
         personal attacks count too, as its score adds them)."""
         seen = sum(self.counts.get(label, 0) for label in _COUNTED.get(reason, (reason,)))
         return round(self.weight * min(1.0, seen / REASON_FULL), 3)
+
+    def weights(self) -> dict[str, float]:
+        """Each blended reason's weight, as scoring uses them and the card and the admin
+        show them."""
+        return {reason: self.weight_of(reason) for reason in BLENDED_REASONS}
 
     def scores(self, texts: list[str]) -> list[dict[str, float]]:
         """Each text's probability per label; abuse counts personal attacks too."""
@@ -219,7 +248,7 @@ def current() -> Learned | None:
     training run and process), or None before its first training."""
     row = (LearnedModel.objects.filter(name=NAME)
            .values_list("pk", "trained_at", "labels", "counts").first())
-    if row is None:
+    if row is None or not row[2]:  # never trained, or started over since
         return None
     key = (row[0], row[1])
     with _lock:

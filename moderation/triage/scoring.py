@@ -309,6 +309,8 @@ def _link_behaviour(has_link: bool, behaviour: dict) -> float:
     return NEW_WRITER_LINK_SCORE if new_writer or pasted else 0.0
 
 
+# The signals each of the learned model's reasons (learning.BLENDED_REASONS) is blended
+# into.
 _BLENDED = {Reason.ABUSIVE: ("abuse",), Reason.SPAM: ("spam", "spam_content"),
             Reason.OFF_TOPIC: ("off_topic",)}
 
@@ -504,12 +506,11 @@ def _blend(signals: dict, learned: learning.Learned,
     """Mix the newsroom's learned scores into the shipped ones, each reason by its own
     weight (0 until the model has enough labels, and less while it has seen few of that
     reason: learning.Learned.weight_of()); return those weights, for the card."""
-    weights = {}
-    for reason, keys in _BLENDED.items():
-        weight = weights[reason] = learned.weight_of(reason)
+    weights = learned.weights()
+    for reason, weight in weights.items():
         if not weight or reason not in scores:
             continue
-        for key in keys:
+        for key in _BLENDED[reason]:
             if signals.get(key) is not None:
                 signals[key] = round((1 - weight) * signals[key] + weight * scores[reason], 4)
     return weights
