@@ -336,7 +336,7 @@ class SavedQueueAdmin(admin.ModelAdmin):
 
 
 @admin.register(LearnedModel)
-class LearnedModelAdmin(admin.ModelAdmin):
+class LearnedModelAdmin(ReadOnlyAdmin):
     """What the newsroom's learned model knows (moderation/triage/learning.py), and two
     ways to make it forget. It is written by its training task only, so nothing here is
     edited; the actions need the change permission on it (an admin's, not a moderator's).
@@ -356,15 +356,6 @@ class LearnedModelAdmin(admin.ModelAdmin):
     def blend_weights(self, obj):
         weights = learning.Learned(labels=obj.labels, model=None, counts=obj.counts).weights()
         return blend_weights(weights) or f"not yet (from {learning.MIN_LABELS} decisions)"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_forget_permission(self, request):
         return request.user.has_perm("moderation.change_learnedmodel")
