@@ -143,9 +143,9 @@ def train(limit: int = TRAIN_BATCH) -> dict:
         counts[label] = counts.get(label, 0) + 1
     fields = {"weights": _dump(model), "labels": known + len(batch),
               "last_event_id": batch[-1][0], "counts": counts, "trained_at": timezone.now()}
-    # Written only over the row as it was read: a run that met another run, or an admin's
-    # start_over(), meanwhile is dropped instead of overwriting it (the next run learns
-    # what it had read).
+    # Written only over the row as it was read: a run that met another run (which learned
+    # the same decisions) or an admin's start_over() (which forgot them) is dropped
+    # instead of overwriting it.
     if row:
         saved = LearnedModel.objects.filter(pk=row.pk, last_event_id=after,
                                             labels=known).update(**fields)
