@@ -317,3 +317,37 @@ def test_a_link_a_new_reader_pastes_at_once_reaches_the_moderator_as_spam(
         f"pasted: sent {comment.seconds_to_post} s after its form showed")
     assert Flag.objects.get(comment=comment, source=Flag.Source.AUTOMATIC).reason == "spam"
     assert errors == []
+
+
+def test_a_new_comment_from_a_reader_whose_comments_were_hidden_heads_the_unflagged(
+    live_server, browser, page, moderator, seed, errors, triage_on
+):
+    triage_on.FORMGUARD_TOKEN_MIN_SECONDS = 0  # Playwright fills the form at once
+    article = seed[0].article
+    score_comments(seed)
+    for i in range(2):
+        earlier = services.post_comment(article=article, author_name="Vic",
+                                        author_email="vic@example.org",
+                                        body=f"An earlier comment of mine, number {i}.")
+        services.hide(comment=earlier, actor=moderator, reason="abusive", tell_author=False)
+    reader = browser.new_page()
+    reader.goto(live_server.url + article.get_absolute_url())
+    form = reader.locator("#comment-form")
+    form.get_by_label("Name").fill("Vic")
+    form.get_by_label("Email").fill("vic@example.org")
+    form.get_by_label("Comment").fill("Kazakhstan joining the Accords will matter for trade "
+                                      "across Central Asia, and for its neighbours too.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(reader.locator("#comment-form-area .posted")).to_be_visible()
+    reader.close()
+
+    comment = Comment.objects.get(author_name="Vic", status=Status.PENDING)
+    assert not comment.triage["findings"]
+    flagged = sum(bool(c.triage["findings"]) for c in Comment.objects.filter(
+        status=Status.PENDING).exclude(pk=comment.pk))
+    log_in(page, live_server, "/moderation/%3Fsort%3Dpriority")
+    # Below every comment the triage flagged, above every other.
+    expect(page.locator("[data-mod-card]").nth(flagged)).to_have_id(f"comment-{comment.pk}")
+    expect(card(page, comment).locator(".mod-signals")).to_contain_text(
+        "a writer with 2 of 2 decided comments hidden")
+    assert errors == []

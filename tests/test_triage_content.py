@@ -509,6 +509,57 @@ def test_a_new_writers_link_alone_is_never_a_flag_even_under_a_low_threshold(see
                    for f in comment.triage["findings"])
 
 
+def written_by(article, moderator, email, hidden, approved):
+    """Comments by one writer that moderators hid or approved, as many as asked."""
+    for i in range(hidden + approved):
+        comment = services.post_comment(article=article, author_name="Vic", author_email=email,
+                                        body=f"Comment number {i} on this story.")
+        if i < hidden:
+            services.hide(comment=comment, actor=moderator, reason="abusive", tell_author=False)
+        else:
+            services.approve(comment=comment, actor=moderator)
+
+
+def test_behaviour_signals_give_the_writers_record_and_nothing_for_a_guest(seed, moderator):
+    written_by(seed, moderator, "vic@example.org", hidden=2, approved=1)
+    comment = services.post_comment(article=seed, author_name="Vic",
+                                    author_email="vic@example.org", body="Another one.")
+    guest = services.post_comment(article=seed, author_name="Guest", body="A guest's word.")
+    found = behaviour_signals([comment, guest])
+    assert (found[comment.pk]["writer_hidden"], found[comment.pk]["writer_decided"]) == (2, 3)
+    assert "writer_hidden" not in found[guest.pk]
+
+
+def test_a_writer_mostly_hidden_before_ranks_with_the_nearest_misses(seed, moderator):
+    written_by(seed, moderator, "vic@example.org", hidden=2, approved=1)
+    ordinary = "Kazakhstan joining the Accords will matter for trade in Central Asia."
+    comment = post_by(seed, ordinary, "vic@example.org")
+    stranger = post_by(seed, ordinary + " Time will tell.", "new@example.org")
+    assert comment.triage["hidden_record"] and not stranger.triage["hidden_record"]
+    assert not comment.triage["findings"]
+    assert comment.priority > stranger.priority
+    assert comment.priority < 0.42  # under the least flag's priority (off-topic at 0.6)
+    assert "a writer with 2 of 3 decided comments hidden" in display.summary(comment.triage)
+
+
+@pytest.mark.parametrize(("hidden", "approved"), [(1, 0), (2, 2), (2, 8)])
+def test_a_writer_with_one_hide_or_as_many_approved_keeps_an_ordinary_priority(
+        seed, moderator, hidden, approved):
+    written_by(seed, moderator, "vic@example.org", hidden=hidden, approved=approved)
+    comment = post_by(seed, "Kazakhstan joining the Accords will matter for trade.",
+                      "vic@example.org")
+    assert not comment.triage["hidden_record"]
+    assert "decided comments hidden" not in display.summary(comment.triage)
+
+
+def post_by(article, body, email):
+    comment = services.post_comment(article=article, author_name="Vic", author_email=email,
+                                    body=body)
+    score_comments([comment])
+    comment.refresh_from_db()
+    return comment
+
+
 def test_the_validation_set_is_marked_as_ours():
     data = json.loads((Path(__file__).resolve().parent.parent / "bench" /
                        "triage_validation.json").read_text())

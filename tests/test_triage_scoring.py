@@ -75,6 +75,13 @@ def test_scores_that_raised_no_flag_rank_by_how_near_they_came_to_one():
     assert priority(spam=0.5) < priority(abuse=0.45)
 
 
+def test_a_writers_record_of_hides_ranks_an_unflagged_comment_with_the_nearest_misses():
+    recorded = priority(hidden_record=True)
+    assert priority(abuse=0.4) < recorded < priority(abuse=0.49999)
+    assert recorded < priority([(Reason.OFF_TOPIC, 0.6)], off_topic=0.6)
+    assert priority([(Reason.ABUSIVE, 0.97)], abuse=0.97, hidden_record=True) == 0.97
+
+
 def test_noise_ranks_below_every_flag_and_the_nearest_misses():
     noise = priority([(Reason.NOISE, 0.3)], noise=True)
     assert noise < priority([(Reason.OFF_TOPIC, 0.6)], off_topic=0.6)

@@ -8,8 +8,9 @@ scores (posting.py) is published here when they raised nothing, or kept back for
 moderator when they did.
 
 behaviour_signals() reads what the triage cannot see in a comment's text: whether its
-writer has an approved comment, and whether the same text or link was posted on another
-article lately. The caller (moderation/screening.py) hands it to the triage.
+writer has an approved comment and how many were hidden, and whether the same text or
+link was posted on another article lately. The caller (moderation/screening.py) hands it
+to the triage.
 """
 
 from __future__ import annotations
@@ -198,6 +199,8 @@ def behaviour_signals(comments: Sequence[Comment]) -> dict[int, dict]:
 
     - `writer_approved`: the writer has an approved comment (their Commenter's counter;
       False for a guest we cannot recognise);
+    - `writer_hidden` / `writer_decided`: how many of the writer's comments moderators
+      hid, and hid or approved (their record's counters; absent for a guest);
     - `same_text_as` / `same_link_as`: the pk of another article's comment, among the
       RECENT_COMMENTS latest and this batch, with the same text (of some length) or
       the same link;
@@ -210,7 +213,8 @@ def behaviour_signals(comments: Sequence[Comment]) -> dict[int, dict]:
     if not comments:
         return {}
     writers = {c.commenter_id for c in comments if c.commenter_id}
-    approved = dict(Commenter.objects.filter(pk__in=writers).values_list("pk", "approved_count"))
+    records = {pk: (approved, hidden) for pk, approved, hidden in Commenter.objects.filter(
+        pk__in=writers).values_list("pk", "approved_count", "hidden_count")}
     batch_ids = {c.pk for c in comments}
     recent = list(
         Comment.objects.exclude(pk__in=batch_ids).order_by("-created", "-id")
@@ -239,8 +243,11 @@ def behaviour_signals(comments: Sequence[Comment]) -> dict[int, dict]:
         same_link = None
         for link in _links_of(text):
             same_link = same_link or elsewhere(by_link.get(link, []))
+        approved, hidden = records.get(comment.commenter_id, (0, 0))
         out[comment.pk] = {
-            "writer_approved": approved.get(comment.commenter_id, 0) > 0,
+            "writer_approved": approved > 0,
+            **({"writer_hidden": hidden, "writer_decided": approved + hidden}
+               if comment.commenter_id in records else {}),
             "same_text_as": same_text,
             "same_link_as": same_link,
             **_speed(comment.seconds_to_post, text),

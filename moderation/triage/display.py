@@ -113,6 +113,9 @@ def _why(triage: dict) -> str:
             parts.append("a link from a writer with no approved comment")
         if behaviour.get("pasted"):
             parts.append(f"pasted: sent {behaviour['seconds_to_post']} s after its form showed")
+    if triage.get("hidden_record"):
+        parts.append(f"a writer with {behaviour['writer_hidden']} of "
+                     f"{behaviour['writer_decided']} decided comments hidden")
     abuse = triage.get("abuse_parts") or {}
     if triage.get("abuse", 0) >= limits.abuse / 2 and abuse:
         if abuse.get("model", 0) >= abuse.get("profanity", 0):

@@ -39,8 +39,9 @@ log = logging.getLogger(__name__)
 
 # The stored signals' version: 3 since the abuse model's score became its blend with the
 # fine-tuned model (abuse_parts.tuned), 4 since a long comment's worst sentence is shown
-# (abuse_parts.sentence), 5 since how a link was sent is scored (link_behaviour).
-VERSION = 5
+# (abuse_parts.sentence), 5 since how a link was sent is scored (link_behaviour), 6 since
+# a writer's record of hidden comments raises the priority (hidden_record).
+VERSION = 6
 # How much each signal counts towards the queue's priority: what harms readers most
 # (abuse, banned words) before spam, spam before a comment that is merely off-topic, and
 # noise last.
@@ -60,6 +61,12 @@ ENGAGED_FLOOR = 0.3
 SHARED_LINK_SCORE = 0.85
 NEW_WRITER_LINK_SCORE = 0.5
 PASTED_NEW_WRITER_LINK_SCORE = 0.85
+# A writer most of whose decided comments moderators hid (at least RECORD_MIN_HIDDEN
+# of them) is likelier than others to be hidden again, so their comment that raised no
+# flag ranks with the nearest misses, RECORD_PUSH of the way to the least flag. Never a
+# flag on its own: the record says who wrote a comment, not what is wrong with it.
+RECORD_MIN_HIDDEN = 2
+RECORD_PUSH = 0.9
 # Commercial spam gives a way to reach the seller: a link, a domain, a handle or a phone
 # number, or at least a price. Without any of them the content model alone ("Can the
 # website add a dark mode?") stays below any threshold: it may raise the priority, never
@@ -309,6 +316,13 @@ def _link_behaviour(has_link: bool, behaviour: dict) -> float:
     return NEW_WRITER_LINK_SCORE if new_writer or pasted else 0.0
 
 
+def _hidden_record(behaviour: dict) -> bool:
+    """Whether moderators hid most of the writer's decided comments, and at least
+    RECORD_MIN_HIDDEN (services.behaviour_signals() gives the counts)."""
+    hidden = behaviour.get("writer_hidden", 0)
+    return hidden >= RECORD_MIN_HIDDEN and 2 * hidden > behaviour.get("writer_decided", 0)
+
+
 # The signals each of the learned model's reasons (learning.BLENDED_REASONS) is blended
 # into.
 _BLENDED = {Reason.ABUSIVE: ("abuse",), Reason.SPAM: ("spam", "spam_content"),
@@ -322,7 +336,8 @@ def _priority(signals: dict, hits, findings: list[Finding], limits: Thresholds) 
     such a flag carries. Without that, a near miss (an ordinary comment the abuse model
     scored 0.49) outranked a comment flagged off-topic (0.7 x 0.6 = 0.42 at the least),
     and a moderator working down the sort met it before the triage's own calls. Noise
-    (0.3) ranks below those flags, and below the nearest misses."""
+    (0.3) ranks below those flags, and below the nearest misses; a comment by a writer
+    with a record of hidden comments (_hidden_record) ranks with them."""
     flagged = {f.reason for f in findings}
     # A ten-thousandth under the least flag: the priority is stored rounded to four places.
     ceiling = min(WEIGHTS["abuse"] * limits.abuse, WEIGHTS["spam"] * limits.spam,
@@ -341,6 +356,8 @@ def _priority(signals: dict, hits, findings: list[Finding], limits: Thresholds) 
         WEIGHTS["noise"] if Reason.NOISE in flagged else 0.0,
     ]
     parts += [WEIGHTS["banned" if h.kind == WordList.Kind.BANNED else "suspect"] for h in hits]
+    if signals.get("hidden_record"):
+        parts.append(ceiling * RECORD_PUSH)
     return round(max(parts), 4)
 
 
@@ -444,6 +461,7 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         }
         signals["link_behaviour"] = _link_behaviour(
             bool(links or spam_features["links"]), known_about)
+        signals["hidden_record"] = _hidden_record(known_about)
         signals["spam"] = round(max(
             content_spam, link_score, shouting_score, repeated,
             1.0 if copies.get(comment.pk) or known_about.get("same_text_as") else 0.0,
