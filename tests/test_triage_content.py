@@ -576,3 +576,14 @@ def test_the_worst_sentence_is_looked_for_among_the_first_fifty():
     text = " ".join(f"Sentence number {i} is calm." for i in range(200))
     assert ShippedModels().worst_sentences([text], embed) == [None]
     assert len(embedded) == 50
+
+
+def test_a_long_comment_flagged_by_a_word_list_alone_has_no_worst_sentence(seed):
+    # The seed's #9 is caught by the Coded-hate list's "taqiyya", under the abuse model's
+    # threshold; the model's likeliest sentence there is its innocent first one.
+    comment = Comment.objects.get(pk=9)
+    score_comments([comment])
+    comment.refresh_from_db()
+    assert reasons(comment) == {"abusive"}
+    assert comment.triage["abuse"] < scoring.Thresholds.from_settings().abuse
+    assert "sentence" not in comment.triage["abuse_parts"]

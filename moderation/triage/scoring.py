@@ -489,11 +489,15 @@ SENTENCE_SHOWN = 200
 
 def _add_worst_sentences(result: dict[int, dict], texts: dict[int, str],
                          limits: Thresholds) -> None:
-    """Add to each long comment flagged abusive the sentence the abuse model scores
-    highest, where one alone passes its threshold (abuse_parts.sentence). Only those
-    comments' sentences are embedded, so a batch of ordinary comments costs nothing more."""
+    """Add to each long comment flagged for its abuse score the sentence the abuse model
+    scores highest, where one alone passes its threshold (abuse_parts.sentence). The
+    sentence explains the score, so a comment flagged by a word list alone gets none: there
+    the word is the reason, and the model's likeliest sentence may be an innocent one (the
+    seed's #9). Only those comments' sentences are embedded, so a batch of ordinary
+    comments costs nothing more."""
     pks = [pk for pk, signals in result.items()
-           if any(f["reason"] == Reason.ABUSIVE for f in signals["findings"])
+           if signals["abuse"] >= limits.abuse
+           and any(f["reason"] == Reason.ABUSIVE for f in signals["findings"])
            and len(texts[pk].split()) >= WORST_SENTENCE_FROM_WORDS]
     if not pks:
         return
