@@ -520,6 +520,15 @@ def written_by(article, moderator, email, hidden, approved):
             services.approve(comment=comment, actor=moderator)
 
 
+def post_by(article, body, email):
+    """A comment by the writer with this email, scored as the task scores it."""
+    comment = services.post_comment(article=article, author_name="Vic", author_email=email,
+                                    body=body)
+    score_comments([comment])
+    comment.refresh_from_db()
+    return comment
+
+
 def test_behaviour_signals_give_the_writers_record_and_nothing_for_a_guest(seed, moderator):
     written_by(seed, moderator, "vic@example.org", hidden=2, approved=1)
     comment = services.post_comment(article=seed, author_name="Vic",
@@ -550,14 +559,6 @@ def test_a_writer_with_one_hide_or_as_many_approved_keeps_an_ordinary_priority(
                       "vic@example.org")
     assert not comment.triage["hidden_record"]
     assert "decided comments hidden" not in display.summary(comment.triage)
-
-
-def post_by(article, body, email):
-    comment = services.post_comment(article=article, author_name="Vic", author_email=email,
-                                    body=body)
-    score_comments([comment])
-    comment.refresh_from_db()
-    return comment
 
 
 def test_the_validation_set_is_marked_as_ours():
