@@ -25,9 +25,9 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from moderation import screening
-from moderation.models import Comment, CommenterEvent, ModerationEvent, TaskWorker
+from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent, TaskWorker
 from moderation.services import people
-from moderation.triage import learning
+from moderation.triage import learning, scoring
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +206,9 @@ def sweep(now=None) -> int:
     were written, once no scoring task is waiting (while some are, the workers are still
     on their way to them). Return how many comments were queued.
 
-    Also queues the learned model's training once enough decisions wait for it, and a
-    ban's hiding, or its undo's restoring, whose task was lost (sweep_bans())."""
+    Also queues the learned model's training once enough decisions wait for it, a
+    ban's hiding, or its undo's restoring, whose task was lost (sweep_bans()), and the
+    scoring again of waiting comments whose writer's record has moved (sweep_records())."""
     queue_learning()
     try:
         sweep_bans(now)
@@ -215,6 +216,10 @@ def sweep(now=None) -> int:
         log.exception("Could not sweep the bans' hiding and restoring")
     if not settings.TRIAGE_ENABLED or scoring_queued():
         return 0
+    try:
+        sweep_records(now)
+    except Exception:
+        log.exception("Could not sweep the comments of people whose record moved")
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.TRIAGE_SWEEP_AFTER)
     # Thread order keeps a reply's parent in the same or an earlier batch.
     ids = list(
@@ -225,6 +230,39 @@ def sweep(now=None) -> int:
         log.warning("Sweep: %d comment(s) still unscored; queued for scoring", len(ids))
         enqueue_scoring(ids)
     return len(ids)
+
+
+# A writer's record is read when a comment is scored (scoring.hidden_record()), so the
+# comments a person left waiting before moderators hid their others would keep what their
+# record said then. Each sweep looks at the people with a comment waiting whose record
+# had a hide (or a report) in the last RECORD_SWEEP_WITHIN, at most RECORD_SWEEP_PEOPLE
+# of them, and scores again those of their waiting comments, at most
+# RECORD_SWEEP_COMMENTS, whose stored record says otherwise than theirs does now.
+RECORD_SWEEP_WITHIN = timedelta(minutes=5)
+RECORD_SWEEP_PEOPLE = 100
+RECORD_SWEEP_COMMENTS = 1000
+
+
+def sweep_records(now=None) -> int:
+    """Queue the scoring again of the waiting comments whose writer's record has moved
+    since they were scored (above); return how many were queued. Two bounded reads: the
+    people by their trouble_at, their waiting comments by comment_commenter_idx."""
+    since = (now or timezone.now()) - RECORD_SWEEP_WITHIN
+    records = {pk: scoring.hidden_record({"writer_hidden": hidden,
+                                          "writer_decided": approved + hidden})
+               for pk, approved, hidden in Commenter.objects.filter(
+                   trouble_at__gte=since, pending_count__gt=0).order_by("-trouble_at")
+               .values_list("pk", "approved_count", "hidden_count")[:RECORD_SWEEP_PEOPLE]}
+    if not records:
+        return 0
+    waiting = Comment.objects.filter(commenter_id__in=records, status=Comment.Status.PENDING,
+                                     triaged_at__isnull=False).order_by("-created")
+    stale = [pk for pk, commenter_id, triage in waiting.values_list(
+                 "pk", "commenter_id", "triage")[:RECORD_SWEEP_COMMENTS]
+             if bool((triage or {}).get("hidden_record")) != records[commenter_id]][:BATCH]
+    if stale:  # the next sweep takes the rest, once this batch is scored
+        score_comments.enqueue(stale, True)
+    return len(stale)
 
 
 # The learned model is retrained once this many moderators' decisions wait for it.

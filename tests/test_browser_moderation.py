@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from articles.models import Article
-from moderation import services
+from moderation import services, tasks
 from moderation.models import Comment, Flag, ModerationEvent, Reason, Word
 from moderation.screening import score_comments
 from tests.factories import make_comment
@@ -372,4 +372,37 @@ def test_the_seed_sorted_by_priority_shows_its_off_topic_and_abusive_comments_fi
             "Abusive" if pk == 9 else "Off-topic")
     if os.environ.get("SCREENSHOTS"):
         page.screenshot(path=SCREENSHOTS / "queue-priority.png")
+    assert errors == []
+
+
+def test_once_a_moderator_hides_two_of_a_readers_comments_their_waiting_one_moves_up(
+    live_server, page, moderator, seed, errors, triage_on
+):
+    article = seed[0].article
+    vic = [services.post_comment(article=article, author_name="Vic",
+                                 author_email="vic@example.org", body=body) for body in (
+        "Kazakhstan has traded with Israel for years; the Accords only make it official.",
+        "Joining the Abraham Accords costs Kazakhstan nothing with its neighbours.",
+        "Kazakhstan joining the Accords will matter for trade across Central Asia.")]
+    score_comments(seed + vic)  # all scored before any hide: Vic had no record then
+    waiting = vic[2]
+    before = Comment.objects.get(pk=waiting.pk).priority
+    log_in(page, live_server, "/moderation/%3Fsort%3Doldest")
+    for comment in vic[:2]:
+        card(page, comment).focus()
+        press(page, "h")
+        expect(card(page, comment).locator('[data-mod-panel="hide"] input[type=radio]').first
+               ).to_be_focused()
+        press(page, "1", "Enter")
+        expect(card(page, comment)).to_have_attribute("data-status", "hidden")
+
+    tasks.sweep()  # a worker's next beat
+    page.goto(f"{live_server.url}/moderation/?sort=priority")
+    waiting.refresh_from_db()
+    assert waiting.priority > before and not waiting.triage["findings"]
+    flagged = sum(bool(c.triage["findings"]) for c in Comment.objects.filter(
+        status=Status.PENDING).exclude(pk=waiting.pk))
+    expect(page.locator("[data-mod-card]").nth(flagged)).to_have_id(f"comment-{waiting.pk}")
+    expect(card(page, waiting).locator(".mod-signals")).to_contain_text(
+        "a writer with 2 of 2 decided comments hidden")
     assert errors == []

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from moderation import screening, services, tasks, workers
-from moderation.models import Comment, Flag, ModerationEvent, TaskWorker
+from moderation.models import Comment, Commenter, Flag, ModerationEvent, TaskWorker
 from tests.factories import make_article, make_comment
 from tests.test_triage_scoring import ABUSIVE, ARTICLE, ON_TOPIC
 
@@ -400,3 +400,53 @@ def test_a_batch_the_database_was_too_busy_for_is_queued_again(open_news, triage
     again = DBTaskResult.objects.get()
     assert again.args_kwargs["args"] == [[7, 8], False] and again.run_after > timezone.now()
     assert tasks.scoring_queued() == 1
+
+
+# A writer's record moves after their comments were scored.
+
+@pytest.fixture
+def pre_news(db):
+    return make_article(title="Kazakhstan joins the Abraham Accords", slug="accords-pre",
+                        body=ARTICLE, comment_policy="pre")
+
+
+def _by_vic(article, body=ON_TOPIC):
+    return services.post_comment(article=article, author_name="Vic",
+                                 author_email="vic@example.org", body=body)
+
+
+def test_a_waiting_comment_is_scored_again_once_moderators_hid_most_of_its_writers(
+        pre_news, triage_on, moderator):
+    waiting = _by_vic(pre_news)
+    screening.score_comments([waiting])  # with no record yet
+    waiting.refresh_from_db()
+    before = waiting.priority
+    assert waiting.triage["hidden_record"] is False
+    assert tasks.sweep_records() == 0  # no one's record has moved
+    for i in range(2):
+        earlier = _by_vic(pre_news, f"An earlier comment of mine, number {i}.")
+        services.hide(comment=earlier, actor=moderator, reason="abusive", tell_author=False)
+
+    assert tasks.sweep_records() == 1
+    waiting.refresh_from_db()
+    assert waiting.triage["hidden_record"] is True
+    assert waiting.priority > before
+    assert tasks.sweep_records() == 0  # nothing left that its record contradicts
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_the_record_sweep_queues_the_stale_comments_and_leaves_trouble_long_ago(
+        pre_news, triage_on):
+    waiting = [_by_vic(pre_news, f"{ON_TOPIC} ({i})") for i in range(3)]
+    screening.score_comments(waiting)
+    Commenter.objects.filter(email_key="vic@example.org").update(hidden_count=2,
+                                                                   trouble_at=timezone.now())
+    assert tasks.sweep_records() == 3
+    queued = DBTaskResult.objects.get(task_path=tasks.SCORE_TASK_PATH)
+    assert sorted(queued.args_kwargs["args"][0]) == sorted(c.pk for c in waiting)
+    assert queued.args_kwargs["args"][1] is True  # scored again, not skipped as scored
+    # While that scoring waits, the sweep queues nothing more.
+    assert tasks.sweep() == 0
+    assert DBTaskResult.objects.filter(task_path=tasks.SCORE_TASK_PATH).count() == 1
+    later = timezone.now() + tasks.RECORD_SWEEP_WITHIN + timedelta(seconds=1)
+    assert tasks.sweep_records(later) == 0

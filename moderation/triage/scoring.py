@@ -316,9 +316,11 @@ def _link_behaviour(has_link: bool, behaviour: dict) -> float:
     return NEW_WRITER_LINK_SCORE if new_writer or pasted else 0.0
 
 
-def _hidden_record(behaviour: dict) -> bool:
+def hidden_record(behaviour: dict) -> bool:
     """Whether moderators hid most of the writer's decided comments, and at least
-    RECORD_MIN_HIDDEN (services.behaviour_signals() gives the counts)."""
+    RECORD_MIN_HIDDEN (services.behaviour_signals() gives the counts). Read when a
+    comment is scored; tasks.sweep_records() scores again the waiting comments of a
+    person whose record has moved since."""
     hidden = behaviour.get("writer_hidden", 0)
     return hidden >= RECORD_MIN_HIDDEN and 2 * hidden > behaviour.get("writer_decided", 0)
 
@@ -337,7 +339,7 @@ def _priority(signals: dict, hits, findings: list[Finding], limits: Thresholds) 
     scored 0.49) outranked a comment flagged off-topic (0.7 x 0.6 = 0.42 at the least),
     and a moderator working down the sort met it before the triage's own calls. Noise
     (0.3) ranks below those flags, and below the nearest misses; a comment by a writer
-    with a record of hidden comments (_hidden_record) ranks with them."""
+    with a record of hidden comments (hidden_record) ranks with them."""
     flagged = {f.reason for f in findings}
     # A ten-thousandth under the least flag: the priority is stored rounded to four places.
     ceiling = min(WEIGHTS["abuse"] * limits.abuse, WEIGHTS["spam"] * limits.spam,
@@ -461,7 +463,7 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         }
         signals["link_behaviour"] = _link_behaviour(
             bool(links or spam_features["links"]), known_about)
-        signals["hidden_record"] = _hidden_record(known_about)
+        signals["hidden_record"] = hidden_record(known_about)
         signals["spam"] = round(max(
             content_spam, link_score, shouting_score, repeated,
             1.0 if copies.get(comment.pk) or known_about.get("same_text_as") else 0.0,
