@@ -236,33 +236,41 @@ def sweep(now=None) -> int:
 # comments a person left waiting before moderators hid their others would keep what their
 # record said then. Each sweep looks at the people with a comment waiting whose record
 # had a hide (or a report) in the last RECORD_SWEEP_WITHIN, at most RECORD_SWEEP_PEOPLE
-# of them, and scores again those of their waiting comments, at most
-# RECORD_SWEEP_COMMENTS, whose stored record says otherwise than theirs does now.
+# of them, and scores again those of their waiting comments whose stored record says
+# otherwise than theirs does now, a batch at a time.
 RECORD_SWEEP_WITHIN = timedelta(minutes=5)
 RECORD_SWEEP_PEOPLE = 100
+# Their comments are read for this many people at a time: with more, PostgreSQL ANDs
+# comment_commenter_idx with a bitmap of every waiting comment (30 ms at 10^6 comments
+# with 123,000 waiting, against 1.3 ms through comment_commenter_idx alone for 20 people).
+RECORD_SWEEP_CHUNK = 20
+# And at most this many comments per read.
 RECORD_SWEEP_COMMENTS = 1000
 
 
 def sweep_records(now=None) -> int:
     """Queue the scoring again of the waiting comments whose writer's record has moved
-    since they were scored (above); return how many were queued. Two bounded reads: the
-    people by their trouble_at, their waiting comments by comment_commenter_idx."""
+    since they were scored (above); return how many were queued. Bounded reads: the
+    people by commenter_trouble_idx, their waiting comments by comment_commenter_idx."""
     since = (now or timezone.now()) - RECORD_SWEEP_WITHIN
     records = {pk: scoring.hidden_record({"writer_hidden": hidden,
                                           "writer_decided": approved + hidden})
                for pk, approved, hidden in Commenter.objects.filter(
                    trouble_at__gte=since, pending_count__gt=0).order_by("-trouble_at")
                .values_list("pk", "approved_count", "hidden_count")[:RECORD_SWEEP_PEOPLE]}
-    if not records:
-        return 0
-    waiting = Comment.objects.filter(commenter_id__in=records, status=Comment.Status.PENDING,
-                                     triaged_at__isnull=False).order_by("-created")
-    stale = [pk for pk, commenter_id, triage in waiting.values_list(
-                 "pk", "commenter_id", "triage")[:RECORD_SWEEP_COMMENTS]
-             if bool((triage or {}).get("hidden_record")) != records[commenter_id]][:BATCH]
+    people, stale = list(records), []
+    for start in range(0, len(people), RECORD_SWEEP_CHUNK):
+        waiting = Comment.objects.filter(
+            commenter_id__in=people[start:start + RECORD_SWEEP_CHUNK],
+            status=Comment.Status.PENDING, triaged_at__isnull=False,
+        ).values_list("pk", "commenter_id", "triage")[:RECORD_SWEEP_COMMENTS]
+        stale += [pk for pk, commenter_id, triage in waiting
+                  if bool((triage or {}).get("hidden_record")) != records[commenter_id]]
+        if len(stale) >= BATCH:
+            break
     if stale:  # the next sweep takes the rest, once this batch is scored
-        score_comments.enqueue(stale, True)
-    return len(stale)
+        score_comments.enqueue(stale[:BATCH], True)
+    return len(stale[:BATCH])
 
 
 # The learned model is retrained once this many moderators' decisions wait for it.
