@@ -450,3 +450,22 @@ def test_the_record_sweep_queues_the_stale_comments_and_leaves_trouble_long_ago(
     assert DBTaskResult.objects.filter(task_path=tasks.SCORE_TASK_PATH).count() == 1
     later = timezone.now() + tasks.RECORD_SWEEP_WITHIN + timedelta(seconds=1)
     assert tasks.sweep_records(later) == 0
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_the_record_sweep_makes_a_bounded_few_reads_whatever_the_people_in_trouble(
+        pre_news, triage_on, django_assert_max_num_queries):
+    # People by commenter_trouble_idx, their comments 20 people at a time (at most 100
+    # people), and one task queued.
+    most = 1 + tasks.RECORD_SWEEP_PEOPLE // tasks.RECORD_SWEEP_CHUNK + 1
+    for size in (3, 130):
+        people = [services.post_comment(article=pre_news, author_name=f"P{i}",
+                                        author_email=f"p{size}-{i}@example.org", body=ON_TOPIC)
+                  for i in range(size)]
+        screening.score_comments(people)
+        Commenter.objects.filter(email_key__startswith=f"p{size}-").update(
+            hidden_count=2, trouble_at=timezone.now())
+        with django_assert_max_num_queries(most):
+            queued = tasks.sweep_records()
+        assert queued == min(size, tasks.RECORD_SWEEP_PEOPLE)
+        DBTaskResult.objects.all().delete()
