@@ -253,8 +253,7 @@ def sweep_records(now=None) -> int:
     since they were scored (above); return how many were queued. Bounded reads: the
     people by commenter_trouble_idx, their waiting comments by comment_commenter_idx."""
     since = (now or timezone.now()) - RECORD_SWEEP_WITHIN
-    records = {pk: scoring.hidden_record({"writer_hidden": hidden,
-                                          "writer_decided": approved + hidden})
+    records = {pk: scoring.hidden_record(hidden, approved + hidden)
                for pk, approved, hidden in Commenter.objects.filter(
                    trouble_at__gte=since, pending_count__gt=0).order_by("-trouble_at")
                .values_list("pk", "approved_count", "hidden_count")[:RECORD_SWEEP_PEOPLE]}
@@ -268,9 +267,10 @@ def sweep_records(now=None) -> int:
                   if bool((triage or {}).get("hidden_record")) != records[commenter_id]]
         if len(stale) >= BATCH:
             break
-    if stale:  # the next sweep takes the rest, once this batch is scored
-        score_comments.enqueue(stale[:BATCH], True)
-    return len(stale[:BATCH])
+    stale = stale[:BATCH]  # the next sweep takes the rest, once this batch is scored
+    if stale:
+        score_comments.enqueue(stale, True)
+    return len(stale)
 
 
 # The learned model is retrained once this many moderators' decisions wait for it.

@@ -316,13 +316,12 @@ def _link_behaviour(has_link: bool, behaviour: dict) -> float:
     return NEW_WRITER_LINK_SCORE if new_writer or pasted else 0.0
 
 
-def hidden_record(behaviour: dict) -> bool:
-    """Whether moderators hid most of the writer's decided comments, and at least
-    RECORD_MIN_HIDDEN (services.behaviour_signals() gives the counts). Read when a
-    comment is scored; tasks.sweep_records() scores again the waiting comments of a
-    person whose record has moved since."""
-    hidden = behaviour.get("writer_hidden", 0)
-    return hidden >= RECORD_MIN_HIDDEN and 2 * hidden > behaviour.get("writer_decided", 0)
+def hidden_record(hidden: int, decided: int) -> bool:
+    """Whether moderators hid most of a writer's `decided` comments (hidden or approved),
+    and at least RECORD_MIN_HIDDEN of them. Read when a comment is scored (from
+    services.behaviour_signals()); tasks.sweep_records() scores again the waiting comments
+    of a person whose record has moved since."""
+    return hidden >= RECORD_MIN_HIDDEN and 2 * hidden > decided
 
 
 # The signals each of the learned model's reasons (learning.BLENDED_REASONS) is blended
@@ -463,7 +462,8 @@ def compute(batch: list[Comment], limits: Thresholds | None = None, *,
         }
         signals["link_behaviour"] = _link_behaviour(
             bool(links or spam_features["links"]), known_about)
-        signals["hidden_record"] = hidden_record(known_about)
+        signals["hidden_record"] = hidden_record(known_about.get("writer_hidden", 0),
+                                                 known_about.get("writer_decided", 0))
         signals["spam"] = round(max(
             content_spam, link_score, shouting_score, repeated,
             1.0 if copies.get(comment.pk) or known_about.get("same_text_as") else 0.0,
