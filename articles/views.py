@@ -594,12 +594,14 @@ def reply(request, slug, pk):
         return limited
     if not article.accepts_comments:
         return _refuse(request, CLOSED, 403, article)
-    parent = get_object_or_404(Comment, article=article, pk=pk)
+    # Only a published parent, for a POST too: the form sent back with an error quotes
+    # its parent, and would show a hidden or pending comment to whoever guessed its id.
+    parent = _published_comment(article, pk)
+    if parent is None:
+        return _refuse(request, GONE, 404, article)
     if not _may_comment(request):
         return _refuse(request, SIGN_IN_TO_COMMENT, 403, article)
     if request.method != "POST":
-        if not parent.is_visible:
-            return _refuse(request, GONE, 404, article)
         form = _new_comment_form(request, auto_id=f"id_reply{parent.pk}_%s")
         return _reply_response(request, article, parent, form)
     form = CommentForm(request.POST, request=request, auto_id=f"id_reply{parent.pk}_%s")

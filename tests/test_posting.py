@@ -389,11 +389,18 @@ def test_an_htmx_reply_swaps_in_the_posted_reply(client, article):
 
 
 @pytest.mark.parametrize("status", [Comment.Status.PENDING, Comment.Status.HIDDEN])
-def test_replies_to_unpublished_comments_are_refused_with_a_form_error(client, article, status):
-    parent = make_comment(article, status=status)
-    response = post_reply(client, parent)
-    assert response.status_code == 422
-    assert "You can only reply to a published comment" in response.content.decode()
+@pytest.mark.parametrize("htmx", [False, True])
+def test_replies_to_unpublished_comments_are_refused_without_showing_them(
+        client, article, status, htmx):
+    parent = make_comment(article, status=status, author_name="Secret Sam",
+                          body="Only moderators may read this.")
+    url = reverse("comment_reply", args=[article.slug, parent.pk])
+    for data in (comment_data(), comment_data(body="")):  # accepted, or sent back
+        response = client.post(url, data, **(HTMX if htmx else {}))
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert "This comment is no longer published." in html
+        assert "Secret Sam" not in html and "Only moderators may read this." not in html
     assert Comment.objects.count() == 1
     assert ModerationEvent.objects.count() == 0
 
