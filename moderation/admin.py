@@ -116,16 +116,21 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     search_fields = ["body"]
     search_help_text = "Words in the text (full-text on PostgreSQL), or part of the " \
                        "author's name or email."
-    raw_id_fields = ["article", "parent", "user"]
     # Kept for its URLs, which the admin turns into a range of `created` (an index
     # range); the links themselves are left out of the page (its change_list.html).
     date_hierarchy = "created"
     actions = ["approve_comments", "hide_as_spam", "hide_as_abusive", "hide_as_off_topic"]
     inlines = [FlagInline]
-    # Status changes go through the moderation services (and their audit rows), never
-    # through this form, so the status is read-only here.
-    readonly_fields = ["status", "commenter", "seq", "path", "depth", "import_key", "priority",
-                       "triage_line", "triaged_at", "seconds_to_post"]
+    # Only the words may be corrected here (a name, an address, a text to redact).
+    # Status and reason change through the moderation services and their audit rows;
+    # the article and parent fix the comment's place in its thread (path, counters) when
+    # it is posted; the rest is the record of how it came and what the triage made of it.
+    fields = ["article", "parent", "user", "commenter", "author_name", "author_email", "body",
+              "body_format", "notify_replies", "status", "hidden_reason", "created",
+              "featured_at", "seconds_to_post", "import_key", "seq", "path", "depth",
+              "priority", "triage_line", "triaged_at"]
+    readonly_fields = [name for name in fields
+                       if name not in ("author_name", "author_email", "body")]
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
@@ -151,6 +156,9 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         # Local time as digits: Django's date format ("Dec. 2, 2026, 5:28 a.m.") took a
         # tenth of the page's time at 100 rows.
         return timezone.localtime(obj.created).strftime("%Y-%m-%d %H:%M")
+
+    def has_add_permission(self, request):
+        return False  # comments come from readers and imports, each with its audit row
 
     def has_delete_permission(self, request, obj=None):
         return False  # hide, never delete: moderation decisions must stay auditable

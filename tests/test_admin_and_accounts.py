@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from moderation.models import Comment, Flag, ModerationEvent
-from tests.factories import make_comment
+from tests.factories import make_article, make_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +136,30 @@ def test_demo_setup_never_drops_a_postgresql_database(settings, monkeypatch, cap
     call_command("demo_setup")
     assert dropped == []
     assert "articles in the database" in capsys.readouterr().out
+
+
+def test_the_admin_corrects_a_comments_words_but_not_its_place_status_or_reason(
+        client, admin_user, article):
+    other = make_comment(article)
+    comment = make_comment(article, status=Comment.Status.HIDDEN, hidden_reason="spam",
+                           body="Call me on 555-0100.")
+    client.force_login(admin_user)
+    url = reverse("admin:moderation_comment_change", args=[comment.pk])
+    assert 'name="body"' in client.get(url).content.decode()
+    response = client.post(url, {
+        "author_name": "A. Reader", "author_email": "", "body": "Call me on [removed].",
+        "article": make_comment(make_article()).article_id, "parent": other.pk,
+        "status": "approved", "hidden_reason": "", "body_format": "html",
+        "flags-TOTAL_FORMS": "0", "flags-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert (comment.author_name, comment.body) == ("A. Reader", "Call me on [removed].")
+    assert (comment.article_id, comment.parent_id) == (article.pk, None)
+    assert (comment.status, comment.hidden_reason, comment.body_format) == (
+        "hidden", "spam", "text")
+
+
+def test_comments_are_not_added_in_the_admin(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:moderation_comment_add")).status_code == 403
