@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import Comment, Flag, Reason
 from .rendering import mark_sentence, render_body
+from .services.findings import awaits_scores
 from .templatetags.moderation_tags import (
     event_words,
     excerpt,
@@ -324,8 +325,10 @@ class CardRenderer:
     @staticmethod
     def _signals(c: Comment) -> str:
         if not c.triaged_at:
+            # Whether it waits was decided when it was posted (the article's policy, the
+            # writer's standing, the settings), and its posting is still its last event.
             waits = (c.status == Comment.Status.PENDING
-                     and c.article.comment_policy == "post")
+                     and awaits_scores(getattr(c, "last_event", None)))
             return ('<p class="mod-signals mod-unscored small mb-2 text-body-secondary" '
                     'aria-label="Triage signals"><span class="badge text-bg-light border">'
                     "not scored yet</span> the automated triage has not scored this comment "

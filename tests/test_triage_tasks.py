@@ -469,3 +469,21 @@ def test_the_record_sweep_makes_a_bounded_few_reads_whatever_the_people_in_troub
             queued = tasks.sweep_records()
         assert queued == min(size, tasks.RECORD_SWEEP_PEOPLE)
         DBTaskResult.objects.all().delete()
+
+
+def card_of(page: str, pk: int) -> str:
+    return page.split(f'<article id="comment-{pk}"', 1)[1].split("</article>", 1)[0]
+
+
+def test_an_unscored_card_says_readers_will_see_it_only_when_it_waits_for_its_scores(
+        moderator_client, open_news, triage_on, moderator):
+    waiting = services.post_comment(article=open_news, author_name="Wren",
+                                    author_email="wren@example.org", body="First thoughts")
+    held = services.post_comment(article=open_news, author_name="Hal",
+                                 author_email="hal@example.org", body="Second thoughts")
+    services.premoderate_commenter(commenter=held.commenter, actor=moderator)
+    held = services.post_comment(article=open_news, author_name="Hal",
+                                 author_email="hal@example.org", body="Third thoughts")
+    page = moderator_client.get(reverse("moderation:queue")).content.decode()
+    promise = "readers will see it once it is scored"
+    assert promise in card_of(page, waiting.pk) and promise not in card_of(page, held.pk)

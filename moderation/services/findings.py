@@ -143,6 +143,13 @@ def _raise_flags_in_bulk(comments: Sequence[Comment], raised: set, acted: Acted)
     return {c.pk for c in comments if c.pk not in refused}
 
 
+def awaits_scores(posted: ModerationEvent | None) -> bool:
+    """Whether `posted`, a comment's last event, says it is kept from readers until it is
+    scored: _awaiting_scores() below asks the same of the database for a batch."""
+    return (posted is not None and posted.action == Action.POSTED
+            and posted.note == AWAITING_SCORES)
+
+
 def _awaiting_scores(comments: Sequence[Comment]) -> set[int]:
     """The comments among `comments` kept from readers until scored, and still so:
     pending, posted to wait for their scores, and not decided on by a moderator."""
