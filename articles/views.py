@@ -9,7 +9,6 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -63,7 +62,6 @@ PUBLISHED_NOTICE = "Your comment is published."
 REPORTED_NOTICE = (
     "Thank you. A moderator will look at this comment; it stays up until they decide."
 )
-ALREADY_REPORTED = "You have already reported this comment."
 DUPLICATE_TEXT = (
     "You posted this same text a moment ago, so it was not posted again. "
     "Write something new, or wait a few minutes."
@@ -661,11 +659,9 @@ def report(request, slug, pk):
             reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
             reporter_key=reporter_key(request),
         )
-    except IntegrityError:  # the same reader's report, sent twice at once
-        return _reported(request, comment, ALREADY_REPORTED, status=409)
+    except services.AlreadyReported as error:
+        return _reported(request, comment, str(error), status=409)
     except services.ModerationError as error:
-        if str(error) == ALREADY_REPORTED:
-            return _reported(request, comment, ALREADY_REPORTED, status=409)
         form.add_error(None, str(error))
         return _report_response(request, article, comment, form, status=422)
     return _reported(request, comment, REPORTED_NOTICE)

@@ -1,4 +1,5 @@
 import pytest
+from django.db import IntegrityError
 
 from moderation import services
 from moderation.models import Comment, Flag, ModerationEvent, Reason
@@ -69,10 +70,20 @@ def test_a_reader_reports_a_comment_once(article):
     comment = make_comment(article)
     services.flag(comment=comment, actor=None, reason=Reason.SPAM, source=Flag.Source.READER,
                   reporter_key="session-1")
-    with pytest.raises(services.ModerationError, match="already reported"):
+    with pytest.raises(services.AlreadyReported, match="already reported"):
         services.flag(comment=comment, actor=None, reason=Reason.ABUSIVE,
                       source=Flag.Source.READER, reporter_key="session-1")
     assert Flag.objects.count() == 1
+
+
+def test_a_report_that_meets_the_same_readers_report_at_the_same_moment_is_already_reported(
+        article, monkeypatch):
+    def unique_constraint_failed(**kwargs):
+        raise IntegrityError("moderation_flag_one_report_per_reader")
+
+    monkeypatch.setattr("moderation.services.posting.flag", unique_constraint_failed)
+    with pytest.raises(services.AlreadyReported, match="already reported"):
+        services.report(comment=make_comment(article), reason=Reason.SPAM, reporter_key="r")
 
 
 def test_a_stale_form_is_refused_and_names_who_acted(pending, moderator, admin_user):

@@ -28,6 +28,7 @@ from .commenters import (
 )
 from .commenters import recount as recount_commenters
 from .decisions import (
+    AlreadyReported,
     BulkResult,
     Conflict,
     ModerationError,
@@ -57,7 +58,8 @@ from .queue_state import counting_at_end
 from .saved import delete_saved_queue, rename_saved_queue, save_queue
 
 __all__ = [
-    "MODERATOR_ACTIONS", "BulkResult", "Conflict", "ModerationError", "act_on_findings",
+    "MODERATOR_ACTIONS", "AlreadyReported", "BulkResult", "Conflict", "ModerationError",
+    "act_on_findings",
     "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
     "commenters_for_import", "count_imported", "counting_at_end", "decided_comment_ids",
     "delete_saved_queue", "feature", "flag", "hide", "hold",

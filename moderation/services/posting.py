@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from articles import freshness
@@ -12,7 +12,7 @@ from moderation.models import Comment, Commenter, Flag
 from moderation.signals import comments_added
 
 from . import commenters as record
-from .decisions import Action, ModerationError, Status, flag, record_event
+from .decisions import Action, AlreadyReported, ModerationError, Status, flag, record_event
 from .findings import AWAITING_SCORES
 from .people import may_post, trust_publishes
 
@@ -98,7 +98,10 @@ def report(*, comment: Comment, reason: str, note: str = "", reporter_key: str,
     reader (`reporter_key`); the comment stays up until a moderator decides."""
     if not comment.is_visible:
         raise ModerationError("This comment is no longer published.")
-    return flag(comment=comment, actor=user, reason=reason, note=note,
-                source=Flag.Source.READER, reporter_key=reporter_key, actor_label="reader")
+    try:
+        return flag(comment=comment, actor=user, reason=reason, note=note,
+                    source=Flag.Source.READER, reporter_key=reporter_key, actor_label="reader")
+    except IntegrityError:  # the same reader's report, sent twice at the same moment
+        raise AlreadyReported("You have already reported this comment.") from None
 
 
