@@ -35,6 +35,7 @@ from .decisions import (
     approve,
     bulk_approve,
     bulk_hide,
+    bulk_undo,
     feature,
     flag,
     hide,
@@ -59,8 +60,8 @@ from .saved import delete_saved_queue, rename_saved_queue, save_queue
 
 __all__ = [
     "MODERATOR_ACTIONS", "AlreadyReported", "BulkResult", "Conflict", "ModerationError",
-    "act_on_findings",
-    "approve", "ban_commenter", "bulk_approve", "bulk_hide", "commenter_for_account",
+    "act_on_findings", "approve", "ban_commenter", "bulk_approve", "bulk_hide", "bulk_undo",
+    "commenter_for_account",
     "commenters_for_import", "count_imported", "counting_at_end", "decided_comment_ids",
     "delete_saved_queue", "feature", "flag", "hide", "hold",
     "import_status_change", "link_verified_email", "may_post", "note_commenter",

@@ -1,6 +1,6 @@
 """Every moderator's decision on a comment (featuring included), one function per
 transition, and the one helper (change_status) through which every status change, here or
-in posting.py and imports.py, is made and logged.
+in findings.py (the triage's holds and publications) and imports.py, is made and logged.
 
 Views, admin actions, bulk actions, imports and management commands all call these, so
 each change is checked the same way and writes its audit row (ModerationEvent) in the same
@@ -438,6 +438,21 @@ def bulk_hide(*, comments: Iterable[Comment], actor, reason: str, note: str = ""
     if reason not in Reason.values:
         raise ModerationError("Choose why the comments are hidden.")
     return _bulk(hide, comments, expected_statuses, actor=actor, reason=reason, note=note)
+
+
+def bulk_undo(*, events: Iterable[ModerationEvent], actor) -> BulkResult:
+    """Undo each decision of an earlier (bulk) action through undo(), which refuses one
+    that is no longer its comment's last decision; one refusal does not stop the others."""
+    result = BulkResult([], [], [])
+    for event in events:
+        try:
+            undone = undo(comment=event.comment, actor=actor, expected_event_id=event.pk)
+        except ModerationError as error:
+            result.refused.append((event.comment, str(error)))
+        else:
+            result.changed.append(event.comment)
+            result.events.append(undone)
+    return result
 
 
 def hold(*, comment: Comment, reason: str, note: str = "", actor=None,

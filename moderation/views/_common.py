@@ -73,10 +73,11 @@ def load_cards(ids, *, queue: str | None) -> dict[int, Comment]:
     return {c.pk: c for c in comments}
 
 
-def render_card(request, comment: Comment, *, next_url: str, queue: str | None, oob=False,
-                **extra) -> str:
-    return card_renderer(request, next_url=next_url, queue=queue).render(comment, oob=oob,
-                                                                         **extra)
+def first_error(form) -> str:
+    """The first of an invalid form's errors, to say in the status line."""
+    for errors in form.errors.values():
+        return errors[0]
+    return "The request was not understood."
 
 
 def render_status(request, *, message: str, level: str = "success", undo=None,

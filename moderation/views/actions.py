@@ -31,6 +31,7 @@ from ..models import Comment, ModerationEvent, Reason
 from ..wording import UNDONE_NOUNS
 from ._common import (
     card_renderer,
+    first_error,
     load_cards,
     moderator_required,
     queue_of,
@@ -73,12 +74,6 @@ def _undo_many(events: list[ModerationEvent]) -> dict | None:
         "fields": [("events", event.pk) for event in events],
         "target": None,
     }
-
-
-def _first_error(form) -> str:
-    for errors in form.errors.values():
-        return errors[0]
-    return "The request was not understood."
 
 
 def _remember_undo(request, outcome: Outcome) -> None:
@@ -134,7 +129,7 @@ def _act(request, pk, form_class, perform, *, panel: str = "") -> HttpResponse:
         return _not_found(request, pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        message = _first_error(form)
+        message = first_error(form)
         return _answer(request, [pk], Outcome(message, "danger"), status=422, swap_one=pk,
                        error=message, open_panel=panel, posted=request.POST)
     try:
@@ -275,7 +270,7 @@ def _bulk_outcome(verb: str, result: services.BulkResult, missing: int) -> Outco
 def _bulk(request, form_class, perform, verb: str) -> HttpResponse:
     form = form_class(request.POST)
     if not form.is_valid():
-        return _answer(request, [], Outcome(_first_error(form), "danger"), status=422)
+        return _answer(request, [], Outcome(first_error(form), "danger"), status=422)
     selection: dict[int, str] = form.cleaned_data["selected"]
     comments = list(Comment.objects.filter(pk__in=selection).order_by("pk"))
     try:
@@ -309,25 +304,18 @@ def bulk_hide(request):
 @moderator_required
 @require_POST
 def bulk_undo(request):
-    """Undo the decisions of one earlier (bulk) action, each through services.undo()."""
+    """Undo the decisions of one earlier (bulk) action (services.bulk_undo())."""
     form = BulkUndoForm(request.POST)
     if not form.is_valid():
-        return _answer(request, [], Outcome(_first_error(form), "danger"), status=422)
+        return _answer(request, [], Outcome(first_error(form), "danger"), status=422)
     wanted = form.cleaned_data["events"]
     events = list(ModerationEvent.objects.filter(pk__in=wanted).select_related("comment"))
-    undone, refused = [], []
-    for event in events:
-        try:
-            services.undo(comment=event.comment, actor=request.user,
-                          expected_event_id=event.pk)
-        except services.ModerationError as error:
-            refused.append(str(error))
-        else:
-            undone.append(event.comment_id)
-    parts = [f"Undid {_plural(len(undone), 'decision')}."] if undone else []
+    result = services.bulk_undo(events=events, actor=request.user)
+    parts = [f"Undid {_plural(len(result.changed), 'decision')}."] if result.changed else []
     if len(events) < len(set(wanted)):
         parts.append(f"{_plural(len(set(wanted)) - len(events), 'decision')} not found.")
-    parts += refused
+    parts += [error for _comment, error in result.refused]
+    undone, refused = result.changed, result.refused
     level = "info" if undone and not refused else ("warning" if undone else "danger")
     return _answer(request, [e.comment_id for e in events],
                    Outcome(" ".join(parts) or "There was nothing to undo.", level))

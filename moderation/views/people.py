@@ -20,7 +20,7 @@ from ..paging import LargeTablePaginator
 from ..people_forms import BanForm, CommenterSearchForm, NoteForm, StandingForm, SuspendForm
 from ..queues import CountedPaginator, TabCount
 from ..services.people import HIDE_ALL, NOUNS, ban_progress, notes, when
-from ._common import moderator_required, safe_next
+from ._common import first_error, moderator_required, safe_next
 from .actions import UNDO_SESSION_KEY
 
 COMMENTERS_PER_PAGE = 50
@@ -115,17 +115,11 @@ def _refused(request, person: Commenter, message: str, status: int = 422):
                   {"message": message, "back": _back(request, person)}, status=status)
 
 
-def _first_error(form) -> str:
-    for errors in form.errors.values():
-        return errors[0]
-    return "The request was not understood."
-
-
 def _person_action(request, pk, form_class, perform):
     person = get_object_or_404(Commenter, pk=pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        return _refused(request, person, _first_error(form))
+        return _refused(request, person, first_error(form))
     try:
         message, event = perform(person, request.user, form.cleaned_data)
     except services.Conflict as error:
@@ -147,7 +141,7 @@ def ban(request, pk):
         if event is None:
             return f"{person} was already banned; nothing changed.", None
         # Their record as the request found it: what the task is about to hide.
-        shown = person.approved_count + person.pending_count if data["hide_all"] else 0
+        shown = person.hideable_count if data["hide_all"] else 0
         tail = (f"; hiding their {shown} published and pending "
                 f"comment{'s' if shown != 1 else ''} (their page shows how far it got)"
                 if shown else "")
