@@ -275,7 +275,7 @@ class CardRenderer:
         if self.selectable:
             out.append('  <span class="mod-record-actions">\n')
             if not p.is_banned:
-                shown = p.approved_count + p.pending_count
+                shown = p.hideable_count
                 out.append(
                     '    <details class="mod-panel mod-person-panel" data-mod-panel="ban">\n'
                     '      <summary class="btn btn-sm btn-link link-danger py-0">Ban… '

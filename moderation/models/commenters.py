@@ -116,6 +116,12 @@ class Commenter(models.Model):
     def total_count(self) -> int:
         return self.approved_count + self.pending_count + self.hidden_count
 
+    @property
+    def hideable_count(self) -> int:
+        """What a ban's "hide all" would hide, by the record's counters: the published and
+        pending comments (services.people.comments_to_hide() lists them)."""
+        return self.approved_count + self.pending_count
+
 
 class CommenterEvent(ActedBy, models.Model):
     """One audit row per action on a person, written in the action's transaction.

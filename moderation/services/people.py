@@ -274,9 +274,8 @@ def ban_progress(commenter: Commenter) -> Hiding | Restoring | None:
     if ban is None or HIDE_ALL not in ban.after:
         return None
     if not hasattr(ban, "undone_by"):
-        visible = commenter.approved_count + commenter.pending_count
         return Hiding(hidden=ban.hides.count(),
-                      left=comments_to_hide(ban).count() if visible else 0)
+                      left=comments_to_hide(ban).count() if commenter.hideable_count else 0)
     counts = ban.hides.aggregate(total=Count("pk"),
                                  restored=Count("pk", filter=Q(undone_by__isnull=False)))
     left = hides_to_restore(ban).count() if commenter.hidden_count else 0
