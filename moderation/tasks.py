@@ -25,7 +25,7 @@ from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from moderation import screening
-from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent, TaskWorker
+from moderation.models import Comment, Commenter, CommenterEvent, Is, ModerationEvent, TaskWorker
 from moderation.services import people
 from moderation.triage import learning, scoring
 
@@ -92,7 +92,7 @@ def waiting_for_scores():
     posted = ModerationEvent.objects.filter(comment=OuterRef("pk"),
                                             action=ModerationEvent.Action.POSTED)
     return Comment.objects.filter(triaged_at__isnull=True).filter(
-        Q(status=Comment.Status.PENDING) | Q(Exists(posted)))
+        Is.pending() | Q(Exists(posted)))
 
 
 def scoring_queued() -> int:
@@ -260,8 +260,8 @@ def sweep_records(now=None) -> int:
     people, stale = list(records), []
     for start in range(0, len(people), RECORD_SWEEP_CHUNK):
         waiting = Comment.objects.filter(
-            commenter_id__in=people[start:start + RECORD_SWEEP_CHUNK],
-            status=Comment.Status.PENDING, triaged_at__isnull=False,
+            Is.pending(), commenter_id__in=people[start:start + RECORD_SWEEP_CHUNK],
+            triaged_at__isnull=False,
         ).values_list("pk", "commenter_id", "triage")[:RECORD_SWEEP_COMMENTS]
         stale += [pk for pk, commenter_id, triage in waiting
                   if bool((triage or {}).get("hidden_record")) != records[commenter_id]]

@@ -36,7 +36,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from .models import SEGMENT_WIDTH, Comment, Is, QueueCount
+from .models import SEGMENT_WIDTH, Comment, Is
+from .models.counts import visible_count
 from .rendering import render_body
 
 PLACEHOLDER_TEXT = {
@@ -117,10 +118,6 @@ class ThreadItem:
     # A "show more" row: how many replies it stands for, and where they load from.
     more: int = 0
     more_url: str = ""
-
-    @property
-    def is_placeholder(self) -> bool:
-        return bool(self.placeholder)
 
 
 @dataclass
@@ -252,15 +249,6 @@ def _name_parents(items: list[ThreadItem], names: dict[int, str] | None = None) 
             item.parent_author = names.get(item.parent_id, "")
 
 
-def approved_count(article) -> int:
-    """How many comments of the article readers see: its Approved queue counter."""
-    return (
-        QueueCount.objects.filter(article=article, queue="approved")
-        .values_list("count", flat=True).first()
-        or 0
-    )
-
-
 def featured(article) -> list[ThreadItem]:
     """The article's featured comments, most recently featured first (comment_featured_idx)."""
     rows = rows_of(
@@ -313,7 +301,7 @@ def thread_page(article, page: int = 1, *, links: Links, sort: str = OLDEST,
     num_pages = max(1, -(-slot_count // per_page))
     number = min(max(1, page), num_pages)
     result = ThreadPage(number=number, num_pages=num_pages, sort=sort,
-                        approved_count=approved_count(article), featured=featured(article))
+                        approved_count=visible_count(article), featured=featured(article))
     links.decorate(result.featured)
     if not slot_count:
         return result
@@ -414,7 +402,7 @@ def permalink_page(article, target: Comment, *, links: Links, sort: str = OLDEST
     the first chunk of its replies."""
     shown = shown_comments(article, own_ids, own_user_id)
     result = ThreadPage(sort=sort, target_id=target.id,
-                        approved_count=approved_count(article), featured=featured(article))
+                        approved_count=visible_count(article), featured=featured(article))
     links.decorate(result.featured)
     ancestors = rows_of(shown.filter(path__in=target.ancestor_paths))
     rows = ancestors + [target]

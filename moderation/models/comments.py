@@ -179,7 +179,8 @@ class Is:
 
     @staticmethod
     def visible() -> Q:
-        return Q(status=Comment.Status.APPROVED)
+        """What every reader sees: the approved comments, the Approved queue."""
+        return Is.approved()
 
     @staticmethod
     def visible_to(own_ids: Collection[int] = (), user_id: int | None = None) -> Q:
@@ -448,7 +449,7 @@ class Comment(models.Model):
     # (moderation/services/queue_state.py), so that no queue condition probes the flags.
     flagged = models.BooleanField(default=False, editable=False)
     reported = models.BooleanField(default=False, editable=False)
-    # The reasons of the open flags (of any source), one bit each (Reason.bit()), for the
+    # The reasons of the open flags (of any source), one bit each (Reason.bits()), for the
     # reason filter.
     open_flag_reasons = models.PositiveSmallIntegerField(default=0, editable=False)
     # The Needs review queue's condition in one column the database keeps, so that the
@@ -592,10 +593,6 @@ class Comment(models.Model):
         """The hidden_reason a comment moved to `status` for `reason` keeps: the reason
         while it is hidden, nothing otherwise."""
         return reason if status == Comment.Status.HIDDEN else ""
-
-    @property
-    def is_featured(self) -> bool:
-        return self.featured_at is not None
 
     @property
     def is_visible(self) -> bool:

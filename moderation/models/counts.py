@@ -156,6 +156,12 @@ def visible_per_article() -> Coalesce:
     return Coalesce(Subquery(counter.values("count")[:1]), 0)
 
 
+def visible_count(article) -> int:
+    """How many comments of one article readers see, from its Approved queue counter."""
+    counter = QueueCount.objects.filter(article=article, queue=APPROVED)
+    return counter.values_list("count", flat=True).first() or 0
+
+
 class QueueTotalQuerySet(models.QuerySet):
     def totals(self) -> dict[str, int]:
         """Every queue's site-wide count (seven rows), zero for an empty queue."""
