@@ -10,7 +10,6 @@ from django.utils.text import Truncator
 
 from ..models import Comment, ModerationEvent
 from ..rendering import plain_text, render_body
-from ..triage.display import signals
 from ..wording import event_words as _event_words
 from ..wording import is_keep as _is_keep
 
@@ -30,12 +29,6 @@ ACTION_STYLES = {
     ModerationEvent.Action.UNDONE: "text-bg-info",
     ModerationEvent.Action.HELD: "text-bg-warning",
 }
-
-
-@register.filter
-def triage_signals(comment) -> list:
-    """The comment's triage scores as a moderator reads them (moderation/triage/display.py)."""
-    return signals(comment.triage)
 
 
 @register.filter

@@ -49,14 +49,6 @@ class ModelUnavailable(RuntimeError):
     """The embedding model is not installed or is not the file we measured."""
 
 
-def preload_modules() -> None:
-    """Import the model libraries (not the models): a thread may not import them while
-    the interpreter is exiting."""
-    import onnxruntime  # noqa: F401
-    import profanity_check  # noqa: F401
-    import sklearn.feature_extraction.text  # noqa: F401
-
-
 def abuse_scores(texts: Sequence[str]) -> list[float]:
     """Return the probability that each text is abusive or obscene."""
     global _abuse_model
