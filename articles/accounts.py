@@ -18,6 +18,7 @@ from axes.decorators import axes_dispatch, axes_form_invalid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods
@@ -112,8 +113,9 @@ def change_display_name(request):
     form = DisplayNameForm(request.POST or None, initial={"display_name": display_name(user)})
     if request.method == "POST" and form.is_valid():
         user.first_name, user.last_name = form.cleaned_data["display_name"], ""
-        user.save(update_fields=["first_name", "last_name"])
-        services.rename_commenter(user=user, display_name=display_name(user))
+        with transaction.atomic():  # the account and its commenter record, or neither
+            user.save(update_fields=["first_name", "last_name"])
+            services.rename_commenter(user=user, display_name=display_name(user))
         messages.success(request, "Your display name is changed. New comments show it; "
                                   "earlier ones keep the name they were posted with.")
         return redirect("account_display_name")

@@ -272,20 +272,24 @@ def test_duplicates_are_recognised_across_articles_and_despite_spacing_and_case(
 
     post(client, article, body="Buy my book!")
     other = make_article()
-    response = post(client, other, body="  buy   MY book!\r\n")
+    assert_refused_as_a_duplicate(post(client, other, body="  buy   MY book!\r\n"))
+
+
+def assert_refused_as_a_duplicate(response):
     assert response.status_code == 422
+    assert "You posted this same text a moment ago" in response.content.decode()
     assert Comment.objects.count() == 1
 
 
 def test_a_duplicate_from_the_same_address_in_a_new_session_is_refused(client, article):
     post(client, article, body="Same words")
-    assert post(Client(), article, body="Same words").status_code == 422
+    assert_refused_as_a_duplicate(post(Client(), article, body="Same words"))
 
 
 def test_a_duplicate_from_the_same_session_on_a_new_address_is_refused(client, article):
     post(client, article, body="Same words")
     client.defaults["REMOTE_ADDR"] = "198.51.100.7"
-    assert post(client, article, body="Same words").status_code == 422
+    assert_refused_as_a_duplicate(post(client, article, body="Same words"))
 
 
 def test_another_reader_may_say_the_same_thing(client, article):

@@ -113,8 +113,8 @@ class Flag(models.Model):
         on_delete=models.PROTECT,
         related_name="flags_raised",
     )
-    # For reader reports: who reported, as a user id or a hash of the session, so one
-    # reader reports a comment once.
+    # For reader reports: who reported, as the account's id or a keyed hash of the
+    # address (articles.views.reporter_key), so one reader reports a comment once.
     reporter_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     event = models.ForeignKey(
