@@ -265,6 +265,30 @@ def test_automatic_trust_comes_after_n_approved_and_none_hidden_and_goes_on_a_hi
     assert (lost.action, lost.actor_label) == (Action.UNDONE, "automatic")
 
 
+def test_automatic_trust_goes_when_the_approvals_that_earned_it_are_undone(
+    article, moderator, settings
+):
+    settings.COMMENTERS_AUTO_TRUST_AFTER = 3
+    comments = [guest_post(article, body=f"Comment {n}.") for n in range(3)]
+    result = services.bulk_approve(comments=comments, actor=moderator)
+    tess = Commenter.objects.get()
+    assert tess.trust == Commenter.Trust.AUTOMATIC
+    services.bulk_undo(events=result.events, actor=moderator)
+    tess.refresh_from_db()
+    assert not tess.is_trusted and tess.approved_count == 0
+    lost = CommenterEvent.objects.get(action=Action.UNDONE)
+    assert lost.actor_label == "automatic" and "Approvals undone" in lost.reason
+
+
+def test_automatic_trust_stays_while_enough_approvals_are_left(article, moderator, settings):
+    settings.COMMENTERS_AUTO_TRUST_AFTER = 3
+    comments = [guest_post(article, body=f"Comment {n}.") for n in range(4)]
+    for comment in comments:
+        services.approve(comment=comment, actor=moderator)
+    services.undo(comment=comments[3], actor=moderator)
+    assert Commenter.objects.get().trust == Commenter.Trust.AUTOMATIC
+
+
 def test_the_record_follows_every_status_change_and_report(post_article, moderator):
     comment = guest_post(post_article)
     services.report(comment=comment, reason="spam", reporter_key="r1")

@@ -11,7 +11,8 @@ trust, …) are in people.py.
   last trouble, moved with each change in the change's own transaction (an import's new
   comments added by count_imported()); recount() rebuilds them from the comments.
 - Automatic trust: after COMMENTERS_AUTO_TRUST_AFTER approved comments and none hidden;
-  taken back (as an undo, by "automatic") once one of their comments is hidden.
+  taken back (as an undo, by "automatic") once the record no longer earns it: one of their
+  comments hidden, or approvals undone until fewer are left.
 """
 
 from __future__ import annotations
@@ -301,7 +302,7 @@ def _write(commenter_id: int, moves: _Moves) -> None:
         changes["trouble_at"] = moves.trouble_at
     if changes:
         Commenter.objects.filter(pk=commenter_id).update(**changes)
-    if moves.hidden:
+    if moves.hidden or moves.deltas.get(COUNTERS[Status.APPROVED], 0) < 0:
         lose_auto_trust(commenter_id)
     if moves.approved:
         auto_trust(commenter_id)
@@ -477,14 +478,23 @@ def auto_trust(commenter_id: int) -> CommenterEvent | None:
 
 
 def lose_auto_trust(commenter_id: int) -> CommenterEvent | None:
-    """Take back automatic trust once one of the commenter's comments is hidden."""
+    """Take back automatic trust once the record no longer earns it: a comment of theirs
+    hidden, or approvals undone (a moderator's slip taken back must not leave the trust
+    it earned, which publishes their comments without a moderator)."""
     commenter = Commenter.objects.select_for_update().get(pk=commenter_id)
     if commenter.trust != Commenter.Trust.AUTOMATIC:
+        return None
+    if commenter.hidden_count:
+        reason = "A comment of theirs was hidden"
+    elif commenter.approved_count < settings.COMMENTERS_AUTO_TRUST_AFTER:
+        reason = (f"Approvals undone: {commenter.approved_count} comments approved, "
+                  f"fewer than {settings.COMMENTERS_AUTO_TRUST_AFTER}")
+    else:
         return None
     granted = commenter.events.filter(action=CommenterEvent.Action.TRUSTED,
                                       undone_by__isnull=True).first()
     return change_standing(
         commenter, {"trust": Commenter.Trust.NONE}, actor=None,
         action=CommenterEvent.Action.UNDONE, actor_label=AUTOMATIC,
-        reason="A comment of theirs was hidden", undoes=granted,
+        reason=reason, undoes=granted,
     )
