@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.auth import get_user_model
 
 from articles.models import Article
@@ -26,6 +29,14 @@ def _reason_field(required_message: str) -> forms.ChoiceField:
             "invalid_choice": "Choose one of the listed reasons.",
         },
     )
+
+
+def _day_field(label: str) -> forms.DateField:
+    # A day the log can hold: 9999-12-31 and the day after it overflow Python's dates.
+    return forms.DateField(required=False, label=label, validators=[
+        MinValueValidator(datetime.date(2000, 1, 1), "Choose a day from 2000 on."),
+        MaxValueValidator(datetime.date(2999, 12, 31), "Choose a day before 3000."),
+    ])
 
 
 def _note_field() -> forms.CharField:
@@ -88,8 +99,8 @@ class LogFilterForm(_Filters):
                                      label="Article")
     commenter = forms.ModelChoiceField(queryset=Commenter.objects.all(), required=False,
                                        label="Commenter")
-    date_from = forms.DateField(required=False, label="From")
-    date_to = forms.DateField(required=False, label="To")
+    date_from = _day_field("From")
+    date_to = _day_field("To")
 
     def clean(self):
         cleaned = super().clean()
