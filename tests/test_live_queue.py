@@ -210,6 +210,15 @@ def test_bad_input_is_a_400_that_changes_nothing(moderator_client, params):
     assert cursor() == before
 
 
+@pytest.mark.parametrize("ignored", [{"article": "abc"}, {"article": "999999"},
+                                     {"commenter": "abc"}])
+def test_a_filter_the_queue_page_ignores_the_poll_ignores_too(moderator_client, article,
+                                                              ignored):
+    make_comment(article, status=Status.PENDING)
+    data = poll(moderator_client, tab="all", **ignored)
+    assert data["counts"]["all"]["value"] == 1 and data["counts"]["pending"]["value"] == 1
+
+
 def test_the_poll_is_for_moderators_only(client, outsider):
     response = client.get(LIVE)
     assert response.status_code == 302

@@ -134,14 +134,17 @@ def live(request):
                                                 tz=datetime.UTC)
         shown = _ids(get.get("shown", ""), MAX_SHOWN)
         looking = _int(get.get("looking"))
-        article_id, commenter_id = _int(get.get("article")), _int(get.get("commenter"))
     except (BadRequest, ValueError, OverflowError, OSError) as error:
         message = str(error) if isinstance(error, BadRequest) else "Bad cursor."
         return JsonResponse({"error": message}, status=400)
-    tab, narrowed = None, False
+    tab, narrowed, article_id, commenter_id = None, False, None, None
     if get.get("view") == "queue":
         tab = get.get("tab") if get.get("tab") in QUEUES else DEFAULT_QUEUE
+        # The filters as the queue page read them: one it ignored (no such article, not
+        # a number) is ignored here too, so the counts and arrivals are the page's.
         values = QueueFilterForm(get).values()
+        article_id = values["article"].pk if values["article"] else None
+        commenter_id = values["commenter"].pk if values["commenter"] else None
         # Reason, author and text filters are not in the counters: under them the tab
         # counts are left as they are, and the arrivals are those that match.
         narrowed = any(values[name] for name in ("reason", "author", "q"))
