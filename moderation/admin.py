@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from articles.models import Article
+from config.converters import is_id
 
 from . import services
 from .models import (
@@ -215,7 +216,7 @@ def _by_comment_or_actor(queryset, search_term: str, actor_field: str):
     term = search_term.strip().lstrip("#")
     if not term:
         return queryset
-    if term.isdigit():
+    if is_id(term):
         return queryset.filter(comment_id=int(term))
     return queryset.filter(**{f"{actor_field}__username__iexact": term})
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from articles.models import Article
+from config.converters import is_id
 
 from .models import Comment, Commenter, ModerationEvent, Reason
 from .queues import DEFAULT_QUEUE, DEFAULT_SORT, QUEUES, SORTS
@@ -166,7 +167,7 @@ class SelectionField(forms.Field):
         selection: dict[int, str] = {}
         for item in value:
             pk, _, status = str(item).partition(":")
-            if not pk.isdigit() or status not in Status.values:
+            if not is_id(pk) or status not in Status.values:
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             selection[int(pk)] = status
         if len(selection) > MAX_BULK:
@@ -192,4 +193,4 @@ class BulkUndoForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any whole numbers: which events may be undone is the service's call.
         values = self.data.getlist("events") if hasattr(self.data, "getlist") else []
-        self.fields["events"].choices = [(v, v) for v in values if str(v).isdigit()][:MAX_BULK]
+        self.fields["events"].choices = [(v, v) for v in values if is_id(str(v))][:MAX_BULK]

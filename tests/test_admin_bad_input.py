@@ -32,8 +32,8 @@ def filter_parameters(model_admin, request) -> list[str]:
 
 
 def hostile_queries(model_admin, request) -> list[dict]:
-    queries = [{"q": NUL}, {"q": f"spam{NUL}"}, {"o": NUL}, {"p": NUL}, {"p": "99999999"},
-               {NUL: "1"}, {"e": NUL}]
+    queries = [{"q": NUL}, {"q": f"spam{NUL}"}, {"q": "9" * 30}, {"o": NUL}, {"p": NUL},
+               {"p": "99999999"}, {NUL: "1"}, {"e": NUL}]
     for name in filter_parameters(model_admin, request):
         queries += [{name: NUL}, {name: "not-a-value"}, {name: "9" * 30}, {name: "-1"}]
     field = model_admin.date_hierarchy
@@ -79,3 +79,24 @@ def test_a_nul_byte_is_answered_with_the_sites_400_page(client, admin_user):
 
 def test_a_nul_byte_in_a_reader_page_query_is_400_too(client, article):
     assert client.get(article.get_absolute_url(), {"page": NUL}).status_code == 400
+
+
+def test_an_admin_action_on_a_row_id_past_64_bits_is_400_and_changes_nothing(
+        client, admin_user, article):
+    comment = make_comment(article, status="pending")
+    client.force_login(admin_user)
+    for selected in (["9" * 20], [str(comment.pk), "1" + "0" * 19], ["x"]):
+        response = client.post(reverse("admin:moderation_comment_changelist"),
+                               {"action": "approve_comments", "_selected_action": selected})
+        assert response.status_code == 400, selected
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+@pytest.mark.parametrize("url", [
+    "/moderation/comments/{}/", "/moderation/people/{}/",
+    "/articles/{slug}/comments/{}/replies/", "/articles/{slug}/comments/{}/reply/",
+])
+def test_an_id_past_64_bits_in_a_url_is_no_page(client, admin_user, article, url):
+    client.force_login(admin_user)
+    assert client.get(url.format("9223372036854775808", slug=article.slug)).status_code == 404

@@ -94,6 +94,7 @@ def test_already_approved_comments_are_counted_apart(moderator_client, article, 
     ({"selected": ["12"]}, "The selection is not understood"),
     ({"selected": ["x:pending"]}, "The selection is not understood"),
     ({"selected": ["12:published"]}, "The selection is not understood"),
+    ({"selected": ["99999999999999999999:pending"]}, "The selection is not understood"),
     ({"selected": [f"{i}:pending" for i in range(1, MAX_BULK + 2)]},
      f"Select at most {MAX_BULK} comments"),
 ])
@@ -145,3 +146,5 @@ def test_bulk_undo_with_nothing_to_undo_says_so(moderator_client):
     assert messages_of(response) == ["There is nothing to undo."]
     response = moderator_client.post(BULK_UNDO, {"events": ["424242"]})
     assert messages_of(response)[-1] == "1 decision not found."
+    response = moderator_client.post(BULK_UNDO, {"events": ["99999999999999999999"]})
+    assert messages_of(response)[-1].startswith("Select a valid choice.")
