@@ -96,6 +96,30 @@ def test_an_html_entity_outside_cdata_is_explained(tmp_path):
     assert "undefined entity" in message and "must be inside CDATA" in message
 
 
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="UTF-8"?>',
+                                         '<?xml version="1.0"?>', ""])
+def test_an_export_in_latin_1_that_does_not_say_so_is_refused_naming_the_encoding(
+        tmp_path, declaration):
+    whole = build_wxr([{"post_id": 1, "title": "Caf\u00e9 news",
+                        "comments": [{"id": 1, "approved": "1"}]}])
+    latin_1 = whole.replace('<?xml version="1.0" encoding="UTF-8"?>', declaration, 1).encode(
+        "latin-1")
+    first_e_acute = latin_1.index("\u00e9".encode("latin-1"))
+    assert refused(tmp_path, latin_1).startswith(
+        "The file is not UTF-8, and its XML declaration names no other encoding: "
+        f"byte {first_e_acute} cannot be read.")
+
+
+def test_an_export_in_latin_1_that_says_so_is_read(tmp_path):
+    whole = build_wxr([{"post_id": 1, "title": "Caf\u00e9 news",
+                        "comments": [{"id": 1, "approved": "1"}]}])
+    path = tmp_path / "latin-1.xml"
+    path.write_bytes(whole.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"', 1).encode(
+        "latin-1"))
+    call_command("import_articles", str(path), stdout=StringIO(), stderr=StringIO())
+    assert Article.objects.get().title == "Caf\u00e9 news"
+
+
 def test_a_truncated_export_is_refused(tmp_path):
     whole = build_wxr([{"post_id": 1, "comments": [{"id": 1, "approved": "1"}]}])
     message = refused(tmp_path, whole[: len(whole) // 2])

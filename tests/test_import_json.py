@@ -79,6 +79,13 @@ def test_a_minimal_export_imports(tmp_path):
      "comments[1]: the id 'a' is used twice in this article."),
     (document(article(comments=[comment("a", created="yesterday")])),
      "\"created\" 'yesterday' is not an ISO 8601 date."),
+    # Past the last date Python holds, once in UTC.
+    (document(article(comments=[comment("a", created="9999-12-31T23:59:59-05:00")])),
+     "\"created\" '9999-12-31T23:59:59-05:00' is not an ISO 8601 date."),
+    (b'{"format": "newsroom-comments", "version": 1, "articles": [{"id": NaN}]}',
+     "The file is not valid JSON: NaN is not a JSON value in the value at line 1, column"),
+    (b'{"format": "newsroom-comments", "version": ' + b"1" * 5000 + b', "articles": []}',
+     "The file is not valid JSON: a number far too long in the value at line 1, column 44."),
     (document(article(comments=[comment("a", hidden_reason="boring")])),
      '"hidden_reason" must be one of'),
     (document(article(comments="none")), '"comments" must be a list.'),

@@ -15,15 +15,19 @@ class BadDate(ValueError):
 
 def _parse(value: str | None, parser: Callable[[str], datetime],
            empty: set[str] | frozenset[str] = frozenset({""})) -> datetime | None:
-    """Parse `value` with `parser`; None for "no date"; a date without a zone is UTC."""
+    """Parse `value` with `parser`; None for "no date"; a date without a zone is UTC.
+
+    Returned in UTC, as the database stores it: a date at the edge of what Python holds
+    ("9999-12-31T23:59:59-05:00") is refused here, with the plan's other mistakes, rather
+    than failing the write after the preview passed it."""
     value = (value or "").strip()
     if value in empty:
         return None
     try:
         parsed = parser(value)
-    except (TypeError, ValueError, IndexError):
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         raise BadDate(value) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_wp(value: str | None) -> datetime | None:

@@ -141,6 +141,15 @@ def parse(fileobj, *, filename: str = "", progress=None, chunk_size: int = 1 << 
         raise ImportFailed("The JSON file is nested too deeply to be an export.") from None
 
 
+class _NotJson(ValueError):
+    pass
+
+
+def _not_json(constant: str):
+    # Python's decoder takes NaN and Infinity, which JSON does not have.
+    raise _NotJson(f"{constant} is not a JSON value")
+
+
 class _Stream:
     """Decode JSON values one by one from a UTF-8 file read in chunks.
 
@@ -154,7 +163,7 @@ class _Stream:
         self.progress = progress
         self.chunk_size = chunk_size
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
-        self.json = json.JSONDecoder()
+        self.json = json.JSONDecoder(parse_constant=_not_json)
         self.buffer = ""
         self.pos = 0
         self.eof = False
@@ -230,6 +239,10 @@ class _Stream:
                     continue
                 raise ImportFailed(f"The file is not valid JSON: {error.msg} at "
                                    f"{self.where(error.pos)}.") from None
+            except ValueError as error:  # _not_json(), or a number of over 4,300 digits
+                what = error if isinstance(error, _NotJson) else "a number far too long"
+                raise ImportFailed(f"The file is not valid JSON: {what} in the value at "
+                                   f"{self.where(self.pos)}.") from None
             self.pos = end
             return value
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Iterator
 from xml.etree import ElementTree
 from xml.etree.ElementTree import Element, ParseError
@@ -41,6 +43,26 @@ def _hint(reason: str, line: int, column: int, head: bytes) -> str:
             shown = stray.decode("utf-8", "replace")
             return f" Something comes before the XML starts: {shown!r}."
     return ""
+
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']""")
+
+
+def _not_utf8_at(fileobj, head: bytes) -> int | None:
+    """Where a file that says no other encoding stops being UTF-8 (XML's default), if it
+    does: the offset of its first byte UTF-8 cannot read."""
+    declared = _DECLARED_ENCODING.match(head.lstrip(b"\xef\xbb\xbf"))
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None
+    decoder, offset = codecs.getincrementaldecoder("utf-8")(), 0
+    fileobj.seek(0)
+    while chunk := fileobj.read(1 << 20):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as error:
+            return offset + error.start
+        offset += len(chunk)
+    return None
 
 
 def describe_parse_error(error: ParseError, head: bytes) -> str:
@@ -94,6 +116,12 @@ def safe_iterparse(fileobj, *, events=("start", "end"), progress=None
         # Safe: the prolog passed defusedxml just above (see the docstring).
         yield from ElementTree.iterparse(source, events=events)  # noqa: S314
     except ParseError as error:
+        at = _not_utf8_at(fileobj, head) if str(error).startswith("not well-formed") else None
+        if at is not None:
+            raise ImportFailed(
+                f"The file is not UTF-8, and its XML declaration names no other encoding: "
+                f"byte {at} cannot be read. Export it again as UTF-8, or declare the "
+                f'encoding it is in (<?xml version="1.0" encoding="ISO-8859-1"?>).') from None
         raise ImportFailed(describe_parse_error(error, head)) from None
     except DTDForbidden as error:
         raise ImportFailed(REFUSED_DTD.format(name=error.name or "…")) from None
