@@ -21,7 +21,12 @@ log = logging.getLogger(__name__)
 State = ImportJob.State
 
 
-@task()
+# An admin watches the import's progress page: it starts ahead of the triage's backlog
+# (an earlier import's comments, priority 0), behind a reader's own comment (10).
+IMPORT_PRIORITY = 5
+
+
+@task(priority=IMPORT_PRIORITY)
 def run_import(job_id: int) -> dict:
     """Import the job's file in one transaction; the job ends done (with the summary) or
     failed (with the error, and nothing written)."""

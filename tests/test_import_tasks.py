@@ -14,6 +14,7 @@ from articles import tasks
 from articles.importers import ImportFailed, progress, uploads
 from articles.models import Article, ImportChunk, ImportJob
 from moderation.models import Comment
+from moderation.tasks import READER_PRIORITY
 from tests.conftest import build_wxr
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,9 @@ def test_confirm_queues_the_import_and_answers_with_its_progress(client, token):
     task = DBTaskResult.objects.get()
     assert task.task_path == tasks.run_import.module_path
     assert task.args_kwargs["args"] == [job.pk]
+    # Started ahead of the triage's backlog, behind a reader's own comment.
+    assert task.priority == tasks.IMPORT_PRIORITY
+    assert 0 < tasks.IMPORT_PRIORITY < READER_PRIORITY
 
     page = client.get(progress_url(token)).content.decode()
     assert "waiting for a worker to start the import" in page
