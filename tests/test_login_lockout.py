@@ -37,6 +37,7 @@ def test_the_right_password_after_five_wrong_ones_is_refused(client, admin_user,
     response = attempt(client, url, "ada", "admin-pass-1")
     assert response.status_code == 429
     assert LOCKED in response.content.decode()
+    assert "Logging in is refused for 15\xa0minutes, then" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert AccessAttempt.objects.get(username="ada").failures_since_start >= 5
 
