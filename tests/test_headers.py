@@ -160,3 +160,17 @@ def test_django_ratelimit_refuses_a_cache_that_is_not_shared(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     ids = [m.id for m in checks.run_checks(tags=[checks.Tags.caches])]
     assert "django_ratelimit.E003" in ids
+
+
+@pytest.mark.django_db
+def test_the_moderators_pages_are_stored_by_no_cache(client, moderator, article):
+    comment = make_comment(article, author_email="guest@example.org")
+    client.force_login(moderator)
+    for url in (reverse("moderation:queue"), reverse("moderation:log"),
+                reverse("moderation:comment", args=[comment.pk]),
+                reverse("moderation:commenters"),
+                reverse("moderation:cards"), reverse("moderation:saved_queues")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url

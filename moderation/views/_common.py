@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 
 from articles.models import Article
 
@@ -32,10 +33,12 @@ ARTICLE_CHOICES_SECONDS = 30
 def moderator_required(view):
     """Send anonymous visitors to log in; refuse (403) users without the permission.
 
-    Superusers hold every permission, so they pass.
+    Superusers hold every permission, so they pass. Every answer is `no-store`, as the
+    admin's are: the pages show readers' emails and hidden comments, which no shared
+    cache, and no back button after logging out, may keep.
     """
     gated = login_required(permission_required(PERMISSION, raise_exception=True)(view))
-    return wraps(view)(gated)
+    return wraps(view)(never_cache(gated))
 
 
 def safe_next(request, default: str | None = None) -> str:
