@@ -115,6 +115,23 @@ def test_the_result_keeps_the_previews_warnings(client, token):
     assert "3 created (1 pending, 2 approved)" in page
     assert "http-equiv" not in page  # finished: no more reloading
     assert Comment.objects.count() == 3
+    # Said as done, not as the preview's plan.
+    assert "Import articles</a> &rsaquo; Result" in page and "&rsaquo; Preview" not in page
+    assert '<th scope="col">Was</th>' in page and "Will be" not in page
+    assert "The new pending comments are queued for the automated triage." in page
+
+
+def test_the_result_says_nothing_is_queued_for_the_triage_when_no_comment_is_pending(
+        client, admin_user):
+    client.force_login(admin_user)
+    export = build_wxr([{"post_id": 1, "comments": [{"id": 1, "approved": "1"}]}]).encode()
+    response = client.post(UPLOAD, {"file": SimpleUploadedFile("blog.xml", export),
+                                    "format": "auto"})
+    token = re.search(r"/import/([A-Za-z0-9_-]+)/$", response["Location"]).group(1)
+    page = client.post(preview_url(token), {"confirm": "Confirm import"},
+                       follow=True).content.decode()
+    assert "1 created (1 approved)" in page
+    assert "queued for the automated triage" not in page
 
 
 def test_a_failed_import_shows_its_error_and_has_written_nothing(client, token, monkeypatch):
