@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from ..models import Comment, ModerationEvent
+from ..models import Comment, ModerationEvent, Reason
 from ..rendering import plain_text, render_body
 from ..wording import event_words as _event_words
 from ..wording import is_keep as _is_keep
@@ -29,6 +29,13 @@ ACTION_STYLES = {
     ModerationEvent.Action.UNDONE: "text-bg-info",
     ModerationEvent.Action.HELD: "text-bg-warning",
 }
+
+
+@register.simple_tag
+def last_reason_digit() -> int:
+    """The digit of the last reason in a hide or flag panel (card_html.reason_choices()
+    numbers them from 1), for the keys' help."""
+    return len(Reason.choices)
 
 
 @register.filter

@@ -246,6 +246,9 @@
     return element.tagName === "INPUT" && TEXT_INPUTS.test(element.type || "text");
   }
 
+  // people.js's keys (p, Shift+B, Shift+T) ask the same question: one rule for both.
+  window.moderationKeys = Object.freeze({ isTyping });
+
   // Keys inside an open reason panel: digits pick a reason, Enter confirms, Esc closes.
   function panelKey(event, panel) {
     if (/^[1-9]$/.test(event.key) && event.target.type !== "text") {

@@ -2,7 +2,8 @@
  * Keys for the author of the active card (moderation/card_html.py):
  * p opens their page; Shift+B and Shift+T open the ban and trust panels, which ask to
  * confirm (Enter, through moderation.js's panel keys). Without JavaScript the same links
- * and forms are on the card. Ignored while typing in a field or with the help open.
+ * and forms are on the card. Ignored while typing in a field (not on a checkbox or a
+ * button) or with the help open.
  */
 (function () {
   "use strict";
@@ -13,9 +14,9 @@
     return document.querySelector("[data-mod-card].is-active");
   }
 
-  function typing(element) {
-    return element && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
-  }
+  // A field one types in, as moderation.js (loaded first) decides it: a selection
+  // checkbox, a radio or a button is not one, so the keys work there as j and a do.
+  const typing = window.moderationKeys.isTyping;
 
   function openPanel(kind) {
     const card = activeCard();
