@@ -1,4 +1,5 @@
-"""Forms of the moderator's workspace. They only validate; the services make the changes."""
+"""Forms of the moderator's workspace. They validate, and the log's says which audit rows
+its filters keep; the services make the changes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 
 from articles.models import Article
 from config.converters import is_id
@@ -38,6 +40,10 @@ def _day_field(label: str) -> forms.DateField:
         MinValueValidator(datetime.date(2000, 1, 1), "Choose a day from 2000 on."),
         MaxValueValidator(datetime.date(2999, 12, 31), "Choose a day before 3000."),
     ])
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def _note_field() -> forms.CharField:
@@ -109,6 +115,22 @@ class LogFilterForm(_Filters):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         return cleaned
+
+    def filter(self, events):
+        """The audit rows the valid filters keep (a bad one is dropped, see values())."""
+        values = self.values()
+        for name, lookup in (("moderator", "actor"), ("action", "action"),
+                             ("article", "comment__article"),
+                             ("commenter", "comment__commenter")):
+            if values[name]:
+                events = events.filter(**{lookup: values[name]})
+        # Whole days in the site's time zone, both ends included.
+        if values["date_from"]:
+            events = events.filter(created_at__gte=_day_start(values["date_from"]))
+        if values["date_to"]:
+            events = events.filter(
+                created_at__lt=_day_start(values["date_to"] + datetime.timedelta(days=1)))
+        return events
 
 
 class DecisionForm(forms.Form):
