@@ -5,11 +5,28 @@ back to approved", "Flagged automatically as spam". One place, so they all say t
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
-from .models import Flag, ModerationEvent
+from django.utils import dateformat, timezone
+
+from .models import CommenterEvent, Flag, ModerationEvent
 
 Action = ModerationEvent.Action
+
+# What an action on a person is, as a noun: "Undid the ban of Vic".
+STANDING_NOUNS = {
+    CommenterEvent.Action.BANNED: "ban",
+    CommenterEvent.Action.SUSPENDED: "suspension",
+    CommenterEvent.Action.PREMODERATED: "pre-moderation",
+    CommenterEvent.Action.TRUSTED: "trust",
+    CommenterEvent.Action.NOTED: "note",
+}
+
+
+def when(moment: datetime.datetime) -> str:
+    """A moment as a reader reads it: "4 May 2026, 14:05 UTC" in the site's time zone."""
+    return dateformat.format(timezone.localtime(moment), "j F Y, H:i T")
 
 # What an undo takes back, as a noun: "Hide undone", "Approval undone".
 UNDONE_NOUNS = {

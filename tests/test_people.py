@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from moderation import services
+from moderation import services, wording
 from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent
 from tests.factories import make_article
 
@@ -71,7 +71,7 @@ def test_a_suspension_refuses_posts_with_its_end_date_and_lifts_itself(
     with time_machine.travel(start, tick=False):
         services.suspend_commenter(commenter=tess, actor=moderator, days=1, reason="Cool off")
         tess.refresh_from_db()
-        end = services.people.when(tess.suspended_until)
+        end = wording.when(tess.suspended_until)
         with pytest.raises(services.ModerationError) as refusal:
             guest_post(article, body="Still angry.")
     assert f"You can comment again from {end}" in str(refusal.value)

@@ -31,12 +31,13 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from articles import freshness
 from moderation import signals
 from moderation.models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
 
+from ..wording import STANDING_NOUNS, when
 from . import commenters as record
 from .decisions import Conflict, ModerationError, hide, undo
 from .queue_state import counting_at_end
@@ -45,8 +46,6 @@ Action = CommenterEvent.Action
 Status = Comment.Status
 MAX_SUSPENSION_DAYS = 365
 # What each action is called when it is taken back ("the ban", "the trust").
-NOUNS = {Action.BANNED: "ban", Action.SUSPENDED: "suspension",
-         Action.PREMODERATED: "pre-moderation", Action.TRUSTED: "trust", Action.NOTED: "note"}
 # The key of a ban's `after` that says what its "hide all" hides: the reason given and the
 # newest comment id when the ban was made (comments added later are not the ban's).
 HIDE_ALL = "hide_all"
@@ -69,11 +68,6 @@ def _reason(reason: str, what: str) -> str:
 def _copy(commenter: Commenter, current: Commenter) -> None:
     for name in record.STANDING_FIELDS:
         setattr(commenter, name, getattr(current, name))
-
-
-def when(moment: datetime.datetime) -> str:
-    """A moment as a reader reads it: "4 May 2026, 14:05 UTC" in the site's time zone."""
-    return dateformat.format(timezone.localtime(moment), "j F Y, H:i T")
 
 
 def ban_commenter(*, commenter: Commenter, actor, reason: str, hide_all: bool = False,
@@ -357,7 +351,7 @@ def undo_commenter_event(*, event: CommenterEvent, actor) -> CommenterEvent:
         # for a batch in flight, or the batch finds the ban undone), then the commenter.
         event = CommenterEvent.objects.select_for_update().get(pk=event.pk)
         current = Commenter.objects.select_for_update().get(pk=event.commenter_id)
-        noun = NOUNS[event.action]
+        noun = STANDING_NOUNS[event.action]
         if _undone(event):
             raise Conflict(f"That {noun} was already undone.")
         standing_after = record.standing_of(event.after)

@@ -19,7 +19,8 @@ from ..models import Comment, Commenter, CommenterEvent, ModerationEvent, Reason
 from ..paging import LargeTablePaginator
 from ..people_forms import BanForm, CommenterSearchForm, NoteForm, StandingForm, SuspendForm
 from ..queues import CountedPaginator, TabCount
-from ..services.people import HIDE_ALL, NOUNS, ban_progress, notes, when
+from ..services.people import HIDE_ALL, ban_progress, notes
+from ..wording import STANDING_NOUNS, when
 from ._common import first_error, moderator_required, safe_next
 from .actions import UNDO_SESSION_KEY
 
@@ -208,7 +209,7 @@ def undo(request, event_pk):
         # What the ban hid is restored by a task once the undo has committed.
         tail = ("; restoring the comments it hid (their page shows how far it got)"
                 if HIDE_ALL in event.after else "")
-        message = f"Undid the {NOUNS[event.action]} of {person}{tail}."
+        message = f"Undid the {STANDING_NOUNS[event.action]} of {person}{tail}."
         response = _done(request, person, message, None, level=messages.INFO)
     # The status line's Undo posts with htmx: have the browser load the page again.
     if request.htmx:
