@@ -15,9 +15,9 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # a reader thread rendered after a decision (tens of ms, hundreds on a loaded machine), and
 # every reader queued behind it; threads let a worker go on serving cached pages (a
 # fraction of a millisecond, mostly waiting) meanwhile, and keep clients' connections open
-# between requests (keepalive), which sync workers never do. Scoring runs on a background
-# thread inside each worker. Each worker holds one database connection per thread
-# (DATABASE_CONN_MAX_AGE) and, once scoring has run, the triage models (about 150 MB).
+# between requests (keepalive), which sync workers never do. Each worker holds one database
+# connection per thread (DATABASE_CONN_MAX_AGE); the triage's models load in the task
+# workers only (`manage.py db_worker`), never here (about 90 MB a web worker).
 workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() * 2 + 1)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -31,6 +31,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "30")
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
+# gunicorn 27's control socket (for gunicornc) would be made in $HOME, which the systemd
+# unit makes read-only (ProtectHome): nothing here uses it, and its error at every start
+# would only hide real ones.
+control_socket_disable = True
 # Restart each worker after this many requests (with jitter, so not all at once), which
 # bounds any slow leak. Not much more often: a new worker loads the app again (about a
 # second of CPU on the 2-core test machine), and with cached reader pages at 1 ms or less

@@ -253,7 +253,6 @@ def deployment(tmp_path_factory):
         "CACHE_KEY_PREFIX": f"smoke-{secrets.token_hex(4)}",
         "EMAIL_URL": "smtp://127.0.0.1:25",
         "RATELIMIT_IP_META_KEY": "HTTP_X_REAL_IP",
-        "IMPORT_UPLOAD_DIR": str(logs / "imports"),
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "GUNICORN_WORKERS": "2",
     }
