@@ -54,6 +54,20 @@ def test_a_guest_who_changes_their_name_but_keeps_the_email_is_still_banned(
     assert Commenter.objects.get().display_name == "Tess"
 
 
+def test_a_guest_giving_an_accounts_email_is_refused_and_the_account_left_as_it_was(
+    article, django_user_model
+):
+    sam = django_user_model.objects.create_user("sam", "sam@example.org", "pw-123456789")
+    services.link_verified_email(user=sam, email="sam@example.org")
+    services.post_comment(article=article, author_name="Sam", body="Mine.", user=sam)
+    name = Commenter.objects.get().display_name
+    with pytest.raises(services.ModerationError, match="An account here uses this email"):
+        guest_post(article, name="Not Sam", email=" SAM@example.org", body="Me too.")
+    record = Commenter.objects.get()
+    assert (record.display_name, record.user, record.pending_count) == (name, sam, 1)
+    assert Comment.objects.count() == 1
+
+
 def test_a_banned_commenter_is_refused_and_nothing_is_stored(article, tess, moderator):
     event = services.ban_commenter(commenter=tess, actor=moderator, reason="Abuse")
     before = (Comment.objects.count(), ModerationEvent.objects.count())

@@ -38,6 +38,10 @@ def _first_status(article, comment: Comment) -> tuple[str, bool]:
     return (Status.PENDING, True) if waits else (Status.APPROVED, False)
 
 
+ACCOUNT_EMAIL = ("An account here uses this email: log in to comment with it, or leave the "
+                 "email out.")
+
+
 def post_comment(*, article, author_name: str, body: str, author_email: str = "",
                  parent: Comment | None = None, user=None,
                  notify_replies: bool = False,
@@ -51,7 +55,8 @@ def post_comment(*, article, author_name: str, body: str, author_email: str = ""
     Pre-moderated articles hold it as pending; post-moderated ones publish it at once
     (it still shows in the moderators' queues through its audit row and flags), or once
     the triage has scored it and found nothing (see _first_status()). A banned or
-    suspended writer is refused (ModerationError, with the reason) and nothing is stored.
+    suspended writer is refused (ModerationError, with the reason) and nothing is stored,
+    as is a guest giving the email of an account's commenter record (ACCOUNT_EMAIL).
     Its scoring is queued once it is committed (moderation.signals.comments_added).
     """
     if not article.accepts_comments:
@@ -66,6 +71,10 @@ def post_comment(*, article, author_name: str, body: str, author_email: str = ""
             # post is refused) or waits for this post, whose comment its "hide all" then
             # counts. Read unlocked, a post in flight got through a ban made meanwhile.
             commenter = Commenter.objects.select_for_update().get(pk=commenter.pk)
+            if user is None and commenter.user_id is not None:
+                # Anyone can type an email: a guest with an account's would be counted on
+                # its record, rename it and, banned, ban the account.
+                raise ModerationError(ACCOUNT_EMAIL)
         may_post(commenter)
         if commenter is not None and user is None and commenter.display_name != author_name:
             # A guest's latest name is the one moderators know them by.
