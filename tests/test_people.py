@@ -68,6 +68,37 @@ def test_a_guest_giving_an_accounts_email_is_refused_and_the_account_left_as_it_
     assert Comment.objects.count() == 1
 
 
+def test_an_account_taking_in_a_guests_record_keeps_its_saved_queues_and_trust(
+    article, tess, moderator, django_user_model
+):
+    services.trust_commenter(commenter=tess, actor=moderator)
+    queue = services.save_queue(owner=moderator, name="Tess", filters={
+        "tab": "all", "sort": "newest", "commenter": tess})
+    user = django_user_model.objects.create_user("tess2", "t2@example.org", "pw-123456789")
+    services.post_comment(article=article, author_name="Tess", body="Account.", user=user)
+    own = Commenter.objects.get(user=user)
+    services.link_verified_email(user=user, email="tess@example.org")
+    assert Commenter.objects.get() == own
+    queue.refresh_from_db()
+    assert queue.commenter == own
+    own.refresh_from_db()
+    assert own.trust == Commenter.Trust.MANUAL and own.email_key == "tess@example.org"
+    assert own.pending_count == 2
+
+
+def test_an_account_that_changes_its_email_leaves_the_old_one_to_guests(
+    article, django_user_model
+):
+    dan = django_user_model.objects.create_user("dan", "dan@example.org", "pw-123456789")
+    services.link_verified_email(user=dan, email="dan@example.org")
+    services.link_verified_email(user=dan, email="alice@example.org")
+    assert Commenter.objects.get(user=dan).email_key == "alice@example.org"
+    with pytest.raises(services.ModerationError, match="An account here uses this email"):
+        guest_post(article, name="Guest", email="alice@example.org")
+    guest = guest_post(article, name="Old Dan", email="dan@example.org").commenter
+    assert guest.user is None and Commenter.objects.get(user=dan).display_name != "Old Dan"
+
+
 def test_a_banned_commenter_is_refused_and_nothing_is_stored(article, tess, moderator):
     event = services.ban_commenter(commenter=tess, actor=moderator, reason="Abuse")
     before = (Comment.objects.count(), ModerationEvent.objects.count())

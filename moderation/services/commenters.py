@@ -34,6 +34,7 @@ from moderation.models import (
     Commenter,
     CommenterEvent,
     Flag,
+    SavedQueue,
     can_copy,
     copy_missing_rows,
     normalise_email,
@@ -80,11 +81,13 @@ def rename_commenter(*, user, display_name: str) -> Commenter:
 
 def link_verified_email(*, user, email: str) -> Commenter:
     """Tie an account to the guest commenter of an email its owner has just verified, so
-    a banned guest who signs up with the same address is still banned; or give the
-    account's commenter that email, if no one else has it.
+    a banned guest who signs up with the same address is still banned; and give the
+    account's commenter that email, its newest (an account has one email at a time, and
+    a changed one is the account's, the old one no longer).
 
-    An account that already has a record takes the guest's in: their comments and history
-    move to it, and so does any ban, suspension or pre-moderation the guest was under.
+    An account that already has a record takes the guest's in: their comments, history
+    and saved queues move to it, and so does any ban, suspension, pre-moderation or trust
+    the guest was under.
     """
     key = normalise_email(email)
     with transaction.atomic():
@@ -99,7 +102,8 @@ def link_verified_email(*, user, email: str) -> Commenter:
         own = own or commenter_for_account(user)
         if guest is not None:
             _merge(guest, into=own)
-        if key and not own.email_key and not Commenter.objects.filter(email_key=key).exists():
+        if key and own.email_key != key and not Commenter.objects.filter(
+                email_key=key).exclude(pk=own.pk).exists():
             own.email_key = key
             own.save(update_fields=["email_key"])
         return own
@@ -108,6 +112,8 @@ def link_verified_email(*, user, email: str) -> Commenter:
 def _merge(guest: Commenter, *, into: Commenter) -> None:
     Comment.objects.filter(commenter=guest).update(commenter=into)
     CommenterEvent.objects.filter(commenter=guest).update(commenter=into)
+    # A moderator's queue of this person's comments (deleted with the record otherwise).
+    SavedQueue.objects.filter(commenter=guest).update(commenter=into)
     changed = []
     if guest.is_banned and not into.is_banned:
         into.banned_at, into.ban_reason = guest.banned_at, guest.ban_reason
@@ -120,6 +126,10 @@ def _merge(guest: Commenter, *, into: Commenter) -> None:
     if guest.premoderated and not into.premoderated:
         into.premoderated, into.trust = True, Commenter.Trust.NONE
         changed += ["premoderated", "trust"]
+    elif guest.trust and not into.trust and not into.premoderated:
+        # The trust events moved with the history: the standing they made moves too.
+        into.trust = guest.trust
+        changed.append("trust")
     if changed:
         into.save(update_fields=changed)
     guest.delete()
