@@ -12,4 +12,5 @@ urlpatterns = [
     path("articles/<slug:slug>/comments/<id:pk>/report/", views.report, name="comment_report"),
     path("articles/<slug:slug>/comments/<id:pk>/replies/", views.replies,
          name="comment_replies"),
+    path("replies/stop/<str:token>/", views.stop_replies, name="stop_replies"),
 ]

@@ -24,7 +24,7 @@ from django_ratelimit.decorators import ratelimit
 from formguard.checks import TokenCheck
 
 from config.clients import client_ip
-from moderation import services
+from moderation import notify, services
 from moderation.models import Comment, visible_per_article
 from moderation.rendering import render_body
 from moderation.threads import (
@@ -682,4 +682,18 @@ def _reported(request, comment, message: str, status: int = 200):
                       {"message": message, "ok": status == 200}, status=status)
     (messages.success if status == 200 else messages.info)(request, message)
     return HttpResponseRedirect(_comment_url(request, comment))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def stop_replies(request, token):
+    """A reply email's link: the page to stop them (GET), and stopping them (POST; a link
+    opened by a mail scanner changes nothing)."""
+    comment = notify.comment_of_stop_token(token)
+    if comment is None:
+        raise Http404("No such link.")
+    stopped = request.method == "POST" and notify.stop_replies(comment)
+    if stopped:
+        comment.notify_replies = False
+    return render(request, "articles/stop_replies.html",
+                  {"comment": comment, "stopped": stopped})
 

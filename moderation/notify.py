@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django_tasks import task
 
 from .models import Comment, ModerationEvent, Reason
@@ -63,6 +65,30 @@ def email_rejection(event_id: int) -> bool:
 def email_reply(reply_id: int) -> bool:
     """The task: tell a writer someone replied to them (see send_reply_notice)."""
     return send_reply_notice(reply_id)
+
+
+# A reply email's link to stop them: the comment's id, signed, so no one can stop another
+# reader's emails by guessing ids. It never expires: an old email's link still works.
+STOP_REPLIES_SALT = "moderation.notify.stop-replies"
+
+
+def stop_replies_token(comment: Comment) -> str:
+    return signing.dumps(comment.pk, salt=STOP_REPLIES_SALT)
+
+
+def comment_of_stop_token(token: str) -> Comment | None:
+    """The comment a stop link was made for, if the link is one this site signed."""
+    try:
+        pk = signing.loads(token, salt=STOP_REPLIES_SALT)
+    except signing.BadSignature:
+        return None
+    return Comment.objects.select_related("article").filter(pk=pk).first()
+
+
+def stop_replies(comment: Comment) -> bool:
+    """No more reply emails about `comment`; False if it asked for none anyway."""
+    return bool(Comment.objects.filter(pk=comment.pk, notify_replies=True)
+                .update(notify_replies=False))
 
 
 def _link(path: str) -> str:
@@ -116,6 +142,8 @@ def send_reply_notice(reply_id: int) -> bool:
     _send("moderation/email/reply.txt", {
         "reply": reply, "parent": parent, "article": reply.article,
         "text": plain_text(reply.body, reply.body_format),
-        "url": _link(f"{reply.article.get_absolute_url()}#c{reply.pk}"),
+        # The permalink: the reply may be behind "Show N more replies" on the first view.
+        "url": _link(reply.get_absolute_url()),
+        "stop_url": _link(reverse("stop_replies", args=[stop_replies_token(parent)])),
     }, parent.author_email)
     return True

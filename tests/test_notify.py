@@ -1,6 +1,8 @@
 """Emails to commenters (moderation/notify.py): off by default; why a comment was removed;
 that a reply was published, once, to a writer who asked."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -74,7 +76,9 @@ def test_a_published_reply_is_emailed_once_to_a_writer_who_asked(
         services.approve(comment=reply, actor=moderator)
     [message] = mail.outbox
     assert message.to == ["t@example.org"] and "Uma replied" in message.subject
-    assert f"#c{reply.pk}" in message.body and "I disagree." in message.body
+    # The reply's permalink: it may be behind "Show N more replies" on the first view.
+    assert f"?comment={reply.pk}#c{reply.pk}" in message.body
+    assert "I disagree." in message.body
     # Hidden and approved again: no second email.
     services.hide(comment=reply, actor=moderator, reason="other")
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,3 +110,38 @@ def test_the_email_is_a_task_for_a_worker_never_sent_in_the_request(
     assert mail.outbox == []  # queued, not sent
     [queued] = DBTaskResult.objects.filter(task_path="moderation.notify.email_rejection")
     assert queued.args_kwargs["args"] == [comment.events.get(action="hidden").pk]
+
+
+def test_a_reply_email_links_to_a_page_that_stops_them_with_a_post(
+    emails_on, client, moderator, django_capture_on_commit_callbacks
+):
+    article = make_article(comment_policy="pre")
+    parent = post(article, author_email="t@example.org", notify_replies=True)
+    services.approve(comment=parent, actor=moderator)
+    first = post(article, parent=parent, author_name="Uma", body="One.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(comment=first, actor=moderator)
+    [message] = mail.outbox
+    stop_url = re.search(r"https://comments\.example\.org(/replies/stop/\S+/)",
+                         message.body).group(1)
+
+    page = client.get(stop_url).content.decode()
+    assert "Stop these emails" in page and article.title in page
+    parent.refresh_from_db()
+    assert parent.notify_replies  # opening the link (a mail scanner does) changes nothing
+    assert "You will get no more emails" in client.post(stop_url).content.decode()
+    parent.refresh_from_db()
+    assert not parent.notify_replies
+
+    second = post(article, parent=parent, author_name="Vic", body="Two.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(comment=second, actor=moderator)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "1:forged:signature"])
+def test_a_stop_link_this_site_did_not_sign_is_no_page(client, article, token):
+    comment = post(article, author_email="t@example.org", notify_replies=True)
+    assert client.post(f"/replies/stop/{token}/").status_code == 404
+    comment.refresh_from_db()
+    assert comment.notify_replies
