@@ -15,9 +15,9 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-AWAITING_NOTE = (
-    "Your comment is awaiting moderation. Only you can see it until a moderator approves it."
-)
+# True whether a moderator or the triage will publish it (the notice after posting says
+# which, articles/views.py).
+AWAITING_NOTE = "Your comment is not published yet. Only you can see it until it is."
 
 
 def render_rows(items: Iterable) -> SafeString:

@@ -27,6 +27,7 @@ from config.clients import client_ip
 from moderation import notify, services
 from moderation.models import Comment, visible_per_article
 from moderation.rendering import render_body
+from moderation.services.findings import awaits_scores
 from moderation.threads import (
     OLDEST,
     SORT_LABELS,
@@ -57,6 +58,11 @@ REPORT_GROUP = "articles.report_comment"
 
 AWAITING_NOTICE = (
     "Your comment is awaiting moderation. Only you can see it until a moderator approves it."
+)
+# On a post-moderated article (or from a trusted writer), until the triage has scored it.
+CHECKING_NOTICE = (
+    "Your comment is being checked: it appears in a moment, unless a moderator needs to read "
+    "it first. Until then only you can see it."
 )
 PUBLISHED_NOTICE = "Your comment is published."
 REPORTED_NOTICE = (
@@ -511,11 +517,18 @@ def _save_comment(request, article, form: CommentForm, parent=None) -> Comment |
     return comment
 
 
+def _posted_notice(comment: Comment) -> str:
+    if comment.is_visible:
+        return PUBLISHED_NOTICE
+    posted = comment.events.order_by("-created_at", "-id").first()
+    return CHECKING_NOTICE if awaits_scores(posted) else AWAITING_NOTICE
+
+
 def _posted_context(request, comment: Comment) -> dict:
     return {
         "comment": comment,
         "html": render_body(comment.body, comment.body_format),
-        "notice": PUBLISHED_NOTICE if comment.is_visible else AWAITING_NOTICE,
+        "notice": _posted_notice(comment),
         "url": _comment_url(request, comment),
     }
 

@@ -128,6 +128,16 @@ def test_a_hidden_comment_disappears_for_its_writer_too(client, article, moderat
     assert "Rude words." not in article_html(client, article)
 
 
+def test_a_comment_waiting_for_its_scores_tells_its_writer_it_is_being_checked(
+        client, db, triage_on):
+    article = make_article(comment_policy=Article.Policy.POST_MODERATED)
+    response = post(client, article, body="Checked first.")
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    html = client.get(response["Location"]).content.decode()
+    assert "Your comment is being checked: it appears in a moment" in html
+    assert "until a moderator approves it" not in html
+
+
 def test_a_post_moderated_article_publishes_the_comment_at_once(client, db):
     article = make_article(comment_policy=Article.Policy.POST_MODERATED)
     response = post(client, article, body="Straight in.")
