@@ -35,6 +35,7 @@ from .templatetags.moderation_tags import (
     undoable,
 )
 from .triage.display import signals
+from .wording import trust_effect
 
 # A placeholder id for reversing a URL once; every pattern here takes an <int:…>.
 _MARKER = 987654321987654321
@@ -312,8 +313,8 @@ class CardRenderer:
                     f'action="{self.person_urls["commenter_trust"].format(p.pk)}" '
                     f'class="mod-panel-body">\n'
                     f"        {self.csrf}\n        {self.next}\n"
-                    f'        <p class="small mb-2">Trust {name}: their comments publish on '
-                    "pre-moderated articles when triage raises nothing.</p>\n"
+                    f'        <p class="small mb-2">Trust {name}: '
+                    f"{escape(trust_effect(p))}.</p>\n"
                     f'        <button type="submit" class="btn btn-sm btn-success" '
                     f"data-mod-confirm>Trust {name} <kbd>↵</kbd></button>\n"
                     "      </form>\n"

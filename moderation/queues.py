@@ -210,8 +210,10 @@ CARD_LEAVES_OUT = (
         "hidden_reason", "created", "flagged", "reported", "open_flag_reasons",
         "needs_review", "import_key", "seq", "path", "depth", "priority", "triaged_at",
         "featured_at")),
+    # The commenter's user id stays: the trust panel says what trust does for an account
+    # and for a guest (wording.trust_effect).
     *(f"commenter__{name}" for name in (
-        "user", "email_key", "external_key", "last_seen", "trouble_at", "created_at")),
+        "email_key", "external_key", "last_seen", "trouble_at", "created_at")),
 )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.utils import dateformat, timezone
 
 from .models import CommenterEvent, Flag, ModerationEvent
@@ -22,6 +23,17 @@ STANDING_NOUNS = {
     CommenterEvent.Action.TRUSTED: "trust",
     CommenterEvent.Action.NOTED: "note",
 }
+
+
+def trust_effect(commenter) -> str:
+    """What trusting this person does, as services.people.trust_publishes() decides it: an
+    account's comments publish when triage raises nothing; a guest's only if the newsroom
+    trusts typed emails (anyone can type one)."""
+    effect = "their comments publish on pre-moderated articles when triage raises nothing"
+    if commenter.user_id or settings.COMMENTERS_TRUST_GUESTS:
+        return effect
+    return (f"{effect} once they post from an account with this email; as a guest they "
+            "still wait for a moderator, since anyone can type an email")
 
 
 def when(moment: datetime.datetime) -> str:

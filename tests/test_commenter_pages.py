@@ -203,6 +203,23 @@ def test_banning_from_a_card_goes_back_to_the_queue_with_an_undo(
     assert ModerationEvent.objects.filter(action="undone").count() == 1
 
 
+@pytest.mark.parametrize("trust_guests", [False, True])
+def test_trusting_a_guest_says_what_it_will_do_as_the_newsroom_has_it(
+    moderator_client, article, settings, trust_guests
+):
+    settings.COMMENTERS_TRUST_GUESTS = trust_guests
+    person = services.post_comment(article=article, author_name="Rex",
+                                   author_email="rex@example.org", body="Hi.").commenter
+    still_waits = "as a guest they still wait for a moderator"
+    for url in (reverse("moderation:commenter", args=[person.pk]),
+                reverse("moderation:queue") + "?tab=all"):
+        page = moderator_client.get(url).content.decode()
+        assert (still_waits in page) is not trust_guests, url
+    response = moderator_client.post(reverse("moderation:commenter_trust", args=[person.pk]),
+                                     {"next": reverse("moderation:queue")}, follow=True)
+    assert (still_waits in response.content.decode()) is not trust_guests
+
+
 def test_bad_input_to_a_person_action_is_a_clear_4xx_and_changes_nothing(
     moderator_client, article, moderator
 ):

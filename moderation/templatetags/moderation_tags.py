@@ -12,6 +12,7 @@ from ..models import Comment, ModerationEvent, Reason
 from ..rendering import plain_text, render_body
 from ..wording import event_words as _event_words
 from ..wording import is_keep as _is_keep
+from ..wording import trust_effect as _trust_effect
 
 register = template.Library()
 
@@ -29,6 +30,11 @@ ACTION_STYLES = {
     ModerationEvent.Action.UNDONE: "text-bg-info",
     ModerationEvent.Action.HELD: "text-bg-warning",
 }
+
+
+@register.filter
+def trust_effect(commenter) -> str:
+    return _trust_effect(commenter)
 
 
 @register.simple_tag

@@ -20,7 +20,7 @@ from ..paging import LargeTablePaginator
 from ..people_forms import BanForm, CommenterSearchForm, NoteForm, StandingForm, SuspendForm
 from ..queues import CountedPaginator, TabCount
 from ..services.people import HIDE_ALL, ban_progress, notes
-from ..wording import STANDING_NOUNS, when
+from ..wording import STANDING_NOUNS, trust_effect, when
 from ._common import first_error, moderator_required, safe_next
 from .actions import UNDO_SESSION_KEY
 
@@ -172,7 +172,7 @@ def _simple_action(service, form_class, *, already: str, done: str):
             event = service(commenter=person, actor=actor, **data)
             if event is None:
                 return already.format(person=person), None
-            return done.format(person=person), event
+            return done.format(person=person, effect=trust_effect(person)), event
 
         return _person_action(request, pk, form_class, perform)
 
@@ -187,7 +187,7 @@ premoderate = _simple_action(
 trust = _simple_action(
     services.trust_commenter, StandingForm,
     already="{person} is already trusted; nothing changed.",
-    done="Trusted {person}: their comments publish when triage raises nothing.",
+    done="Trusted {person}: {effect}.",
 )
 note = _simple_action(services.note_commenter, NoteForm, already="", done="Noted on {person}.")
 
