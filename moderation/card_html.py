@@ -285,6 +285,8 @@ class CardRenderer:
                     f'action="{self.person_urls["commenter_ban"].format(p.pk)}" '
                     f'class="mod-panel-body">\n'
                     f"        {self.csrf}\n        {self.next}\n"
+                    f'        <input type="hidden" name="expected_standing" '
+                    f'value="{escape(p.standing_key)}">\n'
                     f'        <label class="form-label" for="ban-{c.pk}-reason">Ban {name}: '
                     "every later comment is refused. Why? <span class=\"text-body-secondary\">"
                     "(they are told)</span></label>\n"
@@ -313,6 +315,8 @@ class CardRenderer:
                     f'action="{self.person_urls["commenter_trust"].format(p.pk)}" '
                     f'class="mod-panel-body">\n'
                     f"        {self.csrf}\n        {self.next}\n"
+                    f'        <input type="hidden" name="expected_standing" '
+                    f'value="{escape(p.standing_key)}">\n'
                     f'        <p class="small mb-2">Trust {name}: '
                     f"{escape(trust_effect(p))}.</p>\n"
                     f'        <button type="submit" class="btn btn-sm btn-success" '

@@ -13,7 +13,13 @@ def _reason_field(required: bool, message: str = "") -> forms.CharField:
                            error_messages={"required": message})
 
 
-class BanForm(forms.Form):
+class _Standing(forms.Form):
+    """The person's standing as the moderator's page showed it (Commenter.standing_key)."""
+
+    expected_standing = forms.CharField(required=False, max_length=100)
+
+
+class BanForm(_Standing):
     reason = _reason_field(True, "Say why the commenter is banned; they are told.")
     hide_all = forms.BooleanField(required=False)
     hide_reason = forms.ChoiceField(
@@ -25,7 +31,7 @@ class BanForm(forms.Form):
         return self.cleaned_data["hide_reason"] or Reason.OTHER
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(_Standing):
     days = forms.IntegerField(
         min_value=1, max_value=MAX_SUSPENSION_DAYS,
         error_messages={
@@ -38,7 +44,7 @@ class SuspendForm(forms.Form):
     reason = _reason_field(True, "Say why the commenter is suspended; they are told.")
 
 
-class StandingForm(forms.Form):
+class StandingForm(_Standing):
     """Pre-moderate or trust: an optional reason, for the log."""
 
     reason = _reason_field(False)

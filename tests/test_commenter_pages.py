@@ -1,6 +1,8 @@
 """The record on every card, the commenter's page, the Commenters list, the person actions
 from the workspace, and the queue and log filtered by commenter."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -218,6 +220,23 @@ def test_trusting_a_guest_says_what_it_will_do_as_the_newsroom_has_it(
     response = moderator_client.post(reverse("moderation:commenter_trust", args=[person.pk]),
                                      {"next": reverse("moderation:queue")}, follow=True)
     assert (still_waits in response.content.decode()) is not trust_guests
+
+
+def test_a_person_action_from_a_stale_page_is_a_409_that_changes_nothing(
+    moderator_client, article, admin_user
+):
+    person = services.post_comment(article=article, author_name="Alice",
+                                   author_email="alice@example.org", body="Hi.").commenter
+    page = moderator_client.get(reverse("moderation:commenter", args=[person.pk]))
+    seen = re.search(r'name="expected_standing" value="([^"]*)"',
+                     page.content.decode()).group(1)
+    services.premoderate_commenter(commenter=person, actor=admin_user)
+    response = moderator_client.post(reverse("moderation:commenter_trust", args=[person.pk]),
+                                     {"expected_standing": seen})
+    assert response.status_code == 409
+    assert "Reload the page and decide again." in response.content.decode()
+    person.refresh_from_db()
+    assert person.premoderated and not person.is_trusted
 
 
 def test_bad_input_to_a_person_action_is_a_clear_4xx_and_changes_nothing(

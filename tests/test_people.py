@@ -99,6 +99,20 @@ def test_an_account_that_changes_its_email_leaves_the_old_one_to_guests(
     assert guest.user is None and Commenter.objects.get(user=dan).display_name != "Old Dan"
 
 
+def test_an_action_from_a_page_older_than_anothers_change_to_the_person_is_refused(
+    tess, moderator, admin_user
+):
+    seen = tess.standing_key  # the page as mona opened it
+    services.premoderate_commenter(commenter=tess, actor=admin_user)
+    with pytest.raises(services.Conflict, match="was changed since your page showed them: "
+                                                "the last change was pre-moderation by ada"):
+        services.trust_commenter(commenter=tess, actor=moderator, expected_standing=seen)
+    tess.refresh_from_db()
+    assert tess.premoderated and not tess.is_trusted
+    assert services.trust_commenter(commenter=tess, actor=moderator,
+                                    expected_standing=tess.standing_key) is not None
+
+
 def test_a_banned_commenter_is_refused_and_nothing_is_stored(article, tess, moderator):
     event = services.ban_commenter(commenter=tess, actor=moderator, reason="Abuse")
     before = (Comment.objects.count(), ModerationEvent.objects.count())

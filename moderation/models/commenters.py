@@ -117,6 +117,13 @@ class Commenter(models.Model):
         return self.approved_count + self.pending_count + self.hidden_count
 
     @property
+    def standing_key(self) -> str:
+        """The person's standing as a moderator's form carries it: an action taken from a
+        page older than someone else's change to it is refused (services.people)."""
+        until = self.suspended_until.isoformat() if self.suspended_until else ""
+        return f"{int(self.is_banned)}|{until}|{int(self.premoderated)}|{self.trust}"
+
+    @property
     def hideable_count(self) -> int:
         """What a ban's "hide all" would hide, by the record's counters: the published and
         pending comments (services.people.comments_to_hide() lists them)."""

@@ -54,8 +54,19 @@ HIDE_ALL = "hide_all"
 HIDE_BATCH = 100
 
 
-def _lock(commenter: Commenter) -> Commenter:
-    return Commenter.objects.select_for_update().get(pk=commenter.pk)
+def _lock(commenter: Commenter, expected_standing: str | None = None) -> Commenter:
+    """The person's row, locked; refused (Conflict) if the moderator acts from a page that
+    showed another standing than theirs now (`expected_standing`, Commenter.standing_key),
+    as a decision on a comment is refused when someone else decided it meanwhile."""
+    current = Commenter.objects.select_for_update().get(pk=commenter.pk)
+    if expected_standing and expected_standing != current.standing_key:
+        last = (current.events.exclude(action=Action.NOTED).select_related("actor")
+                .order_by("-created_at", "-id").first())
+        change = (f": the last change was {STANDING_NOUNS.get(last.action, 'a change')} "
+                  f"by {last.actor or last.actor_label or 'someone'}" if last else "")
+        raise Conflict(f"{current} was changed since your page showed them{change}. "
+                       "Reload the page and decide again.")
+    return current
 
 
 def _reason(reason: str, what: str) -> str:
@@ -71,7 +82,8 @@ def _copy(commenter: Commenter, current: Commenter) -> None:
 
 
 def ban_commenter(*, commenter: Commenter, actor, reason: str, hide_all: bool = False,
-                  hide_reason: str = Reason.OTHER) -> CommenterEvent | None:
+                  hide_reason: str = Reason.OTHER, expected_standing: str | None = None
+                  ) -> CommenterEvent | None:
     """Refuse every later post by this person. With `hide_all`, also hide their published
     and pending comments, each through hide(), undone with the ban: a task does it once
     the ban commits (see the module docstring; ban_progress() says how far it got)."""
@@ -79,7 +91,7 @@ def ban_commenter(*, commenter: Commenter, actor, reason: str, hide_all: bool = 
     if hide_all and hide_reason not in Reason.values:
         raise ModerationError("Choose why their comments are hidden.")
     with transaction.atomic():
-        current = _lock(commenter)
+        current = _lock(commenter, expected_standing)
         if current.is_banned:
             return None
         recorded = {}
@@ -277,14 +289,14 @@ def ban_progress(commenter: Commenter) -> Hiding | Restoring | None:
                      kept=counts["total"] - counts["restored"] - left)
 
 
-def suspend_commenter(*, commenter: Commenter, actor, days: int, reason: str
-                      ) -> CommenterEvent | None:
+def suspend_commenter(*, commenter: Commenter, actor, days: int, reason: str,
+                      expected_standing: str | None = None) -> CommenterEvent | None:
     """Refuse this person's posts for `days` days; the suspension lifts itself."""
     reason = _reason(reason, "suspended")
     if not isinstance(days, int) or not 1 <= days <= MAX_SUSPENSION_DAYS:
         raise ModerationError(f"Suspend for 1 to {MAX_SUSPENSION_DAYS} days.")
     with transaction.atomic():
-        current = _lock(commenter)
+        current = _lock(commenter, expected_standing)
         if current.is_banned:
             raise ModerationError(f"{current} is banned; a suspension would change nothing.")
         until = timezone.now() + datetime.timedelta(days=days)
@@ -296,12 +308,12 @@ def suspend_commenter(*, commenter: Commenter, actor, days: int, reason: str
     return event
 
 
-def premoderate_commenter(*, commenter: Commenter, actor, reason: str = ""
-                          ) -> CommenterEvent | None:
+def premoderate_commenter(*, commenter: Commenter, actor, reason: str = "",
+                          expected_standing: str | None = None) -> CommenterEvent | None:
     """Hold every later comment of this person for a moderator, whatever the article's
     policy. Takes back any trust."""
     with transaction.atomic():
-        current = _lock(commenter)
+        current = _lock(commenter, expected_standing)
         if current.premoderated:
             return None
         event = record.change_standing(
@@ -312,11 +324,12 @@ def premoderate_commenter(*, commenter: Commenter, actor, reason: str = ""
     return event
 
 
-def trust_commenter(*, commenter: Commenter, actor, reason: str = "") -> CommenterEvent | None:
+def trust_commenter(*, commenter: Commenter, actor, reason: str = "",
+                    expected_standing: str | None = None) -> CommenterEvent | None:
     """Publish this person's comments on pre-moderated articles when triage raises
     nothing. Ends any pre-moderation of them."""
     with transaction.atomic():
-        current = _lock(commenter)
+        current = _lock(commenter, expected_standing)
         if current.is_banned:
             raise ModerationError(f"{current} is banned; undo the ban first.")
         if current.trust == Commenter.Trust.MANUAL:

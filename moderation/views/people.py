@@ -138,7 +138,8 @@ def ban(request, pk):
     def perform(person, actor, data):
         event = services.ban_commenter(commenter=person, actor=actor, reason=data["reason"],
                                        hide_all=data["hide_all"],
-                                       hide_reason=data["hide_reason"])
+                                       hide_reason=data["hide_reason"],
+                                       expected_standing=data["expected_standing"])
         if event is None:
             return f"{person} was already banned; nothing changed.", None
         # Their record as the request found it: what the task is about to hide.
@@ -156,7 +157,8 @@ def ban(request, pk):
 def suspend(request, pk):
     def perform(person, actor, data):
         event = services.suspend_commenter(commenter=person, actor=actor, days=data["days"],
-                                           reason=data["reason"])
+                                           reason=data["reason"],
+                                           expected_standing=data["expected_standing"])
         return f"Suspended {person} until {when(person.suspended_until)}.", event
 
     return _person_action(request, pk, SuspendForm, perform)
