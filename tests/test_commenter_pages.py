@@ -235,6 +235,7 @@ def test_a_person_action_from_a_stale_page_is_a_409_that_changes_nothing(
                                      {"expected_standing": seen})
     assert response.status_code == 409
     assert "Reload the page and decide again." in response.content.decode()
+    assert "Back to Alice</a>" in response.content.decode()
     person.refresh_from_db()
     assert person.premoderated and not person.is_trusted
 

@@ -112,8 +112,11 @@ def _done(request, person: Commenter, message: str, event: CommenterEvent | None
 
 def _refused(request, person: Commenter, message: str, status: int = 422):
     """Say why nothing was done (422 for bad input, 409 when someone acted since)."""
+    back = _back(request, person)
+    on_their_page = back == reverse("moderation:commenter", args=[person.pk])
+    label = f"Back to {person}" if on_their_page else "Back to the queue"
     return render(request, "moderation/error.html",
-                  {"message": message, "back": _back(request, person)}, status=status)
+                  {"message": message, "back": back, "back_label": label}, status=status)
 
 
 def _person_action(request, pk, form_class, perform):
