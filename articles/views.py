@@ -179,7 +179,8 @@ def _thread(request, article, *, own_ids=(), own_user_id=None) -> tuple[str, int
         page = thread_page(article, _page_number(request), links=links, sort=sort,
                            own_ids=own_ids, own_user_id=own_user_id)
     context = {"page": page, "rows": render_rows(page.items), "article_url": links.article_url,
-               "sorts": list(SORT_LABELS.items())}
+               "sorts": list(SORT_LABELS.items()),
+               "gone": target_id is not None and target is None}
     return render_to_string("articles/thread.html", context), page.approved_count
 
 

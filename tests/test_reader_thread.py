@@ -119,13 +119,16 @@ def test_a_permalink_deep_in_a_big_subtree_lands_on_it_with_its_ancestors_highli
         assert len(ids) <= 60
 
 
-def test_a_permalink_to_a_comment_readers_do_not_see_shows_the_thread(client, article):
+def test_a_permalink_to_a_comment_readers_do_not_see_shows_the_thread_and_says_so(
+        client, article):
     shown = make_comment(article, body="Published.")
     hidden = make_comment(article, body="Removed.", status=Status.HIDDEN)
     html = get(client, article, comment=hidden.pk)
     assert "Removed." not in html
     assert f'id="c{shown.pk}"' in html
     assert "comment-target" not in html
+    assert "The comment this link points to is not published" in html
+    assert "is not published" not in get(client, article)
 
 
 def test_a_hidden_ancestor_on_a_permalink_is_a_placeholder(client, article):
