@@ -222,6 +222,19 @@ def test_trusting_a_guest_says_what_it_will_do_as_the_newsroom_has_it(
     assert (still_waits in response.content.decode()) is not trust_guests
 
 
+def test_each_note_in_the_persons_history_says_which_note_it_is(
+    moderator_client, article, moderator
+):
+    person = services.post_comment(article=article, author_name="Alice",
+                                   author_email="alice@example.org", body="Hi.").commenter
+    for note in ("Warned by email on Monday.", "Asked to stop the all-caps posts."):
+        services.note_commenter(commenter=person, actor=moderator, note=note)
+    page = moderator_client.get(reverse("moderation:commenter", args=[person.pk]))
+    history = page.content.decode().split('id="history-heading"', 1)[1]
+    assert "“Warned by email on Monday.”" in history
+    assert "“Asked to stop the all-caps posts.”" in history
+
+
 def test_a_person_action_from_a_stale_page_is_a_409_that_changes_nothing(
     moderator_client, article, admin_user
 ):

@@ -221,6 +221,8 @@ def test_rename_and_delete_by_the_owner(moderator_client, moderator):
     assert moderator_client.post(url, {"name": "Politics desk"}).status_code == 302
     saved.refresh_from_db()
     assert saved.name == "Politics desk"
+    same = moderator_client.post(url, {"name": "Politics desk"}, follow=True)
+    assert "“Politics desk” already has that name; nothing changed." in same.content.decode()
     assert moderator_client.post(url, {"name": ""}).status_code == 400
     assert moderator_client.get(url).status_code == 405
     delete = reverse("moderation:delete_queue", args=[saved.pk])

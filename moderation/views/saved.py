@@ -90,6 +90,8 @@ def rename_queue(request, pk):
         return _refused(request, str(error))
     if renamed is not None:
         messages.success(request, f"Renamed “{saved.name}” to “{renamed.name}”.")
+    else:
+        messages.info(request, f"“{saved.name}” already has that name; nothing changed.")
     return redirect(safe_next(request, reverse("moderation:saved_queues")))
 
 
