@@ -228,3 +228,10 @@ def wxr_file(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def quick_forms(settings):
+    """Reader forms sent at once: Playwright fills a form in milliseconds, and the minimum
+    time on a form has its own tests (test_bot_defences.py)."""
+    settings.FORMGUARD_TOKEN_MIN_SECONDS = 0

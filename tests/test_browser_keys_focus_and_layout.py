@@ -16,15 +16,10 @@ from moderation import services
 from moderation.models import Comment, Reason
 from tests.factories import make_article, make_comment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("quick_forms")]
 
 PHONE = {"width": 375, "height": 812}
-
-
-@pytest.fixture(autouse=True)
-def quick_forms(settings):
-    # Playwright fills a form in milliseconds; the minimum time has its own tests.
-    settings.FORMGUARD_TOKEN_MIN_SECONDS = 0
 
 
 @pytest.fixture

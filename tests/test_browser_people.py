@@ -15,12 +15,8 @@ from playwright.sync_api import expect
 from moderation.models import Comment, Commenter, CommenterEvent
 from tests.factories import make_article
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def quick_forms(settings):
-    settings.FORMGUARD_TOKEN_MIN_SECONDS = 0
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("quick_forms")]
 
 
 def watch(page):

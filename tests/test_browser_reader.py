@@ -7,13 +7,8 @@ from articles.models import Article
 from moderation.models import Comment, Flag, ModerationEvent, Reason
 from tests.factories import make_article, make_comment
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def quick_forms(settings):
-    # Playwright fills a form in milliseconds; the minimum time has its own tests.
-    settings.FORMGUARD_TOKEN_MIN_SECONDS = 0
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+              pytest.mark.usefixtures("quick_forms")]
 
 
 @pytest.fixture
