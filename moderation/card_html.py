@@ -22,22 +22,16 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Comment, Flag, Reason
-from .rendering import mark_sentence, render_body
+from .rendering import excerpt, mark_sentence, render_body
 from .services.findings import awaits_scores
-from .templatetags.moderation_tags import (
-    event_words,
-    excerpt,
-    status_badge,
-    undo_label,
-    undoable,
-)
 from .triage.display import signals
-from .wording import trust_effect
+from .wording import event_words_as, trust_effect, undo_label, undoable
 
-# A placeholder id for reversing a URL once; every pattern here takes an <int:…>.
+# A placeholder id for reversing a URL once; every pattern here takes an <id:…>.
 _MARKER = 987654321987654321
 
 
@@ -235,12 +229,12 @@ class CardRenderer:
             when = (f'<time datetime="{_iso(event.created_at)}">'
                     f"{ago(event.created_at, self.now)}</time>")
             if event.action == "held" and flags:
-                out.append(f'    <p class="mod-last">{escape(event_words(event, "brief"))}'
+                out.append(f'    <p class="mod-last">{escape(event_words_as(event, "brief"))}'
                            f", {when}</p>\n")
             else:
                 note = (f": “{escape(event.note)}”"
                         if event.note and event.action != "undone" else "")
-                out.append(f'    <p class="mod-last">{escape(event_words(event))}, '
+                out.append(f'    <p class="mod-last">{escape(event_words_as(event))}, '
                            f"{when}{note}</p>\n")
         if error:
             out.append(f'    <div class="alert alert-danger mod-error" role="alert">'
@@ -473,6 +467,19 @@ _REASONS = [(escape(value), escape(str(label))) for value, label in Reason.choic
 _REASON_LABELS = {value: label for value, label in _REASONS}
 _SOURCE_LABELS = {value: escape(str(label)) for value, label in Flag.Source.choices}
 _STATUS_LABELS = {value: escape(str(label)) for value, label in Comment.Status.choices}
+STATUS_STYLES = {
+    Comment.Status.PENDING: "text-bg-warning",
+    Comment.Status.APPROVED: "text-bg-success",
+    Comment.Status.HIDDEN: "text-bg-secondary",
+}
+
+
+def status_badge(status: str) -> SafeString:
+    label = Comment.Status(status).label if status in Comment.Status.values else status
+    return format_html('<span class="badge mod-status-badge {}">{}</span>',
+                       STATUS_STYLES.get(status, "text-bg-light"), label)
+
+
 _STATUS_BADGES = {value: status_badge(value) for value in Comment.Status.values}
 
 

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 LINK_REL = "nofollow ugc noopener"
 
@@ -146,3 +147,10 @@ def plain_text(body: str, body_format: str = "text") -> str:
     if body_format == "html":
         return html_to_text(body)
     return body
+
+
+def excerpt(comment, length: int = 140) -> str:
+    """The start of a comment's body as plain text, on one line (escape it to show it)."""
+    text = plain_text(comment.body, comment.body_format)
+    return Truncator(" ".join(text.split())).chars(int(length))
+

@@ -110,3 +110,38 @@ def event_words(event: ModerationEvent, *, resolved: Iterable[str] | None = None
     if action == Action.PUBLISHED:
         return "Published after scoring"
     return f"{event.get_action_display()}{who}{reason}"
+
+
+def event_words_as(event: ModerationEvent, style: str = "") -> str:
+    """The audit row in plain words as a page shows it, exact about what a keep dismissed
+    when the flags it resolved were attached (queues.attach_resolved_sources()): "brief"
+    leaves out the reason (when the card's open flags already say it), "what" leaves out
+    who (the log's own column says it)."""
+    return event_words(event, resolved=getattr(event, "resolved_sources", None),
+                       brief=style == "brief", actor=style != "what")
+
+
+UNDO_LABELS = {
+    Action.APPROVED: "Undo approval",
+    Action.HIDDEN: "Undo hide",
+    Action.FLAGGED: "Undo flag",
+    Action.FEATURED: "Undo feature",
+    Action.UNFEATURED: "Undo unfeature",
+}
+
+
+def undo_label(event: ModerationEvent) -> str:
+    return UNDO_LABELS.get(event.action, "Undo")
+
+
+def undoable(event: ModerationEvent | None) -> bool:
+    """Can this event be taken back with undo (a moderator's decision nobody has undone
+    yet)? An automatic flag is not: a moderator dismisses it by keeping or approving."""
+    if event is None or not event.is_moderators_decision:
+        return False
+    try:
+        event.undone_by  # noqa: B018 - the reverse one-to-one raises when absent
+    except ModerationEvent.DoesNotExist:
+        return True
+    return False
+

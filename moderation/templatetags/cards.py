@@ -1,6 +1,5 @@
 """The parts of a queue card that other pages show too, from moderation/card_html.py:
-{% standing p %} (the people pages) and {% reason_choices kind legend %} (the bulk bar).
-A library of their own, since card_html uses moderation_tags' filters."""
+{% standing p %} (the people pages) and {% reason_choices kind legend %} (the bulk bar)."""
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe

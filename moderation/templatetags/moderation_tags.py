@@ -8,19 +8,21 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from ..models import Comment, ModerationEvent, Reason
-from ..rendering import plain_text, render_body
-from ..wording import event_words as _event_words
-from ..wording import is_keep as _is_keep
-from ..wording import trust_effect as _trust_effect
+from ..card_html import status_badge
+from ..models import ModerationEvent, Reason
+from ..rendering import excerpt, render_body
+from ..wording import event_words_as, is_keep, trust_effect, undo_label, undoable
 
 register = template.Library()
 
-STATUS_STYLES = {
-    Comment.Status.PENDING: "text-bg-warning",
-    Comment.Status.APPROVED: "text-bg-success",
-    Comment.Status.HIDDEN: "text-bg-secondary",
-}
+# What the queue's cards (card_html) and the wording say, for the other pages' templates.
+register.filter("excerpt", excerpt)
+register.filter("event_words", event_words_as)
+register.filter("is_keep", is_keep)
+register.filter("trust_effect", trust_effect)
+register.filter("undo_label", undo_label)
+register.filter("undoable", undoable)
+register.simple_tag(status_badge, name="status_badge")
 
 ACTION_STYLES = {
     ModerationEvent.Action.APPROVED: "text-bg-success",
@@ -30,11 +32,6 @@ ACTION_STYLES = {
     ModerationEvent.Action.UNDONE: "text-bg-info",
     ModerationEvent.Action.HELD: "text-bg-warning",
 }
-
-
-@register.filter
-def trust_effect(commenter) -> str:
-    return _trust_effect(commenter)
 
 
 @register.simple_tag
@@ -50,22 +47,6 @@ def body_html(comment) -> SafeString:
     return render_body(comment.body, comment.body_format)
 
 
-@register.filter
-def excerpt(comment, length: int = 140) -> str:
-    """The start of a comment's body as plain text (the template escapes it)."""
-    text = plain_text(comment.body, comment.body_format)
-    return Truncator(" ".join(text.split())).chars(int(length))
-
-
-@register.simple_tag
-def status_badge(status: str) -> SafeString:
-    label = Comment.Status(status).label if status in Comment.Status.values else status
-    return format_html(
-        '<span class="badge mod-status-badge {}">{}</span>',
-        STATUS_STYLES.get(status, "text-bg-light"), label,
-    )
-
-
 @register.simple_tag
 def action_badge(action: str) -> SafeString:
     labels = dict(ModerationEvent.Action.choices)
@@ -73,49 +54,6 @@ def action_badge(action: str) -> SafeString:
         '<span class="badge {}">{}</span>',
         ACTION_STYLES.get(action, "text-bg-light border"), labels.get(action, action),
     )
-
-
-UNDO_LABELS = {
-    ModerationEvent.Action.APPROVED: "Undo approval",
-    ModerationEvent.Action.HIDDEN: "Undo hide",
-    ModerationEvent.Action.FLAGGED: "Undo flag",
-    ModerationEvent.Action.FEATURED: "Undo feature",
-    ModerationEvent.Action.UNFEATURED: "Undo unfeature",
-}
-
-
-@register.filter
-def undo_label(event) -> str:
-    return UNDO_LABELS.get(event.action, "Undo")
-
-
-@register.filter
-def event_words(event, style: str = "") -> str:
-    """The audit row in plain words (moderation/wording.py), exact about what a keep
-    dismissed when the flags it resolved were attached (attach_resolved_sources());
-    "brief" leaves out the reason (when the card's open flags already say it), "what"
-    leaves out who (the log's own column says it)."""
-    return _event_words(event, resolved=getattr(event, "resolved_sources", None),
-                        brief=style == "brief", actor=style != "what")
-
-
-@register.filter
-def is_keep(event) -> bool:
-    """A decision that only dismissed the open flags (the status stayed)."""
-    return _is_keep(event)
-
-
-@register.filter
-def undoable(event) -> bool:
-    """Can this event be taken back with undo (a moderator's decision nobody has undone
-    yet)? An automatic flag is not: a moderator dismisses it by keeping or approving."""
-    if event is None or not event.is_moderators_decision:
-        return False
-    try:
-        event.undone_by  # noqa: B018 - the reverse one-to-one raises when absent
-    except ModerationEvent.DoesNotExist:
-        return True
-    return False
 
 
 def _short(text: str, length: int) -> str:
