@@ -40,6 +40,7 @@ def when(moment: datetime.datetime) -> str:
     """A moment as a reader reads it: "4 May 2026, 14:05 UTC" in the site's time zone."""
     return dateformat.format(timezone.localtime(moment), "j F Y, H:i T")
 
+
 # What an undo takes back, as a noun: "Hide undone", "Approval undone".
 UNDONE_NOUNS = {
     Action.APPROVED: "Approval",
@@ -121,17 +122,10 @@ def event_words_as(event: ModerationEvent, style: str = "") -> str:
                        brief=style == "brief", actor=style != "what")
 
 
-UNDO_LABELS = {
-    Action.APPROVED: "Undo approval",
-    Action.HIDDEN: "Undo hide",
-    Action.FLAGGED: "Undo flag",
-    Action.FEATURED: "Undo feature",
-    Action.UNFEATURED: "Undo unfeature",
-}
-
-
 def undo_label(event: ModerationEvent) -> str:
-    return UNDO_LABELS.get(event.action, "Undo")
+    """The Undo button's words: "Undo approval", "Undo hide" (UNDONE_NOUNS above)."""
+    noun = UNDONE_NOUNS.get(event.action)
+    return f"Undo {noun.lower()}" if noun else "Undo"
 
 
 def undoable(event: ModerationEvent | None) -> bool:

@@ -37,6 +37,9 @@ class ModerationError(Exception):
 class AlreadyReported(ModerationError):
     """The same reader (the same reporter key) reported this comment before."""
 
+    def __init__(self, message: str = "You have already reported this comment."):
+        super().__init__(message)
+
 
 class Conflict(ModerationError):
     """Someone else changed the comment after the moderator saw it."""
@@ -264,7 +267,7 @@ def flag_all(wanted: Sequence[Flagging], *, actor, source: str = Flag.Source.MOD
             elif expected is not None and current.status != expected:
                 refused[pk] = Conflict(f"Comment #{pk} was {_describe_last_change(current)}.")
             elif pk in reported_before:
-                refused[pk] = AlreadyReported("You have already reported this comment.")
+                refused[pk] = AlreadyReported()
         raising = [(locked[one.comment.pk], one) for one in wanted
                    if one.comment.pk not in refused]
         flagged = {current.pk: current for current, _one in raising}

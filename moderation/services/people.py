@@ -63,7 +63,7 @@ def _lock(commenter: Commenter, expected_standing: str | None = None) -> Comment
         last = (current.events.exclude(action=Action.NOTED).select_related("actor")
                 .order_by("-created_at", "-id").first())
         change = (f": the last change was {STANDING_NOUNS.get(last.action, 'a change')} "
-                  f"by {last.actor or last.actor_label or 'someone'}" if last else "")
+                  f"by {last.actor_name}" if last else "")
         raise Conflict(f"{current} was changed since your page showed them{change}. "
                        "Reload the page and decide again.")
     return current

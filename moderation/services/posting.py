@@ -111,6 +111,6 @@ def report(*, comment: Comment, reason: str, note: str = "", reporter_key: str,
         return flag(comment=comment, actor=user, reason=reason, note=note,
                     source=Flag.Source.READER, reporter_key=reporter_key, actor_label="reader")
     except IntegrityError:  # the same reader's report, sent twice at the same moment
-        raise AlreadyReported("You have already reported this comment.") from None
+        raise AlreadyReported() from None
 
 

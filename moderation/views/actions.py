@@ -315,7 +315,7 @@ def bulk_undo(request):
     if len(events) < len(set(wanted)):
         parts.append(f"{_plural(len(set(wanted)) - len(events), 'decision')} not found.")
     parts += [error for _comment, error in result.refused]
-    undone, refused = result.changed, result.refused
-    level = "info" if undone and not refused else ("warning" if undone else "danger")
+    level = ("info" if result.changed and not result.refused
+             else "warning" if result.changed else "danger")
     return _answer(request, [e.comment_id for e in events],
                    Outcome(" ".join(parts) or "There was nothing to undo.", level))

@@ -8,6 +8,8 @@ says why. Pages cost a fixed number of queries whatever the person's number of c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -167,7 +169,7 @@ def suspend(request, pk):
     return _person_action(request, pk, SuspendForm, perform)
 
 
-def _simple_action(service, form_class, *, already: str, done: str):
+def _simple_action(service, form_class, *, already: str, done: Callable[[Commenter], str]):
     """A view for an action whose form's fields are the service's own arguments."""
 
     @moderator_required
@@ -177,7 +179,7 @@ def _simple_action(service, form_class, *, already: str, done: str):
             event = service(commenter=person, actor=actor, **data)
             if event is None:
                 return already.format(person=person), None
-            return done.format(person=person, effect=trust_effect(person)), event
+            return done(person), event
 
         return _person_action(request, pk, form_class, perform)
 
@@ -187,14 +189,15 @@ def _simple_action(service, form_class, *, already: str, done: str):
 premoderate = _simple_action(
     services.premoderate_commenter, StandingForm,
     already="{person} is already pre-moderated; nothing changed.",
-    done="Every new comment of {person} now waits for a moderator.",
+    done=lambda person: f"Every new comment of {person} now waits for a moderator.",
 )
 trust = _simple_action(
     services.trust_commenter, StandingForm,
     already="{person} is already trusted; nothing changed.",
-    done="Trusted {person}: {effect}.",
+    done=lambda person: f"Trusted {person}: {trust_effect(person)}.",
 )
-note = _simple_action(services.note_commenter, NoteForm, already="", done="Noted on {person}.")
+note = _simple_action(services.note_commenter, NoteForm, already="",
+                      done=lambda person: f"Noted on {person}.")
 
 
 @moderator_required
