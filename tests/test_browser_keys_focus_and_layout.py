@@ -150,16 +150,22 @@ def test_on_a_phone_a_long_why_badge_wraps_and_the_queue_does_not_scroll_sideway
 # 4. The reader's focus after htmx answers
 
 
+def send_comment(page, body: str, name: str = "Rita"):
+    """Fill the article's comment form and send it; return the form."""
+    form = page.locator("#comment-form")
+    form.get_by_label("Name").fill(name)
+    form.get_by_label("Comment").fill(body)
+    form.get_by_role("button", name="Post comment").click()
+    return form
+
+
 def test_a_comment_form_error_takes_the_focus_to_its_field_and_is_announced(
     live_server, page, problems
 ):
     article = make_article(slug="error-story")
     page.goto(live_server.url + article.get_absolute_url())
-    form = page.locator("#comment-form")
-    form.get_by_label("Name").fill("Rita")
     # Only spaces: the browser lets it through (the field is not empty), the server refuses.
-    form.get_by_label("Comment").fill("   ")
-    form.get_by_role("button", name="Post comment").click()
+    send_comment(page, "   ")
 
     area = page.locator("#comment-form-area")
     expect(area.locator(".invalid-feedback")).to_contain_text("Write your comment")
@@ -232,15 +238,10 @@ def test_a_comment_over_the_posting_limit_is_refused_above_its_form_which_keeps_
     settings.COMMENTS_POST_RATE = "1/m"
     article = make_article(slug="limit-story")
     page.goto(live_server.url + article.get_absolute_url())
-    form = page.locator("#comment-form")
-    form.get_by_label("Name").fill("Rita")
-    form.get_by_label("Comment").fill("First thoughts on the accords.")
-    form.get_by_role("button", name="Post comment").click()
+    send_comment(page, "First thoughts on the accords.")
     expect(page.locator(".posted")).to_be_visible()
 
-    form = page.locator("#comment-form")
-    form.get_by_label("Comment").fill("Second thoughts, typed with care.")
-    form.get_by_role("button", name="Post comment").click()
+    form = send_comment(page, "Second thoughts, typed with care.")
     refusal = form.locator(".refusal")
     expect(refusal).to_contain_text("too much in a short time")
     expect(refusal).to_be_focused()
