@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connections
 from django.db.models import (
     BooleanField,
@@ -27,7 +27,7 @@ from django.db.models import (
 from django.utils.functional import cached_property
 
 from .models import Comment, Flag, Is, ModerationEvent, QueueCount, QueueTotal
-from .paging import first_pks, first_rows, gathered
+from .paging import ShallowPaginator, first_pks, first_rows, gathered
 from .wording import is_keep
 
 Status = Comment.Status
@@ -306,7 +306,7 @@ def after_key(queryset: QuerySet, *, sort: str, key: dict) -> QuerySet:
     return queryset.filter(bound & later)
 
 
-class CountedPaginator(Paginator):
+class CountedPaginator(ShallowPaginator):
     """A paginator told its count, which the tab counts have already worked out (with
     `at_least`, pages stop there)."""
 

@@ -77,6 +77,9 @@ class ModerationEvent(ActedBy, models.Model):
             models.Index(fields=["comment", "-created_at"], name="event_comment_idx"),
             models.Index(fields=["actor"], condition=Q(actor__isnull=False),
                          name="event_actor_idx"),
+            # The log filtered by action, newest first: without it a rare action was
+            # looked for through every audit row.
+            models.Index(fields=["action", "-created_at", "-id"], name="event_action_idx"),
         ]
 
     def __str__(self):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -21,7 +22,7 @@ from django.utils import timezone
 from articles.models import Article
 
 from .commenters import Commenter
-from .comments import Reason
+from .comments import AUTHOR_MIN_LENGTH, Reason
 from .counts import QUEUE_KEYS
 
 # The Django permissions that let a user rename or delete a shared queue they do not own
@@ -54,7 +55,8 @@ class SavedQueue(models.Model):
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="+")
     reason = models.CharField(max_length=20, blank=True, choices=Reason.choices)
-    author = models.CharField(max_length=100, blank=True)
+    author = models.CharField(max_length=100, blank=True,
+                              validators=[MinLengthValidator(AUTHOR_MIN_LENGTH)])
     text = models.CharField(max_length=200, blank=True)
     commenter = models.ForeignKey(Commenter, null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="+")

@@ -10,7 +10,6 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_safe
 from ..forms import LogFilterForm, QueueFilterForm
 from ..live import MAX_SHOWN, changes, presence
 from ..models import Comment, ModerationEvent, QueueCount, QueueTotal, Reason
+from ..paging import LargeTablePaginator
 from ..queues import (
     DEFAULT_QUEUE,
     PER_PAGE,
@@ -246,7 +246,7 @@ def log(request):
     events = form.filter(ModerationEvent.objects.select_related(
         "actor", "comment__article", "undoes", "undone_by"
     ).order_by("-created_at", "-id"))
-    page = Paginator(events, LOG_PER_PAGE).get_page(request.GET.get("page"))
+    page = LargeTablePaginator(events, LOG_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     attach_resolved_sources(page.object_list)
     acted = Exists(ModerationEvent.objects.filter(actor=OuterRef("pk")))

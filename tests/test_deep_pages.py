@@ -1,0 +1,121 @@
+"""Lists that grow to millions of rows offer a bounded number of pages, count no whole
+table, and take no filter that would have every row read."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from moderation import services
+from moderation.models import Comment, Reason, SavedQueue
+from moderation.paging import LargeTablePaginator
+from moderation.queues import PER_PAGE
+
+from .factories import make_article, make_comment
+
+QUEUE_URL = reverse("moderation:queue")
+LOG_URL = reverse("moderation:log")
+Status = Comment.Status
+
+
+def card_ids(response) -> list[int]:
+    assert response.status_code == 200
+    return [int(pk) for pk in re.findall(r'<article id="comment-(\d+)"', response.content.decode())]
+
+
+@pytest.fixture
+def two_pages_at_most(monkeypatch):
+    monkeypatch.setattr("moderation.paging.MAX_PAGES", 2)
+
+
+def test_the_queue_offers_its_first_pages_only_and_says_how_to_reach_the_rest(
+        moderator_client, article, two_pages_at_most):
+    for _ in range(3 * PER_PAGE):
+        make_comment(article, status=Status.PENDING)
+    oldest_first = list(Comment.objects.order_by("created", "id").values_list("pk", flat=True))
+
+    response = moderator_client.get(QUEUE_URL, {"tab": "pending", "page": 99})
+
+    html = response.content.decode()
+    assert card_ids(response) == oldest_first[PER_PAGE:2 * PER_PAGE]
+    assert "Page 2 of 2 · 75 in all; the pages stop at 2" in html
+    assert 'rel="next"' not in html
+    assert f"comments {PER_PAGE + 1} to {2 * PER_PAGE} of 75" in html
+
+
+def test_a_queue_within_the_pages_says_nothing_of_them(moderator_client, article,
+                                                       two_pages_at_most):
+    for _ in range(PER_PAGE + 1):
+        make_comment(article, status=Status.PENDING)
+
+    html = moderator_client.get(QUEUE_URL, {"tab": "pending", "page": 2}).content.decode()
+
+    assert "Page 2 of 2 · 26 in all</span>" in html
+    assert "comments 26 to 26 of 26" in html
+
+
+def test_the_log_counts_no_further_than_the_large_tables_limit(
+        moderator_client, article, moderator, monkeypatch):
+    monkeypatch.setattr(LargeTablePaginator, "COUNT_LIMIT", 4)
+    for _ in range(6):
+        services.approve(comment=make_comment(article, status=Status.PENDING), actor=moderator)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = moderator_client.get(LOG_URL)
+
+    html = response.content.decode()
+    assert "More than 4 events, newest first" in html
+    assert not any("COUNT(" in query["sql"].upper() for query in queries)
+
+
+def test_the_log_offers_its_first_pages_only(moderator_client, moderator, two_pages_at_most,
+                                             monkeypatch):
+    monkeypatch.setattr("moderation.views.pages.LOG_PER_PAGE", 2)
+    for _ in range(6):
+        services.hide(comment=make_comment(make_article(), status=Status.PENDING),
+                      actor=moderator, reason=Reason.SPAM)
+
+    html = moderator_client.get(LOG_URL, {"page": 3}).content.decode()
+
+    assert "Page 2 of 2 · 6 in all; the pages stop at 2" in html
+
+
+def test_an_author_filter_of_two_characters_is_refused_with_a_notice(moderator_client, article):
+    make_comment(article, status=Status.PENDING, author_name="Jo")
+    make_comment(article, status=Status.PENDING, author_name="Ann")
+
+    response = moderator_client.get(QUEUE_URL, {"tab": "pending", "author": "Jo"})
+
+    html = response.content.decode()
+    assert "Author: Type at least 3 characters of a name or email. The filter was ignored." in html
+    assert len(card_ids(response)) == 2
+
+
+def test_an_author_filter_of_three_characters_filters(moderator_client, article):
+    make_comment(article, status=Status.PENDING, author_name="Jo")
+    ann = make_comment(article, status=Status.PENDING, author_name="Ann")
+
+    response = moderator_client.get(QUEUE_URL, {"tab": "pending", "author": "ann"})
+
+    assert card_ids(response) == [ann.pk]
+
+
+def test_the_admin_looks_for_a_short_search_in_the_bodies_only(admin_client, article):
+    by_name = make_comment(article, author_name="Zq", body="Nothing to see.")
+    in_body = make_comment(article, author_name="Ann", body="What is zq anyway?")
+
+    response = admin_client.get(reverse("admin:moderation_comment_changelist"), {"q": "zq"})
+
+    shown = {comment.pk for comment in response.context["cl"].result_list}
+    assert shown == {in_body.pk}
+    assert by_name.pk not in shown
+
+
+def test_a_saved_queue_cannot_hold_an_author_filter_of_two_characters(moderator):
+    saved = SavedQueue(owner=moderator, name="Jo's", tab="pending", sort="oldest", author="Jo")
+
+    with pytest.raises(ValidationError, match="author"):
+        saved.full_clean()
