@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 class Outcome:
     scored: int = 0
     flagged: int = 0
+    withdrawn: int = 0
     held: int = 0
     published: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
@@ -67,5 +68,6 @@ def score_comments(comments: Iterable, *, flag: bool = True, rescore: bool = Fal
         if flag:
             acted = services.act_on_findings(locked)
             outcome.flagged, outcome.held = acted.flagged, acted.held
+            outcome.withdrawn = acted.withdrawn
             outcome.published, outcome.skipped = acted.published, acted.skipped
     return outcome

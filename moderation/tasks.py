@@ -59,7 +59,8 @@ def score_comments(comment_ids: list[int], rescore: bool = False) -> dict:
         score_comments.using(run_after=timezone.now() + timedelta(seconds=RETRY_SECONDS)
                              ).enqueue(comment_ids, rescore)
         return {"requeued": len(comment_ids)}
-    return {"scored": outcome.scored, "flagged": outcome.flagged, "held": outcome.held,
+    return {"scored": outcome.scored, "flagged": outcome.flagged,
+            "withdrawn": outcome.withdrawn, "held": outcome.held,
             "published": outcome.published, "skipped": len(outcome.skipped)}
 
 

@@ -304,7 +304,8 @@ def test_the_command_scores_comments_never_scored(news, triage_on):
     fresh.refresh_from_db()
     scored.refresh_from_db()
     assert fresh.triaged_at is not None and scored.triaged_at == first_time
-    assert "Scored 1 comment(s); raised 1 automatic flag(s); held 0." in out.getvalue()
+    assert ("Scored 1 comment(s); raised 1 automatic flag(s); withdrew 0 no longer found; "
+            "held 0.") in out.getvalue()
 
 
 def test_the_command_rescores_everything_with_all_and_one_article_with_article(news,

@@ -39,6 +39,8 @@ class ModerationEvent(ActedBy, models.Model):
         # or took it out again.
         FEATURED = "featured", "Featured"
         UNFEATURED = "unfeatured", "Unfeatured"
+        # Rescored, the triage no longer found what one of its own flags said.
+        WITHDRAWN = "withdrawn", "Flag withdrawn"
 
     # The actions a moderator can take back with undo.
     DECISIONS = (Action.APPROVED, Action.HIDDEN, Action.FLAGGED, Action.FEATURED,

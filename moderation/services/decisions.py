@@ -301,6 +301,31 @@ def flag_all(wanted: Sequence[Flagging], *, actor, source: str = Flag.Source.MOD
     return done
 
 
+def withdraw_flags(*, comment: Comment, reasons: Iterable[str], note: str = "",
+                   actor_label: str = "automatic") -> int:
+    """Resolve `comment`'s open automatic flags of `reasons`, which the triage raised and,
+    rescored, no longer finds (a word taken off a list; spam found where off-topic was),
+    each with an audit row, the flag facts and the queue counters in step. A moderator's
+    or a reader's flag is never withdrawn, and the comment's status is left as it is.
+    Returns how many were withdrawn."""
+    with transaction.atomic():
+        current = lock_for_change(comment, None)
+        flags = list(current.flags.open().filter(source=Flag.Source.AUTOMATIC,
+                                                 reason__in=list(reasons)))
+        if not flags:
+            return 0
+        with tracking_queues(current):
+            for flag_ in flags:
+                flag_.resolved_event = record_event(
+                    current, actor=None, action=Action.WITHDRAWN, status_before=current.status,
+                    actor_label=actor_label, reason=flag_.reason, note=note)
+                flag_.resolved_at = flag_.resolved_event.created_at
+            Flag.objects.bulk_update(flags, ["resolved_at", "resolved_event"])
+    copy_state(comment, current)
+    comment.open_flag_reasons = current.open_flag_reasons
+    return len(flags)
+
+
 def undo(*, comment: Comment, actor, expected_event_id: int | None = None) -> ModerationEvent:
     """Take back the comment's last decision that has not been undone yet.
 

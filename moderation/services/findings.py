@@ -33,6 +33,7 @@ from .decisions import (
     flag_all,
     hold,
     lock_for_change,
+    withdraw_flags,
 )
 from .queue_state import tracking_queues
 
@@ -53,6 +54,7 @@ AWAITING_SCORES = "waiting for the automated triage before it is published"
 @dataclass
 class Acted:
     flagged: int = 0
+    withdrawn: int = 0
     held: int = 0
     published: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
@@ -77,14 +79,14 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
     The comments come from Comment.objects.for_triage() (with their article and
     `decided`). A reason already raised automatically, open or since resolved by a
     moderator, is not raised again: rescoring must not undo a moderator's decision.
+    An open automatic flag whose reason the new scores no longer find is withdrawn
+    (withdraw_flags()), so a word taken off a list, or spam found where off-topic was,
+    leaves no stale flag; withdrawn, it may be raised again by a later scoring.
     The flags of the whole batch are raised together (_raise_flags_in_bulk(), through
     flag_all()), in a few statements whatever its size.
     """
     acted = Acted()
-    raised = set(
-        Flag.objects.filter(comment__in=comments, source=Flag.Source.AUTOMATIC)
-        .values_list("comment_id", "reason")
-    )
+    raised, still_open = _automatic_flags(comments)
     waiting = _awaiting_scores(comments)
     to_flag = []
     for comment in comments:
@@ -96,9 +98,13 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
                 _settle(comment, findings, raised, acted)
             continue
         # Hidden or decided by a moderator: the scores are kept, the queue is left alone.
-        if not findings or comment.status == Comment.Status.HIDDEN or comment.decided:
+        if comment.status == Comment.Status.HIDDEN or comment.decided:
             continue
-        to_flag.append(comment)
+        gone = still_open.get(comment.pk, set()) - {f["reason"] for f in findings}
+        if gone:
+            acted.withdrawn += _withdraw(comment, gone, acted)
+        if findings:
+            to_flag.append(comment)
     flagged = _raise_flags_in_bulk(to_flag, raised, acted)
     for comment in to_flag:
         if comment.pk not in flagged:
@@ -121,6 +127,31 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
             if event is not None:
                 acted.held += 1
     return acted
+
+
+def _automatic_flags(comments: Sequence[Comment]) -> tuple[set, dict[int, set[str]]]:
+    """The (comment id, reason) pairs the triage has raised and that stand, open or
+    resolved by a moderator (not withdrawn by the triage itself), and each comment's open
+    automatic reasons."""
+    raised: set[tuple[int, str]] = set()
+    still_open: dict[int, set[str]] = {}
+    for pk, reason, resolved_at, resolved_by in (
+            Flag.objects.filter(comment__in=comments, source=Flag.Source.AUTOMATIC)
+            .values_list("comment_id", "reason", "resolved_at", "resolved_event__action")):
+        if resolved_by != Action.WITHDRAWN:
+            raised.add((pk, reason))
+        if resolved_at is None:
+            still_open.setdefault(pk, set()).add(reason)
+    return raised, still_open
+
+
+def _withdraw(comment: Comment, reasons: set[str], acted: Acted) -> int:
+    try:
+        return withdraw_flags(comment=comment, reasons=reasons, actor_label=AUTOMATIC,
+                              note="no longer found when rescored")
+    except ModerationError as error:
+        acted.skipped.append((comment.pk, str(error)))
+        return 0
 
 
 def _raise_flags_in_bulk(comments: Sequence[Comment], raised: set, acted: Acted) -> set[int]:

@@ -225,7 +225,7 @@ def comment_detail(request, pk):
         "ancestors": ancestors,
         "replies": replies[:MAX_REPLIES],
         "more_replies": len(replies) > MAX_REPLIES,
-        "flags": comment.flags.select_related("created_by", "resolved_by"),
+        "flags": comment.flags.select_related("created_by", "resolved_by", "resolved_event"),
         "events": comment.events.select_related("actor", "undoes", "undone_by").order_by(
             "created_at", "id"
         ),

@@ -19,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Score comments for abuse, off-topic and spam, store the scores and raise automatic "
         "flags. By default only comments never scored; --all rescores every comment (flags "
-        "already raised or resolved are not raised again)."
+        "already raised or resolved are not raised again; automatic flags no longer found are "
+        "withdrawn)."
     )
 
     def add_arguments(self, parser):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, article=None, all=False, no_flags=False, verbosity=1, **options):
         comments = Comment.objects.all()
-        if article:
+        if article is not None:  # an empty slug (an unset shell variable) is no article
             try:
                 comments = comments.filter(article=Article.objects.get(slug=article))
             except Article.DoesNotExist:
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         # Thread order keeps a reply's parent in the same or an earlier batch, so its
         # off-topic score is known when the reply needs it.
         ids = list(comments.order_by("article_id", "path").values_list("pk", flat=True))
-        scored = flagged = held = 0
+        scored = flagged = withdrawn = held = 0
         failed: list[int] = []
         with tqdm(total=len(ids), unit="comment", disable=verbosity == 0,
                   file=self.stderr._out) as progress:
@@ -56,11 +57,12 @@ class Command(BaseCommand):
                 else:
                     scored += outcome.scored
                     flagged += outcome.flagged
+                    withdrawn += outcome.withdrawn
                     held += outcome.held
                 progress.update(len(chunk))
         if verbosity:
             self.stdout.write(f"Scored {scored} comment(s); raised {flagged} automatic "
-                              f"flag(s); held {held}.")
+                              f"flag(s); withdrew {withdrawn} no longer found; held {held}.")
         if failed:
             raise CommandError(
                 f"{len(failed)} comment(s) left unscored: scoring failed (see the log above). "
