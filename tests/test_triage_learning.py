@@ -101,8 +101,8 @@ def test_it_is_blended_in_once_it_has_enough_labels_and_the_card_says_so(
     unblended = comment.triage["spam"]
     assert comment.triage["learned"]["labels"] == 30
     assert comment.triage["learned"]["weight"] == 0.0
-    line = display.summary(comment.triage)
-    assert "learned from 30 decisions" in line
+    # Not blended in yet, it changed no score: the card says nothing of it.
+    assert "learned from" not in display.summary(comment.triage)
 
     monkeypatch.setattr(learning, "MIN_LABELS", 10)
     score_comments([comment], rescore=True)
@@ -120,6 +120,41 @@ def test_the_card_says_how_much_each_reason_leans_on_it():
     learned = next(s for s in display.signals(triage) if s.label == "learned from")
     assert learned.value == "400 decisions"
     assert "blended in: abusive 0.50, spam 0.10" in learned.title
+
+
+def test_the_card_names_words_towards_a_reason_only_when_the_model_leans_that_way():
+    learned = {"labels": 400, "weight": 0.5, "reason": "abusive", "words": ["trump", "region"],
+               "weights": {"abusive": 0.5}}
+    fine = {**learned, "score": 0.02, "ok": 0.98}
+    leaning = {**learned, "score": 0.7, "ok": 0.3}
+
+    def title(learned):
+        return next(s for s in display.signals({"learned": learned})
+                    if s.label == "learned from").title
+
+    assert "towards" not in title(fine)
+    assert "towards abusive: trump, region" in title(leaning)
+
+
+def test_the_why_badge_names_the_newsrooms_model_when_it_raised_the_abuse_score():
+    triage = {"abuse": 0.5, "abuse_parts": {"model": 0.19, "profanity": 0.05},
+              "learned": {"labels": 282, "weight": 0.5, "reason": "abusive", "score": 0.9,
+                          "words": ["sheeple"], "weights": {"abusive": 0.5}}}
+    shown = {s.label: s for s in display.signals(triage)}
+
+    assert shown["why"].value.startswith("the newsroom's model;")
+    assert "abuse model" not in shown["why"].value
+    assert "raised by the newsroom's model (blended in at 0.50)" in shown["abuse"].title
+
+
+def test_the_why_badge_names_the_abuse_model_when_the_blend_did_not_raise_it():
+    triage = {"abuse": 0.8, "abuse_parts": {"model": 0.9, "profanity": 0.05},
+              "learned": {"labels": 282, "weight": 0.5, "reason": "abusive", "score": 0.6,
+                          "words": ["vermin"], "weights": {"abusive": 0.5}}}
+    shown = {s.label: s for s in display.signals(triage)}
+
+    assert shown["why"].value.startswith("abuse model")
+    assert "raised by" not in shown["abuse"].title
 
 
 def test_its_weight_grows_with_its_decisions_to_the_full_weight():
@@ -252,3 +287,13 @@ def test_a_moderator_cannot_make_it_forget(client, moderator, news):
     client.post(url, {"action": "start_over",
                       "_selected_action": [LearnedModel.objects.get().pk]})
     assert LearnedModel.objects.get().labels == 6
+
+
+def test_decisions_undone_before_training_are_not_counted_as_waiting(news, moderator):
+    hidden = make_comment(news, body="Cheap watches at my shop!")
+    event = services.hide(comment=hidden, actor=moderator, reason=Reason.SPAM,
+                          tell_author=False)
+    services.approve(comment=make_comment(news, status=Status.PENDING), actor=moderator)
+    services.undo(comment=hidden, actor=moderator, expected_event_id=event.pk)
+
+    assert learning.pending_decisions(limit=100) == 1

@@ -121,12 +121,14 @@ def test_an_abusive_comment_gets_an_automatic_flag_with_its_score(news, triage_o
     assert not comment.events.filter(action=Action.HELD).exists()
 
 
-def test_an_off_topic_comment_is_flagged_with_its_similarity(news, triage_on):
+def test_an_off_topic_comment_is_flagged_with_the_score_its_card_shows(news, triage_on):
     comment = make_comment(news, body=OFF_TOPIC, status=Status.PENDING)
     score_comments([comment])
     [flag] = automatic_flags(comment)
+    comment.refresh_from_db()
     assert flag.reason == Reason.OFF_TOPIC
-    assert flag.note.startswith("little in common with the article: 0.")
+    assert flag.note == (f"little in common with the article "
+                         f"(off-topic {comment.triage['off_topic']:.2f})")
 
 
 def test_a_reply_close_to_its_on_topic_parent_is_on_topic(news, triage_on):
@@ -338,3 +340,11 @@ def test_the_tfidf_model_serves_when_chosen(news, triage_on):
     assert on.triage["topic_model"] == off.triage["topic_model"] == "tfidf"
     assert off.triage["off_topic"] > on.triage["off_topic"]
     assert [f.reason for f in automatic_flags(off)] == [Reason.OFF_TOPIC]
+
+
+def test_a_place_named_once_is_listed_once(news, triage_on):
+    comment = make_comment(news, status=Status.PENDING,
+                           body="More sheeple believing the hype about Kazakhstan.")
+    score_comments([comment])
+    comment.refresh_from_db()
+    assert comment.triage["names"].count("kazakhstan") == 1

@@ -34,11 +34,15 @@ def signals(triage: dict) -> list[Signal]:
         return []
     limits = Thresholds.from_settings()
     notes = {f["reason"]: f["note"] for f in triage.get("findings", [])}
+    raised = (f"raised by the newsroom's model (blended in at "
+              f"{triage['learned']['weights']['abusive']:.2f})"
+              if _learned_raised_abuse(triage) else "")
     out = [
         Signal("abuse", f"{triage.get('abuse', 0):.2f}",
                _level(triage.get("abuse", 0), limits.abuse),
                "; ".join(filter(None, [notes.get("abusive", ""),
-                                       _abuse_parts(triage.get("abuse_parts") or {})]))),
+                                       _abuse_parts(triage.get("abuse_parts") or {}),
+                                       raised]))),
     ]
     if triage.get("off_topic") is not None:
         sims = triage.get("similarity", {})
@@ -52,17 +56,14 @@ def signals(triage: dict) -> list[Signal]:
     why = _why(triage)
     if why:
         out.append(Signal("why", why, "low", "what raised this comment's scores"))
-    learned = triage.get("learned")
-    if learned:
+    learned = triage.get("learned") or {}
+    # Until it has enough labels to be blended in, the learned model changes no score,
+    # and the card says nothing of it.
+    if learned.get("weight"):
         weights = blend_weights(learned.get("weights") or {})
-        if not learned.get("weight"):
-            used = "not used until it has more"
-        elif weights:
-            used = f"blended in: {weights}"
-        else:
-            used = "blended in"
-        title = f"the newsroom's model of its moderators' decisions ({used})"
-        if learned.get("reason") and learned.get("words"):
+        title = ("the newsroom's model of its moderators' decisions "
+                 f"(blended in{': ' + weights if weights else ''})")
+        if _leans(learned):
             title += (f"; towards {learned['reason'].replace('_', '-')}: "
                       f"{', '.join(learned['words'])}")
         out.append(Signal("learned from", f"{learned.get('labels', 0):,} decisions", "low",
@@ -117,8 +118,11 @@ def _why(triage: dict) -> str:
         parts.append(f"a writer with {behaviour['writer_hidden']} of "
                      f"{behaviour['writer_decided']} decided comments hidden")
     abuse = triage.get("abuse_parts") or {}
+    learned = triage.get("learned") or {}
     if triage.get("abuse", 0) >= limits.abuse / 2 and abuse:
-        if abuse.get("model", 0) >= abuse.get("profanity", 0):
+        if _learned_raised_abuse(triage):
+            parts.append("the newsroom's model")
+        elif abuse.get("model", 0) >= abuse.get("profanity", 0):
             shapes = abuse.get("patterns") or []
             parts.append("abuse model" + (f" ({', '.join(shapes)})" if shapes else ""))
         else:
@@ -127,11 +131,26 @@ def _why(triage: dict) -> str:
         parts.append("names " + ", ".join(triage["names"][:3]))
     if triage.get("engages_parent"):
         parts.append("answers its parent's writer")
-    learned = triage.get("learned") or {}
-    if learned.get("weight") and learned.get("words") and learned.get("score", 0) >= 0.5:
+    if learned.get("weight") and _leans(learned):
         parts.append(f"words moderators hid as {learned['reason'].replace('_', '-')}: "
                      + ", ".join(learned["words"]))
     return "; ".join(parts)
+
+
+def _leans(learned: dict) -> bool:
+    """Does the learned model lean towards hiding the comment, on words it can name? Its
+    likeliest reason to hide is named even when it thinks the comment fine."""
+    return bool(learned.get("reason") and learned.get("words")
+                and learned.get("score", 0) >= 0.5)
+
+
+def _learned_raised_abuse(triage: dict) -> bool:
+    """Did blending in the learned model raise the abuse score above what the shipped
+    models gave it (the higher of the abuse models and profanity)?"""
+    parts = triage.get("abuse_parts") or {}
+    weights = (triage.get("learned") or {}).get("weights") or {}
+    shipped = max(parts.get("model", 0), parts.get("profanity", 0))
+    return bool(weights.get("abusive")) and triage.get("abuse", 0) > shipped + 0.005
 
 
 def summary(triage: dict) -> str:

@@ -95,19 +95,22 @@ def _load(data: bytes):
     return model
 
 
+def _learnable(after: int):
+    """Moderators' approves and hides after audit row `after` that nobody undid, along
+    the primary key: what decisions() learns and pending_decisions() counts."""
+    return ModerationEvent.objects.filter(
+        pk__gt=after, actor__isnull=False,
+        action__in=[ModerationEvent.Action.APPROVED, ModerationEvent.Action.HIDDEN],
+        undone_by__isnull=True,
+    ).order_by("pk")
+
+
 def decisions(after: int, limit: int = TRAIN_BATCH):
     """Moderators' approves and hides after audit row `after`, oldest first, as
     (event id, label, comment body, body format); undone decisions are left out.
     Bounded, and read along the primary key."""
-    rows = (
-        ModerationEvent.objects.filter(
-            pk__gt=after, actor__isnull=False,
-            action__in=[ModerationEvent.Action.APPROVED, ModerationEvent.Action.HIDDEN],
-            undone_by__isnull=True,
-        )
-        .order_by("pk")
-        .values_list("pk", "action", "reason", "comment__body", "comment__body_format")[:limit]
-    )
+    rows = _learnable(after).values_list(
+        "pk", "action", "reason", "comment__body", "comment__body_format")[:limit]
     for pk, action, reason, body, body_format in rows:
         label = "ok" if action == ModerationEvent.Action.APPROVED else (reason or Reason.OTHER)
         yield pk, label, body, body_format
@@ -116,10 +119,7 @@ def decisions(after: int, limit: int = TRAIN_BATCH):
 def pending_decisions(limit: int) -> int:
     """How many decisions wait to be learned, counted up to `limit`."""
     after = LearnedModel.objects.filter(name=NAME).values_list("last_event_id", flat=True).first()
-    return (ModerationEvent.objects.filter(
-        pk__gt=after or 0, actor__isnull=False,
-        action__in=[ModerationEvent.Action.APPROVED, ModerationEvent.Action.HIDDEN],
-    ).order_by("pk")[:limit].count())
+    return _learnable(after or 0)[:limit].count()
 
 
 def train(limit: int = TRAIN_BATCH) -> dict:

@@ -182,8 +182,10 @@ def _off_topic(batch: list[Comment], texts: dict[int, str], model: str,
                 sim_article=sim_article, sim_parent=sim_parent, parent_off_topic=parent_off,
                 n_words=n_words, calibration=calibration, reaction=float(reactions[row]),
             )
-            named = (features.names_terms(texts[comment.pk], terms)
-                     + places.named_places(texts[comment.pk], story_places))
+            # A place can be both one of the article's terms and one of its country's
+            # towns: named once.
+            named = list(dict.fromkeys(features.names_terms(texts[comment.pk], terms)
+                                       + places.named_places(texts[comment.pk], story_places)))
             if named:
                 score *= NAMED_FACTOR
             engaged = comment.parent is not None and features.addresses(
@@ -286,16 +288,18 @@ def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list
     off = signals.get("off_topic")
     if not spam and off is not None and off >= limits.off_topic and not signals.get("noise"):
         sims = signals["similarity"]
+        # The note gives the off-topic score the card shows, not the raw similarity it
+        # came from (a cosine, negative for some texts, that means nothing to a reader).
         if sims["parent"] is None:
-            note = f"little in common with the article: {sims['article']:.2f}"
+            note = f"little in common with the article (off-topic {off:.2f})"
         elif signals["content_words"] < topic.MIN_CONTENT_WORDS and (
             signals["parent_off_topic"] >= limits.off_topic
         ):
             note = (f"short reply in an off-topic exchange (the comment it answers: "
                     f"off-topic {signals['parent_off_topic']:.2f})")
         else:
-            note = (f"little in common with the article ({sims['article']:.2f}) "
-                    f"or the comment it answers ({sims['parent']:.2f})")
+            note = (f"little in common with the article or the comment it answers "
+                    f"(off-topic {off:.2f})")
         found.append(Finding(Reason.OFF_TOPIC, note, off))
     if signals.get("noise") and not spam:
         found.append(Finding(Reason.NOISE, "adds nothing: a reaction of a word or two",
