@@ -3,7 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from moderation.models import Comment, Flag, ModerationEvent, Reason, Word, WordList
+from moderation.models import (
+    Comment,
+    Flag,
+    ModerationEvent,
+    Reason,
+    Word,
+    WordList,
+    normalise_word,
+)
 from moderation.screening import score_comments
 from moderation.triage.wordlists import Entry, Matcher, load_matcher
 from tests.factories import make_article, make_comment
@@ -46,9 +54,22 @@ def test_a_phrase_matches_across_any_spacing():
     assert found(m, "kill yourselves") == []
 
 
-def test_each_word_is_reported_once_with_the_text_as_written():
+def test_each_word_is_reported_once():
     hits = matcher("taqiyya").find("Taqiyya! taqiyya again")
-    assert [(h.word, h.found) for h in hits] == [("taqiyya", "Taqiyya")]
+    assert [(h.word, h.found) for h in hits] == [("taqiyya", "taqiyya")]
+
+
+@pytest.mark.parametrize("written", ["İstanbul", "Istanbul", "istanbul", "ISTANBUL"])
+def test_a_dotted_capital_i_matches_however_the_i_is_written(written):
+    assert found(matcher(normalise_word("İstanbul")), f"Back to {written}!") == ["istanbul"]
+
+
+def test_case_is_folded_as_well_as_lowered():
+    assert found(matcher(normalise_word("Straße")), "STRASSE and strasse") == ["strasse"]
+
+
+def test_an_entry_saved_before_folding_still_matches():
+    assert found(matcher("straße"), "In der Straße.") == ["straße"]
 
 
 def test_regex_characters_in_a_word_are_taken_literally():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -36,9 +38,16 @@ class WordList(models.Model):
         return self.name
 
 
+def fold(text: str) -> str:
+    """`text` as word lists compare it: one form for each accented letter (NFC), case
+    folded ("Straße" is "strasse"), and the dot above an i dropped: a capital İ lowers
+    to "i" and a combining dot, which matched neither "İstanbul" nor "Istanbul"."""
+    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i")
+
+
 def normalise_word(text: str) -> str:
-    """Lower-case a word-list entry and collapse its inner spaces."""
-    return " ".join(text.split()).lower()
+    """A word-list entry folded (fold()) with its inner spaces collapsed."""
+    return " ".join(fold(text).split())
 
 
 class Word(models.Model):

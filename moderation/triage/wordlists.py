@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from moderation.models import Word
+from moderation.models.wordlists import fold
 
 # A letter, digit or underscore on either side means the match is inside a longer word.
 _BEFORE = r"(?<![\w])"
@@ -28,7 +29,7 @@ class Entry:
 @dataclass(frozen=True)
 class Hit:
     word: str  # the list entry
-    found: str  # the text it matched, as written
+    found: str  # the text it matched, folded
     kind: str
     reason: str
 
@@ -45,11 +46,12 @@ class Matcher:
         self.entries = {entry.text: entry for entry in entries}
         # Longer entries first, so "white genocide" wins over a list entry "white".
         ordered = sorted(self.entries, key=len, reverse=True)
+        # Entries and text are compared folded (models.wordlists.fold()), entries saved
+        # before it was used included.
         self.regex = (
             re.compile(
-                _BEFORE + "(?:" + "|".join(f"(?P<w{i}>{_pattern(w)})" for i, w in
+                _BEFORE + "(?:" + "|".join(f"(?P<w{i}>{_pattern(fold(w))})" for i, w in
                                            enumerate(ordered)) + ")",
-                re.IGNORECASE,
             )
             if ordered
             else None
@@ -57,11 +59,12 @@ class Matcher:
         self.groups = {f"w{i}": w for i, w in enumerate(ordered)}
 
     def find(self, text: str) -> list[Hit]:
-        """Return each entry found in `text` once, in order of first appearance."""
+        """Return each entry found in `text` once, in order of first appearance, with the
+        text it matched as folded."""
         if self.regex is None:
             return []
         seen: dict[str, Hit] = {}
-        for match in self.regex.finditer(text):
+        for match in self.regex.finditer(fold(text)):
             word = self.groups[match.lastgroup]
             if word not in seen:
                 entry = self.entries[word]
