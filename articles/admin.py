@@ -8,7 +8,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from moderation.paging import LargeTableAdminMixin
+from moderation.paging import CountedDeletionMixin, LargeTableAdminMixin
 
 from . import importers, tasks
 from .importers import progress, uploads
@@ -22,7 +22,7 @@ POLL_SECONDS = 2
 
 
 @admin.register(Article)
-class ArticleAdmin(LargeTableAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(CountedDeletionMixin, LargeTableAdminMixin, admin.ModelAdmin):
     list_display = ["title", "outlet", "published", "comment_policy"]
     # What the rows show: not the articles' text (moderation/paging.py FastChangeList).
     list_only = ["title", "outlet", "published_at", "comment_policy"]
@@ -30,6 +30,8 @@ class ArticleAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "byline", "outlet", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
+    # Newest or oldest first, by published_at's index; no other column has one.
+    sortable_by = ["published"]
     readonly_fields = ["import_source", "import_id", "created_at", "updated_at"]
     change_list_template = "admin/articles/article/change_list.html"
 

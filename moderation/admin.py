@@ -1,7 +1,10 @@
+import functools
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as AuthUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
@@ -10,6 +13,7 @@ from articles.models import Article
 from config.converters import is_id
 
 from . import services
+from .forms import MAX_BULK
 from .models import (
     Comment,
     Commenter,
@@ -24,12 +28,36 @@ from .models import (
     normalise_word,
 )
 from .models.comments import FLAGGED_SOURCES, REPORTED_SOURCES
-from .paging import LargeTableAdminMixin
+from .paging import CountedDeletionMixin, LargeTableAdminMixin, first_pks
 from .triage import learning
 from .triage.display import blend_weights, summary
 
 # Each hide or flag reason with its bit in Comment.open_flag_reasons, worked out once.
 REASON_BITS = [(Reason.bits([value]), label) for value, label in Reason.choices]
+
+
+def within_bulk_limit(action):
+    """`action`, refused (nothing changed, an error said) when it is asked to act on more
+    than MAX_BULK rows, as the moderation workspace's bulk actions are.
+
+    "Select all" hands an action every row the list's filters match: unbounded, one
+    request approved a story's 1,476 pending comments at 10^6 (9 s, 9,000 queries)."""
+
+    @functools.wraps(action)
+    def bounded(model_admin, request, queryset):
+        # Read through the plan for all of the matches (first_pks()), however few are read.
+        pks = first_pks(queryset, MAX_BULK + 1)
+        if len(pks) > MAX_BULK:
+            noun = model_admin.model._meta.verbose_name_plural
+            model_admin.message_user(
+                request, f"Nothing was changed: an action applies to at most {MAX_BULK} "
+                         f"{noun} at a time, as in the moderation workspace, and more are "
+                         "selected. Narrow the list with its filters or search first.",
+                level=messages.ERROR)
+            return None
+        return action(model_admin, request, queryset.filter(pk__in=pks))
+
+    return bounded
 
 
 class FlagInline(admin.TabularInline):
@@ -113,6 +141,8 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
     # Newest first, read from comment_created_idx (the model's own order, by thread
     # path, has no index across articles).
     ordering = ["-created", "-id"]
+    # And oldest first, by the same index; the other columns have none to sort by.
+    sortable_by = ["created_at"]
     # Searched by get_search_results() below; listed so the admin shows the search box.
     search_fields = ["body"]
     search_help_text = "Words in the text (full-text on PostgreSQL), or part of the " \
@@ -137,6 +167,11 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         if not search_term.strip():
             return queryset, False
         return queryset.search_or_author(search_term.strip()), False
+
+    def get_actions(self, request):
+        # Every action, "Select all" included, on at most MAX_BULK comments.
+        return {name: (within_bulk_limit(action), name, description)
+                for name, (action, name, description) in super().get_actions(request).items()}
 
     @admin.display(description="triage")
     def triage_line(self, obj):
@@ -224,6 +259,9 @@ def _by_comment_or_actor(queryset, search_term: str, actor_field: str):
 @admin.register(Flag)
 class FlagAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     list_display = ["comment", "reason", "source", "created_by", "created_at", "resolved_at"]
+    # Newest first by the primary key, which grows as flags are raised: created_at (the
+    # model's order) has no index, and no column has one to sort by.
+    ordering = ["-pk"]
     list_filter = ["source", "reason", ("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["comment", "created_by"]
     search_fields = ["comment__id"]
@@ -238,6 +276,9 @@ class FlagAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
 class ModerationEventAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     list_display = ["created_at", "action", "comment", "actor_name", "status_before",
                     "status_after", "reason"]
+    # Newest or oldest first, by created_at's index; no other column has one.
+    ordering = ["-created_at", "-id"]
+    sortable_by = ["created_at"]
     list_filter = ["action", "reason", "actor"]
     list_select_related = ["comment", "actor"]
     search_fields = ["comment__id"]
@@ -309,7 +350,7 @@ class WordListAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commenter)
-class CommenterAdmin(ReadOnlyAdmin):
+class CommenterAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     """Commenters are read here; their standing changes on the workspace's commenter
     page, through the services and their audit rows."""
 
@@ -318,8 +359,19 @@ class CommenterAdmin(ReadOnlyAdmin):
                     "premoderated", "trust", "first_seen"]
     list_filter = ["premoderated", "trust", ("banned_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
-    search_fields = ["display_name", "email_key", "external_key", "user__username"]
-    show_full_result_count = False
+    # Newest first, by the primary key: no column has an index to sort by, and the
+    # workspace's order (troublesome_first()) reaches a deep page only by sorting every
+    # commenter (page 3,900 of 394,631: 0.8 s, against 0.15 s for this one's offset).
+    ordering = ["-pk"]
+    # Searched by get_search_results() below; listed so the admin shows the search box.
+    search_fields = ["display_name"]
+    search_help_text = "Part of the name or of the email address."
+    # The large tables' rows (LargeTableAdminMixin), without a template of its own.
+    change_list_template = "admin/large_change_list.html"
+
+    def get_search_results(self, request, queryset, search_term):
+        # As the workspace's Commenters page searches (trigram indexes on PostgreSQL).
+        return queryset.search(search_term), False
 
 
 @admin.register(CommenterEvent)
@@ -388,3 +440,15 @@ class LearnedModelAdmin(ReadOnlyAdmin):
         self.message_user(request, f"The learned model forgot what it learned. {then}; "
                                    f"nothing is blended in until it has "
                                    f"{learning.MIN_LABELS} decisions.")
+
+
+User = get_user_model()
+# django.contrib.auth registered its UserAdmin (neither this project nor allauth registers
+# one of its own): the same, but for a delete page that counts a moderator's audit rows
+# and flags instead of loading them (they PROTECT the account: the audit trail stays).
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(CountedDeletionMixin, AuthUserAdmin):
+    pass

@@ -1,4 +1,5 @@
-"""A paginator and a changelist for the admin's tables that grow to millions of rows."""
+"""A paginator, a changelist and a delete page for the admin's tables that grow to millions
+of rows."""
 
 from __future__ import annotations
 
@@ -13,18 +14,21 @@ from django.contrib.admin.utils import (
     _get_non_gfk_field,
     display_for_field,
     display_for_value,
+    get_deleted_objects,
     lookup_field,
     quote,
 )
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db import connections, models
-from django.db.models import ExpressionWrapper, F, QuerySet, Value
+from django.db import connections, models, router
+from django.db.models import CASCADE, PROTECT, RESTRICT, ExpressionWrapper, F, QuerySet, Value
+from django.db.models.deletion import get_candidate_relations_to_delete
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from .models import estimated_rows
@@ -214,8 +218,18 @@ class LargeTablePaginator(ShallowPaginator):
 
 
 class FastChangeList(ChangeList):
-    """A changelist that reverses the change URL once per page, not once per row, and
-    reads only the columns its rows show (the model admin's `list_only`, if set)."""
+    """A changelist that reverses the change URL once per page, not once per row, reads
+    only the columns its rows show (the model admin's `list_only`, if set), and sorts only
+    by the columns its admin's `sortable_by` names."""
+
+    def get_ordering_field(self, field_name):
+        # The admin leaves the other columns' headers without a sort link but still sorts
+        # by them when a URL asks (?o=3): at 10^6 comments a scan of the whole table and a
+        # top-N sort for every page (0.35-0.45 s by the comments' author or status, 1.2 s
+        # by the audit rows' comment).
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
 
     def get_results(self, request):
         super().get_results(request)
@@ -343,13 +357,15 @@ class FastChangeList(ChangeList):
 
 
 class LargeTableAdminMixin:
-    """What a changelist over a big table needs: no full count, a bounded paginator, and
-    rows that cost little to render (a page shows 100; the model's change_list.html
-    extends admin/large_change_list.html, whose {% large_result_list %} asks
-    FastChangeList.rows() for them)."""
+    """What a changelist over a big table needs: no full count, a bounded paginator, a
+    sort only by an index (the columns named in `sortable_by`, none unless the admin
+    names some; otherwise its `ordering`), and rows that cost little to render (a page
+    shows 100; the model's change_list.html extends admin/large_change_list.html, whose
+    {% large_result_list %} asks FastChangeList.rows() for them)."""
 
     paginator = LargeTablePaginator
     show_full_result_count = False
+    sortable_by = ()
 
     def get_changelist(self, request, **kwargs):
         return FastChangeList
@@ -362,3 +378,94 @@ class LargeTableAdminMixin:
         return mark_safe(  # noqa: S308 - the label's text is escaped; the rest is ours
             f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" '
             f'value="{escape(str(obj.pk))}" class="action-select" aria-label="{label}">')
+
+
+class _CascadeTooDeep(Exception):
+    """Cascades deeper than CountedDeletionMixin.DEPTH_LIMIT: Django's page is shown."""
+
+
+class CountedDeletionMixin:
+    """A delete page that counts the related rows a delete would remove, or that refuse
+    it, one capped COUNT per relation, rather than loading and listing every one.
+
+    Django's page loads every related row, protected ones included, to list each with a
+    link: at 10^6 comments, an article's 10,000 comments took 0.7 s to say it cannot be
+    deleted, a moderator's 96,849 audit rows 6.8 s. As on Django's page, relations that
+    keep their rows (SET_NULL and the like) are not shown. For models without generic
+    relations, which Django's collector follows and this does not."""
+
+    # Each relation is counted up to this many rows.
+    COUNT_LIMIT = 100_000
+    # Cascades are followed this many levels down; beyond, Django's own page is shown.
+    DEPTH_LIMIT = 5
+
+    def get_deleted_objects(self, objs, request):
+        objs = list(objs)
+        if not objs:
+            return [], {}, set(), []
+        using = router.db_for_write(self.model)
+        rows = self.model._base_manager.using(using).filter(pk__in=[obj.pk for obj in objs])
+        try:
+            related = list(self._related_rows(self.model, rows, using, depth=0))
+        except _CascadeTooDeep:
+            return get_deleted_objects(objs, request, self.admin_site)
+        protected = [self._counted(field, count) for field, count, kept in related if kept]
+        deleted = [(field, count) for field, count, kept in related if not kept]
+        to_delete = [self._link(obj) for obj in objs]
+        to_delete += [self._counted(field, count) for field, count in deleted]
+        return to_delete, self._model_count(objs, deleted), self._perms_needed(
+            request, deleted), protected
+
+    def _related_rows(self, model, rows, using, depth):
+        """(field, count, kept) for each relation to `rows` that has any: a PROTECT or
+        RESTRICT one keeps its rows and refuses the delete; a CASCADE one is deleted with
+        them, and its own relations are followed in turn (by subquery, nothing loaded)."""
+        if depth > self.DEPTH_LIMIT:
+            raise _CascadeTooDeep
+        for relation in get_candidate_relations_to_delete(model._meta):
+            field = relation.field
+            on_delete = field.remote_field.on_delete
+            if on_delete not in (CASCADE, PROTECT, RESTRICT):
+                continue
+            # Unordered: a capped count's subquery would sort by the model's ordering.
+            related = relation.related_model._base_manager.using(using).filter(
+                **{f"{field.name}__in": rows}).order_by()
+            count = related[: self.COUNT_LIMIT + 1].count()
+            if not count:
+                continue
+            yield field, count, on_delete is not CASCADE
+            if on_delete is CASCADE:
+                yield from self._related_rows(relation.related_model, related, using,
+                                              depth + 1)
+
+    def _shown(self, count: int) -> str:
+        return f"more than {self.COUNT_LIMIT:,}" if count > self.COUNT_LIMIT else f"{count:,}"
+
+    def _counted(self, field, count: int) -> str:
+        plural = capfirst(field.model._meta.verbose_name_plural)
+        return f"{plural} ({field.verbose_name}): {self._shown(count)}"
+
+    def _model_count(self, objs, deleted) -> dict:
+        counts = {self.model._meta.verbose_name_plural: len(objs)}
+        for field, count in deleted:
+            name = field.model._meta.verbose_name_plural
+            counts[name] = counts.get(name, 0) + count
+        return {name: self._shown(count) for name, count in counts.items()}
+
+    def _perms_needed(self, request, deleted) -> set:
+        """What Django's page asks too: the delete permission of every registered model
+        whose rows the delete would remove (here per model, not per row)."""
+        site = self.admin_site
+        return {field.model._meta.verbose_name for field, _count in deleted
+                if site.is_registered(field.model)
+                and not site.get_model_admin(field.model).has_delete_permission(request)}
+
+    def _link(self, obj):
+        """The object as Django's page names it, linked to its change page."""
+        opts = obj._meta
+        try:
+            url = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                          args=[quote(obj.pk)])
+        except NoReverseMatch:
+            return f"{capfirst(opts.verbose_name)}: {obj}"
+        return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
