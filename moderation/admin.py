@@ -290,8 +290,20 @@ class ModerationEventAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
         return _by_comment_or_actor(queryset, search_term, "actor"), False
 
 
+class WordForm(forms.ModelForm):
+    class Meta:
+        model = Word
+        fields = ["text"]
+
+    def clean_text(self):
+        # As the word is saved, so that "Click  Here" meets "click here", in the list and
+        # among the rows sent with it, as a duplicate rather than at the database.
+        return normalise_word(self.cleaned_data["text"])
+
+
 class WordInline(admin.TabularInline):
     model = Word
+    form = WordForm
     extra = 3
 
 
@@ -315,7 +327,9 @@ class WordListForm(forms.ModelForm):
                 continue
             word = Word(text=text)
             try:
-                word.clean()
+                # The field's own checks (its length) as well as the word's rules.
+                word.full_clean(exclude=["word_list"], validate_unique=False,
+                                validate_constraints=False)
             except ValidationError as error:
                 raise ValidationError(f"{line.strip()!r}: {' '.join(error.messages)}") from None
             words.append(text)

@@ -188,3 +188,58 @@ def test_the_comment_admin_shows_the_scores_read_only(admin_client, triage_on):
     ).content.decode()
     assert "suspect: taqiyya" in html and "abuse 0." in html
     assert 'name="triage"' not in html and 'name="priority"' not in html
+
+
+def edit_list(admin_client, word_list, *new_words, add_words=""):
+    """Post the word list's change form with its words as they are, `new_words` typed
+    into the inline's empty rows and `add_words` pasted."""
+    words = list(word_list.words.all())
+    data = {"name": word_list.name, "kind": word_list.kind, "reason": word_list.reason,
+            "enabled": "on", "description": "", "add_words": add_words,
+            "words-TOTAL_FORMS": str(len(words) + len(new_words)),
+            "words-INITIAL_FORMS": str(len(words)),
+            "words-MIN_NUM_FORMS": "0", "words-MAX_NUM_FORMS": "1000"}
+    for i, word in enumerate(words):
+        data |= {f"words-{i}-id": word.pk, f"words-{i}-word_list": word_list.pk,
+                 f"words-{i}-text": word.text}
+    for i, text in enumerate(new_words, start=len(words)):
+        data |= {f"words-{i}-word_list": word_list.pk, f"words-{i}-text": text}
+    return admin_client.post(reverse("admin:moderation_wordlist_change", args=[word_list.pk]),
+                             data)
+
+
+@pytest.mark.django_db
+def test_a_word_typed_again_in_another_case_or_spacing_is_refused_as_already_there(
+        admin_client):
+    word_list = WordList.objects.create(name="House phrases")
+    Word.objects.create(word_list=word_list, text="click here")
+
+    response = edit_list(admin_client, word_list, "Click  Here")
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for text." in response.content.decode()
+    assert list(word_list.words.values_list("text", flat=True)) == ["click here"]
+
+
+@pytest.mark.django_db
+def test_two_new_rows_that_differ_only_in_case_are_refused(admin_client):
+    word_list = WordList.objects.create(name="House phrases")
+
+    response = edit_list(admin_client, word_list, "Dupword", "dupword")
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for text." in response.content.decode()
+    assert not word_list.words.exists()
+
+
+@pytest.mark.django_db
+def test_a_pasted_word_longer_than_a_word_may_be_is_refused_with_its_line(admin_client):
+    word_list = WordList.objects.create(name="House phrases")
+    long_word = "x" * 150
+
+    response = edit_list(admin_client, word_list, add_words=f"fine\n{long_word}")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"&#x27;{long_word}&#x27;: Ensure this value has at most 100 characters" in page
+    assert not word_list.words.exists()
