@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks.signals import task_finished
 
 from articles import importers
 from articles.importers import progress, uploads
@@ -54,6 +56,23 @@ def run_import(job_id: int) -> dict:
                                                "was imported; the error is in the logs.")
         raise
     return {"state": State.DONE, "comments_created": summary.totals["comments_created"]}
+
+
+@receiver(task_finished)
+def _given_up(sender, task_result, **kwargs) -> None:
+    """An import whose workers died on it MAX_ATTEMPTS times (moderation/workers.py gives
+    its task up without running it) ends failed, and its file goes, as any failed one."""
+    if task_result.task.module_path != run_import.module_path or (
+            task_result.status != TaskResultStatus.FAILED):
+        return
+    [job_id] = task_result.args
+    job = ImportJob.objects.filter(pk=job_id).exclude(
+        state__in=[State.DONE, State.FAILED]).first()
+    if job is not None:
+        _finish(job, state=State.FAILED,
+                error="Nothing was imported: the task workers running it stopped "
+                      f"{len(task_result.worker_ids)} times (see their logs), so it was "
+                      "given up. Upload the file again to retry.")
 
 
 def _finish(job: ImportJob, **fields) -> None:

@@ -8,7 +8,8 @@ TaskWorker row fresh from a background thread, and every beat:
 
 - a RUNNING task whose worker is dead (not heard from for TASKS_WORKER_DEAD_AFTER
   seconds, or, on this machine, whose process is gone) goes back to READY, so another
-  worker runs it; after MAX_ATTEMPTS workers died on it, it is marked FAILED instead;
+  worker runs it; after MAX_ATTEMPTS workers died on it, it is marked FAILED instead,
+  and task_finished is sent for it as a worker would;
 - the triage sweep (moderation.tasks.sweep) runs.
 
 Every task is safe to run twice: scoring skips what is scored, and an import runs in one
@@ -24,8 +25,12 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import close_old_connections, connections
 from django.utils import timezone
+from django_tasks import task_backends
+from django_tasks.exceptions import InvalidTaskError
+from django_tasks.signals import task_finished
 from django_tasks_db.models import DBTaskResult
 
 from moderation import tasks
@@ -96,18 +101,36 @@ def requeue_orphans(now=None) -> int:
         still = DBTaskResult.objects.filter(pk=result.pk, status="RUNNING",
                                             started_at=result.started_at)
         if len(result.worker_ids) >= MAX_ATTEMPTS:
-            still.update(status="FAILED", finished_at=now,
-                         exception_class_path="moderation.workers.WorkerDied",
-                         traceback=f"{len(result.worker_ids)} workers died running this "
-                                   "task; it is not tried again.")
-            log.error("Task %s (%s): %d workers died on it; marked failed", result.pk,
-                      result.task_path, len(result.worker_ids))
+            if still.update(status="FAILED", finished_at=now,
+                            exception_class_path="moderation.workers.WorkerDied",
+                            traceback=f"{len(result.worker_ids)} workers died running this "
+                                      "task; it is not tried again."):
+                log.error("Task %s (%s): %d workers died on it; marked failed", result.pk,
+                          result.task_path, len(result.worker_ids))
+                _say_finished(result.pk)
         elif still.update(status="READY"):
             requeued += 1
             log.warning("Task %s (%s) was running on dead worker %s; queued again",
                         result.pk, result.task_path, last)
     TaskWorker.objects.filter(worker_id__in=dead).delete()
     return requeued
+
+
+def _say_finished(pk) -> None:
+    """Send django_tasks' task_finished for a task given up here, as a worker does for a
+    task that ends, so that what waits on the task hears of it (articles.tasks marks its
+    import failed and drops the file)."""
+    result = DBTaskResult.objects.get(pk=pk)
+    try:
+        task_result = result.task_result
+    except (ImportError, SuspiciousOperation, InvalidTaskError):
+        # A task this code no longer has, or one its backend could not have queued: the
+        # worker itself skips these the same way.
+        log.exception("Task %s (%s) cannot be read back to say it failed", pk,
+                      result.task_path)
+        return
+    task_finished.send(sender=type(task_backends[result.backend_name]),
+                       task_result=task_result)
 
 
 def tend(worker_id: str) -> None:

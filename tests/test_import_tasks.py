@@ -8,12 +8,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles import tasks
 from articles.importers import ImportFailed, progress, uploads
 from articles.models import Article, ImportChunk, ImportJob
-from moderation.models import Comment
+from moderation import workers
+from moderation.models import Comment, TaskWorker
 from moderation.tasks import READER_PRIORITY
 from tests.conftest import build_wxr
 
@@ -146,6 +148,29 @@ def test_a_failed_import_shows_its_error_and_has_written_nothing(client, token, 
     assert not Article.objects.exists() and not Comment.objects.exists()
     job = ImportJob.objects.get(token=token)
     assert job.state == "failed" and not ImportChunk.objects.exists()
+
+
+@override_settings(TASKS=DB_TASKS)
+def test_an_import_its_workers_died_on_three_times_ends_failed_and_its_file_goes(
+        client, token):
+    client.post(preview_url(token), {"confirm": "Confirm import"})
+    job = ImportJob.objects.get(token=token)
+    assert ImportChunk.objects.filter(job=job).exists()
+    ImportJob.objects.filter(pk=job.pk).update(state="running")
+    # Its third worker is dead (its process is gone) while it runs the import.
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now(),
+                                worker_ids=["w1", "w2", "w3"])
+    TaskWorker.objects.create(worker_id="w3", host=workers.HOST, pid=2**22 + 12345,
+                              started_at=timezone.now(), seen_at=timezone.now())
+
+    workers.requeue_orphans()
+
+    job.refresh_from_db()
+    assert job.state == "failed" and job.finished_at is not None
+    assert "the task workers running it stopped 3 times" in job.error
+    assert not ImportChunk.objects.filter(job=job).exists()
+    page = client.get(progress_url(token), follow=True).content.decode()
+    assert "Nothing was imported: the task workers running it stopped 3 times" in page
 
 
 def test_running_the_import_task_again_after_it_finished_does_nothing(client, token):
