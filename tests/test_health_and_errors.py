@@ -1,6 +1,8 @@
 """/healthz for the load balancer, and the pages a reader sees when something fails."""
 
 import pytest
+import redis
+from django.core.cache import caches
 from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
@@ -136,7 +138,22 @@ def test_while_the_database_is_down_pages_say_so_without_touching_it(moderator):
         for url in (reverse("article_list"), reverse("moderation:queue")):
             before = len(tried)
             response = client.get(url)
-            assert_site_page(response, 503, "We cannot reach our database just now")
+            assert_site_page(response, 503, "We cannot reach our database or cache just now")
             assert response["Retry-After"] == "30"
             # The page itself asked nothing more of the database than the failed query.
             assert len(tried) == before + 1
+
+
+def test_while_the_shared_cache_is_down_pages_say_so_as_for_the_database(article, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6390.")
+
+    cache_class = type(caches["default"])
+    for method in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(cache_class, method, unreachable)
+    client = Client(raise_request_exception=False)
+
+    response = client.get(reverse("article_detail", args=[article.slug]))
+
+    assert_site_page(response, 503, "We cannot reach our database or cache just now")
+    assert response["Retry-After"] == "30"

@@ -468,7 +468,7 @@ def test_healthz_is_503_naming_the_database_when_it_is_unreachable(deployment):
         assert body["failing"] == ["database", "tasks"]  # the task queue is in the database
         assert body["checks"]["cache"]["ok"] is True
         status, headers, html = Browser("203.0.113.41", port=DOWN_PORT).get("/")
-        assert status == 503 and "We cannot reach our database just now" in html
+        assert status == 503 and "We cannot reach our database or cache just now" in html
         assert headers["Retry-After"] == "30"
     finally:
         _stop(down)
