@@ -269,7 +269,10 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # on this machine shares (set REDIS_URL when workers run on several machines).
 CACHES["progress"] = (
     {"BACKEND": "config.cache.RedisCache",
-     "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "progress"}
+     "LOCATION": os.environ["REDIS_URL"],
+     # Under the site's prefix too: sites sharing one Redis have their own job 1.
+     "KEY_PREFIX": ":".join(filter(None, [os.environ.get("CACHE_KEY_PREFIX", ""),
+                                          "progress"]))}
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
           "LOCATION": os.environ.get("PROGRESS_CACHE_DIR") or str(BASE_DIR / "var" / "progress")}

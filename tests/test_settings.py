@@ -51,3 +51,21 @@ def test_the_web_process_bounds_each_postgres_statement():
                                "print(os.environ['DATABASE_STATEMENT_TIMEOUT'])"],
         cwd=ROOT, env=env, capture_output=True, text=True)
     assert loaded.stdout.strip() == "30", loaded.stderr
+
+
+def test_an_imports_progress_is_kept_under_the_sites_cache_prefix():
+    code = ("from django.conf import settings; "
+            "print(settings.CACHES['progress']['KEY_PREFIX'])")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "REDIS_", "CACHE_"))}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="true",
+               REDIS_URL="redis://127.0.0.1:6379/9")
+
+    def prefix(**extra):
+        result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"],
+                                cwd=ROOT, env={**env, **extra}, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert prefix() == "progress"
+    assert prefix(CACHE_KEY_PREFIX="siteb") == "siteb:progress"
