@@ -644,3 +644,16 @@ def test_the_undo_request_asks_a_fixed_number_of_queries_whatever_the_comments_h
     assert response.status_code == 302
     assert len(callbacks) == 1  # the restoring, queued once the undo commits
     assert event.commenter.comments.filter(status=Status.HIDDEN).count() == size
+
+
+def test_a_bans_hides_are_not_learned_as_the_moderators_labels(troll, moderator,
+                                                               django_capture_on_commit_callbacks):
+    from moderation.triage import learning
+
+    before = [pk for pk, *_ in learning.decisions(0)]
+    event = ban(troll, moderator, django_capture_on_commit_callbacks, run=True)
+
+    hidden_by_ban = set(event.hides.values_list("pk", flat=True))
+    assert len(hidden_by_ban) == 4
+    assert [pk for pk, *_ in learning.decisions(0)] == before
+    assert learning.pending_decisions(limit=100) == len(before)
