@@ -64,8 +64,9 @@ DEFAULT_TABS = ["needs_review", "pending", "flagged", "reported", "approved", "h
 
 # Page keys in the order they run and print (tabs are added as tab-<key>).
 PAGE_KEYS = ["queue", "TABS", "priority", "search-common", "search-rare",
-             "search-newest-word", "search-oldest-word", "reason",
-             "approve", "hide", "undo", "reader", "reader-permalink", "admin-comments",
+             "search-newest-word", "search-oldest-word", "reason", "queue-last-page",
+             "log", "log-last-page", "log-rare-action", "approve", "hide", "undo", "reader",
+             "reader-permalink", "admin-comments",
              "admin-comments-status", "admin-comments-search", "admin-comments-search-rare",
              "admin-search-oldest-word", "admin-comments-date",
              "admin-articles"]
@@ -255,6 +256,14 @@ class Bench:
                                    f"/moderation/?tab=all&sort=newest&q={OLDEST_WORD}"),
             "reason": (f"queue, reason {q.reason}", "mod",
                        f"/moderation/?tab=all&reason={q.reason}"),
+            # Past the last page offered: the last one (MAX_PAGES), whatever the number.
+            "queue-last-page": ("queue, All, ?page=99999", "mod",
+                                "/moderation/?tab=all&page=99999"),
+            "log": ("moderation log", "mod", "/moderation/log/"),
+            "log-last-page": ("moderation log, ?page=99999", "mod",
+                              "/moderation/log/?page=99999"),
+            "log-rare-action": ("moderation log, action 'undone'", "mod",
+                                "/moderation/log/?action=undone"),
             "reader": ("reader, biggest story p.1", "reader", art),
             "admin-comments": ("admin comments", "admin", "/admin/moderation/comment/"),
             "admin-comments-status": ("admin comments pending", "admin",
