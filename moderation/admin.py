@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as AuthUserAdmin
 from django.core.exceptions import ValidationError
@@ -272,6 +273,26 @@ class FlagAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
         return _by_comment_or_actor(queryset, search_term, "created_by"), False
 
 
+class ActorFilter(admin.SimpleListFilter):
+    """By the moderator who acted, offering those who did (ModerationEvent.objects
+    .actor_ids()), not every user: readers with accounts are users too."""
+
+    title = "actor"
+    parameter_name = "actor__id__exact"
+
+    def lookups(self, request, model_admin):
+        people = get_user_model().objects.filter(pk__in=ModerationEvent.objects.actor_ids())
+        return [(user.pk, user.get_username()) for user in people.order_by("username")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not is_id(value):
+            raise IncorrectLookupParameters
+        return queryset.filter(actor_id=value)
+
+
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     list_display = ["created_at", "action", "comment", "actor_name", "status_before",
@@ -279,7 +300,7 @@ class ModerationEventAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
     # Newest or oldest first, by created_at's index; no other column has one.
     ordering = ["-created_at", "-id"]
     sortable_by = ["created_at"]
-    list_filter = ["action", "reason", "actor"]
+    list_filter = ["action", "reason", ActorFilter]
     list_select_related = ["comment", "actor"]
     search_fields = ["comment__id"]
     search_help_text = "A comment number, or a moderator's user name."

@@ -119,3 +119,29 @@ def test_a_saved_queue_cannot_hold_an_author_filter_of_two_characters(moderator)
 
     with pytest.raises(ValidationError, match="author"):
         saved.full_clean()
+
+
+def test_the_logs_filters_offer_the_people_who_acted_not_every_account(
+        moderator_client, admin_client, article, moderator, django_user_model):
+    services.approve(comment=make_comment(article, status=Status.PENDING), actor=moderator)
+    django_user_model.objects.bulk_create(
+        django_user_model(username=f"reader{n}") for n in range(50))
+
+    log = moderator_client.get(LOG_URL).content.decode()
+    changelist = admin_client.get(reverse("admin:moderation_moderationevent_changelist"))
+
+    assert f'<option value="{moderator.pk}">mona</option>' in log
+    assert "reader1" not in log
+    [actor_filter] = [f for f in changelist.context["cl"].filter_specs if f.title == "actor"]
+    assert [name for _pk, name in actor_filter.lookup_choices] == ["mona"]
+
+
+def test_the_admins_actor_filter_keeps_the_chosen_moderators_rows(admin_client, article,
+                                                                 moderator, admin_user):
+    services.approve(comment=make_comment(article, status=Status.PENDING), actor=moderator)
+    services.approve(comment=make_comment(article, status=Status.PENDING), actor=admin_user)
+
+    shown = admin_client.get(reverse("admin:moderation_moderationevent_changelist"),
+                             {"actor__id__exact": moderator.pk}).context["cl"].result_list
+
+    assert {event.actor_id for event in shown} == {moderator.pk}

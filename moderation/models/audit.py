@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,6 +18,23 @@ class ActedBy:
         if self.actor_id:
             return self.actor.get_username()
         return self.actor_label or "system"
+
+
+class ModerationEventQuerySet(models.QuerySet):
+    def actor_ids(self) -> list[int]:
+        """The ids of every user who wrote an audit row, for the filters that offer
+        "who acted": read by skipping along event_actor_idx, one probe per person, so
+        that neither the audit rows nor the users (every reader with an account) are read
+        through (with 100,000 accounts the admin's stock filter listed them all: 1.8 s)."""
+        table = self.model._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE actor(id) AS ("  # noqa: S608 - the table's own name
+                f"SELECT MIN(actor_id) FROM {table} WHERE actor_id IS NOT NULL "
+                f"UNION ALL SELECT (SELECT MIN(actor_id) FROM {table} "
+                f"WHERE actor_id > actor.id) FROM actor WHERE actor.id IS NOT NULL) "
+                f"SELECT id FROM actor WHERE id IS NOT NULL")
+            return [pk for (pk,) in cursor.fetchall()]
 
 
 class ModerationEvent(ActedBy, models.Model):
@@ -72,6 +89,8 @@ class ModerationEvent(ActedBy, models.Model):
     # When the comment had been featured, if this change took that away (an unfeature, or
     # a hide or hold that unfeatured it): undoing the change features it again as before.
     featured_before = models.DateTimeField(null=True, blank=True)
+
+    objects = ModerationEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

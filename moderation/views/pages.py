@@ -10,7 +10,6 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -249,14 +248,14 @@ def log(request):
     page = LargeTablePaginator(events, LOG_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     attach_resolved_sources(page.object_list)
-    acted = Exists(ModerationEvent.objects.filter(actor=OuterRef("pk")))
     context = {
         "form": form,
         "values": values,
         "problems": form.problems(),
         "filtered": any(values.values()),
         "page": page,
-        "moderators": get_user_model().objects.filter(acted).order_by("username"),
+        "moderators": get_user_model().objects.filter(
+            pk__in=ModerationEvent.objects.actor_ids()).order_by("username"),
         "actions": ModerationEvent.Action.choices,
         "articles": article_choices(values["article"]),
     }
