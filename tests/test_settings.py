@@ -30,22 +30,30 @@ def test_a_bad_boolean_is_a_clear_error():
     assert "DJANGO_DEBUG must be true or false" in result.stderr
 
 
+def setting(expression: str, **env) -> str:
+    """`expression` (of `settings`) as the app reads it in a process started with `env`
+    (development mode, none of this process's settings)."""
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CACHE_"))}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="true")
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_the_web_process_bounds_each_postgres_statement():
-    code = ("from django.conf import settings; "
-            "print(settings.DATABASES['default']['OPTIONS'].get('options', 'none'))")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="true",
-               DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused")
+    postgres = "postgres://postgres@127.0.0.1:5432/unused"
 
     def options(**extra):
-        result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"],
-                                cwd=ROOT, env={**env, **extra}, capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
+        return setting("settings.DATABASES['default']['OPTIONS'].get('options', 'none')",
+                       DATABASE_URL=postgres, **extra)
 
     assert options() == "none"
     assert options(DATABASE_STATEMENT_TIMEOUT="30") == "-c statement_timeout=30000"
     # gunicorn reads its settings file before it loads the app in each worker.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     loaded = subprocess.run(
         [sys.executable, "-c", "import os, runpy; runpy.run_path('deploy/gunicorn.conf.py'); "
                                "print(os.environ['DATABASE_STATEMENT_TIMEOUT'])"],
@@ -54,18 +62,8 @@ def test_the_web_process_bounds_each_postgres_statement():
 
 
 def test_an_imports_progress_is_kept_under_the_sites_cache_prefix():
-    code = ("from django.conf import settings; "
-            "print(settings.CACHES['progress']['KEY_PREFIX'])")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "REDIS_", "CACHE_"))}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="true",
-               REDIS_URL="redis://127.0.0.1:6379/9")
+    redis = "redis://127.0.0.1:6379/9"
+    prefix = "settings.CACHES['progress']['KEY_PREFIX']"
 
-    def prefix(**extra):
-        result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"],
-                                cwd=ROOT, env={**env, **extra}, capture_output=True, text=True)
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
-
-    assert prefix() == "progress"
-    assert prefix(CACHE_KEY_PREFIX="siteb") == "siteb:progress"
+    assert setting(prefix, REDIS_URL=redis) == "progress"
+    assert setting(prefix, REDIS_URL=redis, CACHE_KEY_PREFIX="siteb") == "siteb:progress"
