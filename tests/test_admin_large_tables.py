@@ -34,12 +34,6 @@ FLAGS = reverse("admin:moderation_flag_changelist")
 COMMENTERS = reverse("admin:moderation_commenter_changelist")
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def pending_comments(article, n: int) -> list[int]:
     make_thread(article, n, status=Comment.Status.PENDING)
     return list(Comment.objects.filter(article=article).values_list("pk", flat=True))
