@@ -13,7 +13,7 @@ from django.utils import timezone
 from articles.models import Article
 from config.converters import is_id
 
-from .models import AUTHOR_MIN_LENGTH, Comment, Commenter, ModerationEvent, Reason
+from .models import Comment, Commenter, ModerationEvent, Reason
 from .queues import DEFAULT_QUEUE, DEFAULT_SORT, QUEUES, SORTS
 
 Status = Comment.Status
@@ -86,10 +86,7 @@ class QueueFilterForm(_Filters):
                                      label="Article")
     reason = forms.ChoiceField(required=False, choices=[("", "Any reason"), *Reason.choices],
                                label="Reason")
-    author = forms.CharField(
-        required=False, max_length=100, min_length=AUTHOR_MIN_LENGTH, label="Author",
-        error_messages={"min_length": f"Type at least {AUTHOR_MIN_LENGTH} characters of a "
-                                      "name or email."})
+    author = forms.CharField(required=False, max_length=100, label="Author")
     q = forms.CharField(required=False, max_length=200, label="Text")
     commenter = forms.ModelChoiceField(queryset=Commenter.objects.all(), required=False,
                                        label="Commenter")

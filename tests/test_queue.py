@@ -237,7 +237,7 @@ def build_queue(article, moderator, size: int) -> None:
     {},
     {"tab": "reported"},
     {"tab": "all", "sort": "newest"},
-    {"tab": "all", "reason": "spam", "q": "comment", "author": "r"},
+    {"tab": "all", "reason": "spam", "q": "comment", "author": "R1"},
 ])
 def test_the_queue_costs_the_same_queries_with_20_and_2000_comments(
     moderator_client, article, moderator, django_assert_max_num_queries, params

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0019_log_action_index_author_length'),
+        ('moderation', '0019_event_action_index'),
     ]
 
     operations = [

@@ -23,7 +23,6 @@ from .bulk import (
 )
 from .commenters import Commenter, CommenterEvent, CommenterQuerySet, normalise_email
 from .comments import (
-    AUTHOR_MIN_LENGTH,
     MAX_SEQ,
     SEGMENT_WIDTH,
     Comment,
@@ -51,8 +50,7 @@ from .wordlists import Word, WordList, normalise_word
 from .workers import TaskWorker
 
 __all__ = [
-    "AUTHOR_MIN_LENGTH", "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Commenter",
-    "CommenterEvent",
+    "MAX_SEQ", "SEGMENT_WIDTH", "Comment", "CommentQuerySet", "Commenter", "CommenterEvent",
     "CommenterQuerySet", "Flag", "FlagQuerySet", "Is", "LearnedModel", "ModerationEvent",
     "QUEUE_KEYS", "QueueCount", "QueueTotal", "Reason", "SavedQueue", "SavedQueueQuerySet",
     "TaskWorker", "Word", "WordList", "allocate_ids",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .audit import ActedBy, ModerationEvent
+from .comments import TRIGRAM_MIN_LENGTH
 
 
 def normalise_email(email: str) -> str:
@@ -32,12 +33,16 @@ class CommenterQuerySet(models.QuerySet):
         return self.order_by(models.F("trouble_at").desc(nulls_last=True), "-last_seen", "-pk")
 
     def search(self, text: str):
-        """Commenters whose name contains `text`, or whose email does (moderators only).
+        """Commenters whose name contains `text`, or whose email does (moderators only);
+        text shorter than TRIGRAM_MIN_LENGTH is the whole name or email.
 
         On PostgreSQL both are served by trigram indexes (migration 0007)."""
         text = text.strip()
         if not text:
             return self
+        if len(text) < TRIGRAM_MIN_LENGTH:
+            return self.filter(Q(display_name__iexact=text)
+                               | Q(email_key=normalise_email(text)))
         return self.filter(
             Q(display_name__icontains=text) | Q(email_key__contains=normalise_email(text))
         )

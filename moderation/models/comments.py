@@ -44,9 +44,13 @@ class Reason(models.TextChoices):
 
 SEARCH_CONFIG = "english"
 
-# The trigram indexes find a name or email by 3 characters or more; by one or two they
-# narrow nothing and every row is read and rechecked (1.3 s for "Zq" at 10^6 comments).
-AUTHOR_MIN_LENGTH = 3
+# The permission every moderation page and action needs (Comment.Meta.permissions).
+MODERATE = "moderation.moderate_comment"
+
+# A trigram index finds a substring of 3 characters or more, and a whole value of any
+# length; by a substring of one or two it narrows nothing, and every row was read and
+# rechecked (1.3 s for the author "Zq" at 10^6 comments). Shorter text is matched whole.
+TRIGRAM_MIN_LENGTH = 3
 
 
 class SearchDocument(SearchVector):
@@ -301,22 +305,19 @@ class CommentQuerySet(models.QuerySet):
 
     def by_author(self, text: str):
         """Return the comments whose author's name or email contains `text`, ignoring case
-        (on PostgreSQL through the trigram indexes of migration 0007). `text` has at least
-        AUTHOR_MIN_LENGTH characters: the forms that take it say so."""
+        (on PostgreSQL through the trigram indexes of migration 0007); text shorter than
+        TRIGRAM_MIN_LENGTH ("Jo") is the whole name or email."""
         return self.filter(self._author_matches(text))
 
     def search_or_author(self, text: str):
         """Return the comments search(text) or by_author(text) finds (the admin's search
-        box); on PostgreSQL one BitmapOr of the three GIN indexes. Text shorter than
-        AUTHOR_MIN_LENGTH is looked for in the bodies only."""
-        matches = self._text_matches(text)
-        if len(text) >= AUTHOR_MIN_LENGTH:
-            matches |= self._author_matches(text)
-        return self.filter(matches)
+        box); on PostgreSQL one BitmapOr of the three GIN indexes."""
+        return self.filter(self._text_matches(text) | self._author_matches(text))
 
     @staticmethod
     def _author_matches(text: str) -> Q:
-        return Q(author_name__icontains=text) | Q(author_email__icontains=text)
+        lookup = "icontains" if len(text) >= TRIGRAM_MIN_LENGTH else "iexact"
+        return Q(**{f"author_name__{lookup}": text}) | Q(**{f"author_email__{lookup}": text})
 
     def _text_matches(self, text: str) -> Q:
         if connections[self.db].vendor == "postgresql":

@@ -12,7 +12,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -22,7 +21,7 @@ from django.utils import timezone
 from articles.models import Article
 
 from .commenters import Commenter
-from .comments import AUTHOR_MIN_LENGTH, Reason
+from .comments import Reason
 from .counts import QUEUE_KEYS
 
 # The Django permissions that let a user rename or delete a shared queue they do not own
@@ -55,8 +54,7 @@ class SavedQueue(models.Model):
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="+")
     reason = models.CharField(max_length=20, blank=True, choices=Reason.choices)
-    author = models.CharField(max_length=100, blank=True,
-                              validators=[MinLengthValidator(AUTHOR_MIN_LENGTH)])
+    author = models.CharField(max_length=100, blank=True)
     text = models.CharField(max_length=200, blank=True)
     commenter = models.ForeignKey(Commenter, null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="+")
