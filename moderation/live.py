@@ -74,6 +74,8 @@ def entered(event: ModerationEvent, tab: str) -> bool:
     or a first flag that put it there)?"""
     if event.action in (Action.POSTED, Action.IMPORTED):
         return True
+    if event.action == Action.WITHDRAWN:  # a flag taken away brings a comment into nothing
+        return False
     before = (queues_of(event.status_before, flagged=False, reported=False)
               if event.status_before else frozenset())
     return tab not in before

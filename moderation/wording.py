@@ -112,7 +112,7 @@ def event_words(event: ModerationEvent, *, resolved: Iterable[str] | None = None
         return "Published after scoring"
     if action == Action.WITHDRAWN:
         flag_ = f"{event.get_reason_display()} flag" if event.reason and not brief else "Flag"
-        return f"{flag_} withdrawn{who}: no longer found"
+        return f"{flag_} withdrawn{who}"
     return f"{event.get_action_display()}{who}{reason}"
 
 

@@ -124,7 +124,8 @@ def test_the_log_and_the_context_page_say_the_flag_was_withdrawn(
     log = moderator_client.get(reverse("moderation:log")).content.decode()
     page = moderator_client.get(reverse("moderation:comment", args=[comment.pk])).content.decode()
 
-    assert "Flag withdrawn" in log and "no longer found when rescored" in log
+    assert "Flag withdrawn" in log
+    assert "no longer found when rescored (suspect word: moonshot)" in log
     assert "withdrawn automatically, no longer found" in page
 
 
@@ -144,3 +145,20 @@ def test_the_command_refuses_an_empty_article_slug(db):
     with pytest.raises(CommandError, match="No article with the slug ''"):
         call_command("triage_comments", "--article", "", "--all", stdout=StringIO(),
                      stderr=StringIO())
+
+
+def test_a_comment_that_waited_for_its_scores_is_published_without_its_withdrawn_flag(
+        db, triage_on):
+    """On a post-moderated article a reader's comment waits for its scores: held for spam,
+    then rescored clean, it is published and its spam flag withdrawn, not left open."""
+    comment = services.post_comment(article=make_article(comment_policy="post"),
+                                    author_name="Reader", body="Buy cheap watches here")
+    services.act_on_findings([with_findings(comment, Reason.SPAM)])
+    comment.refresh_from_db()
+    assert comment.status == Status.PENDING and open_automatic(comment) == [Reason.SPAM]
+
+    services.act_on_findings([with_findings(comment)])
+
+    comment.refresh_from_db()
+    assert comment.status == Status.APPROVED
+    assert open_automatic(comment) == [] and not comment.flagged

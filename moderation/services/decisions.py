@@ -305,9 +305,10 @@ def withdraw_flags(*, comment: Comment, reasons: Iterable[str], note: str = "",
                    actor_label: str = "automatic") -> int:
     """Resolve `comment`'s open automatic flags of `reasons`, which the triage raised and,
     rescored, no longer finds (a word taken off a list; spam found where off-topic was),
-    each with an audit row, the flag facts and the queue counters in step. A moderator's
-    or a reader's flag is never withdrawn, and the comment's status is left as it is.
-    Returns how many were withdrawn."""
+    each with an audit row whose note is `note` and the flag's own ("no longer found when
+    rescored (suspect word: trade)"), the flag facts and the queue counters in step. A
+    moderator's or a reader's flag is never withdrawn, and the comment's status is left
+    as it is. Returns how many were withdrawn."""
     with transaction.atomic():
         current = lock_for_change(comment, None)
         flags = list(current.flags.open().filter(source=Flag.Source.AUTOMATIC,
@@ -318,7 +319,8 @@ def withdraw_flags(*, comment: Comment, reasons: Iterable[str], note: str = "",
             for flag_ in flags:
                 flag_.resolved_event = record_event(
                     current, actor=None, action=Action.WITHDRAWN, status_before=current.status,
-                    actor_label=actor_label, reason=flag_.reason, note=note)
+                    actor_label=actor_label, reason=flag_.reason,
+                    note=f"{note} ({flag_.note})" if flag_.note else note)
                 flag_.resolved_at = flag_.resolved_event.created_at
             Flag.objects.bulk_update(flags, ["resolved_at", "resolved_event"])
     copy_state(comment, current)

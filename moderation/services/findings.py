@@ -91,19 +91,17 @@ def act_on_findings(comments: Sequence[Comment]) -> Acted:
     to_flag = []
     for comment in comments:
         findings = comment.triage.get("findings", [])
-        if comment.pk in waiting:
-            if findings:
-                to_flag.append(comment)
-            else:
-                _settle(comment, findings, raised, acted)
-            continue
         # Hidden or decided by a moderator: the scores are kept, the queue is left alone.
         if comment.status == Comment.Status.HIDDEN or comment.decided:
             continue
         gone = still_open.get(comment.pk, set()) - {f["reason"] for f in findings}
         if gone:
-            acted.withdrawn += _withdraw(comment, gone, acted)
-        if findings:
+            acted.withdrawn += withdraw_flags(comment=comment, reasons=gone,
+                                              actor_label=AUTOMATIC,
+                                              note="no longer found when rescored")
+        if comment.pk in waiting and not findings:
+            _settle(comment, findings, raised, acted)
+        elif findings:
             to_flag.append(comment)
     flagged = _raise_flags_in_bulk(to_flag, raised, acted)
     for comment in to_flag:
@@ -143,15 +141,6 @@ def _automatic_flags(comments: Sequence[Comment]) -> tuple[set, dict[int, set[st
         if resolved_at is None:
             still_open.setdefault(pk, set()).add(reason)
     return raised, still_open
-
-
-def _withdraw(comment: Comment, reasons: set[str], acted: Acted) -> int:
-    try:
-        return withdraw_flags(comment=comment, reasons=reasons, actor_label=AUTOMATIC,
-                              note="no longer found when rescored")
-    except ModerationError as error:
-        acted.skipped.append((comment.pk, str(error)))
-        return 0
 
 
 def _raise_flags_in_bulk(comments: Sequence[Comment], raised: set, acted: Acted) -> set[int]:
