@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
-from django_tasks.signals import task_finished
 
 from articles import importers
 from articles.importers import progress, uploads
@@ -58,10 +56,10 @@ def run_import(job_id: int) -> dict:
     return {"state": State.DONE, "comments_created": summary.totals["comments_created"]}
 
 
-@receiver(task_finished)
-def _given_up(sender, task_result, **kwargs) -> None:
+def on_task_finished(sender, task_result, **kwargs) -> None:
     """An import whose workers died on it MAX_ATTEMPTS times (moderation/workers.py gives
-    its task up without running it) ends failed, and its file goes, as any failed one."""
+    its task up without running it) ends failed, and its file goes, as any failed one.
+    Connected to django-tasks' task_finished in ArticlesConfig.ready()."""
     if task_result.task.module_path != run_import.module_path or (
             task_result.status != TaskResultStatus.FAILED):
         return

@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks.exceptions import InvalidTaskError
@@ -101,13 +101,19 @@ def requeue_orphans(now=None) -> int:
         still = DBTaskResult.objects.filter(pk=result.pk, status="RUNNING",
                                             started_at=result.started_at)
         if len(result.worker_ids) >= MAX_ATTEMPTS:
-            if still.update(status="FAILED", finished_at=now,
-                            exception_class_path="moderation.workers.WorkerDied",
-                            traceback=f"{len(result.worker_ids)} workers died running this "
-                                      "task; it is not tried again."):
+            # Failed and said to be, together: if what hears it fails, the task is still
+            # running on a dead worker at the next beat, which tries again.
+            with transaction.atomic():
+                given_up = still.update(
+                    status="FAILED", finished_at=now,
+                    exception_class_path="moderation.workers.WorkerDied",
+                    traceback=f"{len(result.worker_ids)} workers died running this task; "
+                              "it is not tried again.")
+                if given_up:
+                    _say_finished(result.pk)
+            if given_up:
                 log.error("Task %s (%s): %d workers died on it; marked failed", result.pk,
                           result.task_path, len(result.worker_ids))
-                _say_finished(result.pk)
         elif still.update(status="READY"):
             requeued += 1
             log.warning("Task %s (%s) was running on dead worker %s; queued again",
