@@ -238,14 +238,17 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # (through redis-py with hiredis) when REDIS_URL is set, else a table in the database
 # (made by `migrate`) whose increments are atomic. Either way the limits are exact with
 # any number of workers.
+# Several sites may share one Redis: every cache key of this one starts with this.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "")
+REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             # Django's, keeping its redis-py client between calls (config/cache.py).
             "BACKEND": "config.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:
@@ -253,7 +256,7 @@ else:
         "default": {
             "BACKEND": "config.cache.AtomicDatabaseCache",
             "LOCATION": "django_cache",
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", ""),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 50_000)},
         }
     }
@@ -271,8 +274,9 @@ CACHES["progress"] = (
     {"BACKEND": "config.cache.RedisCache",
      "LOCATION": os.environ["REDIS_URL"],
      # Under the site's prefix too: sites sharing one Redis have their own job 1.
-     "KEY_PREFIX": ":".join(filter(None, [os.environ.get("CACHE_KEY_PREFIX", ""),
-                                          "progress"]))}
+     "KEY_PREFIX": ":".join(filter(None, [CACHE_KEY_PREFIX, "progress"])),
+     # As the default cache's: an unreachable Redis is a 503, not a hung page.
+     "OPTIONS": REDIS_OPTIONS}
     if os.environ.get("REDIS_URL")
     else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
           "LOCATION": os.environ.get("PROGRESS_CACHE_DIR") or str(BASE_DIR / "var" / "progress")}

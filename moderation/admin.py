@@ -275,14 +275,13 @@ class FlagAdmin(LargeTableAdminMixin, ReadOnlyAdmin):
 
 class ActorFilter(admin.SimpleListFilter):
     """By the moderator who acted, offering those who did (ModerationEvent.objects
-    .actor_ids()), not every user: readers with accounts are users too."""
+    .actors()), not every user: readers with accounts are users too."""
 
     title = "actor"
     parameter_name = "actor__id__exact"
 
     def lookups(self, request, model_admin):
-        people = get_user_model().objects.filter(pk__in=ModerationEvent.objects.actor_ids())
-        return [(user.pk, user.get_username()) for user in people.order_by("username")]
+        return [(user.pk, user.get_username()) for user in ModerationEvent.objects.actors()]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -398,29 +398,39 @@ class CountedDeletionMixin:
     COUNT_LIMIT = 100_000
     # Cascades are followed this many levels down; beyond, Django's own page is shown.
     DEPTH_LIMIT = 5
+    # The objects to delete named one by one (with a link); the rest are counted.
+    NAMED = 100
 
     def get_deleted_objects(self, objs, request):
-        objs = list(objs)
-        if not objs:
-            return [], {}, set(), []
         using = router.db_for_write(self.model)
-        rows = self.model._base_manager.using(using).filter(pk__in=[obj.pk for obj in objs])
+        if isinstance(objs, QuerySet):  # "Delete selected", perhaps with "Select all"
+            rows = objs.using(using).order_by()
+            named = list(rows[: self.NAMED])
+            total = rows.count() if len(named) == self.NAMED else len(named)
+        else:  # one object's delete page
+            named = list(objs)
+            total = len(named)
+            rows = self.model._base_manager.using(using).filter(pk__in=[o.pk for o in named])
+        if not named:
+            return [], {}, set(), []
         try:
             related = list(self._related_rows(self.model, rows, using, depth=0))
         except _CascadeTooDeep:
             return get_deleted_objects(objs, request, self.admin_site)
         protected = [self._counted(field, count) for field, count, kept in related if kept]
         deleted = [(field, count) for field, count, kept in related if not kept]
-        to_delete = [self._link(obj) for obj in objs]
+        to_delete = [self._link(obj) for obj in named]
+        if total > len(named):
+            to_delete.append(f"and {total - len(named):,} more")
         to_delete += [self._counted(field, count) for field, count in deleted]
-        return to_delete, self._model_count(objs, deleted), self._perms_needed(
+        return to_delete, self._model_count(total, deleted), self._perms_needed(
             request, deleted), protected
 
     def _related_rows(self, model, rows, using, depth):
         """(field, count, kept) for each relation to `rows` that has any: a PROTECT or
         RESTRICT one keeps its rows and refuses the delete; a CASCADE one is deleted with
         them, and its own relations are followed in turn (by subquery, nothing loaded)."""
-        if depth > self.DEPTH_LIMIT:
+        if depth >= self.DEPTH_LIMIT:
             raise _CascadeTooDeep
         for relation in get_candidate_relations_to_delete(model._meta):
             field = relation.field
@@ -445,8 +455,8 @@ class CountedDeletionMixin:
         plural = capfirst(field.model._meta.verbose_name_plural)
         return f"{plural} ({field.verbose_name}): {self._shown(count)}"
 
-    def _model_count(self, objs, deleted) -> dict:
-        counts = {self.model._meta.verbose_name_plural: len(objs)}
+    def _model_count(self, total: int, deleted) -> dict:
+        counts = {self.model._meta.verbose_name_plural: total}
         for field, count in deleted:
             name = field.model._meta.verbose_name_plural
             counts[name] = counts.get(name, 0) + count

@@ -316,3 +316,19 @@ def test_the_commenter_search_is_the_people_pages_search(admin_client, django_us
     assert asked == ["uma"]
     assert sorted(shown) == sorted(c.pk for c in found)
     assert set(shown) == set(Commenter.objects.search("uma").values_list("pk", flat=True))
+
+
+def test_deleting_many_selected_users_names_the_first_and_counts_the_rest(
+        admin_client, django_user_model, monkeypatch):
+    monkeypatch.setattr("moderation.admin.UserAdmin.NAMED", 2)
+    readers = django_user_model.objects.bulk_create(
+        django_user_model(username=f"reader{n}") for n in range(5))
+
+    page = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [r.pk for r in readers]},
+    ).content.decode()
+
+    assert page.count('href="/admin/auth/user/') >= 2
+    assert "and 3 more" in page
+    assert "<li>Users: 5</li>" in page

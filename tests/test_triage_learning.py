@@ -147,8 +147,8 @@ def test_the_why_badge_names_the_newsrooms_model_when_it_raised_the_abuse_score(
     assert "raised by the newsroom's model (blended in at 0.50)" in shown["abuse"].title
 
 
-def test_the_why_badge_names_the_abuse_model_when_the_blend_did_not_raise_it():
-    triage = {"abuse": 0.8, "abuse_parts": {"model": 0.9, "profanity": 0.05},
+def test_the_why_badge_names_the_abuse_model_when_it_flagged_the_comment_itself():
+    triage = {"abuse": 0.93, "abuse_parts": {"model": 0.9, "profanity": 0.05},
               "learned": {"labels": 282, "weight": 0.5, "reason": "abusive", "score": 0.6,
                           "words": ["vermin"], "weights": {"abusive": 0.5}}}
     shown = {s.label: s for s in display.signals(triage)}

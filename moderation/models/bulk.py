@@ -119,6 +119,8 @@ def copy_missing_rows(model, key: str, rows: Iterable[Sequence], *, fields: Sequ
         with cursor.cursor.copy(f"COPY {staged} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        # A temporary table has no statistics until analysed: planned as a guess, the
+        # joins below can take a few thousand keys for a handful.
         cursor.execute(f"ANALYZE {staged}")
         # Keys are matched by the unique btree index alone. A trigram index (email_key's,
         # for the people search) answers "=" too, through a bitmap scan, and the planner

@@ -145,12 +145,14 @@ def _leans(learned: dict) -> bool:
 
 
 def _learned_raised_abuse(triage: dict) -> bool:
-    """Did blending in the learned model raise the abuse score above what the shipped
-    models gave it (the higher of the abuse models and profanity)?"""
+    """Did blending in the learned model take the abuse score over its threshold, which
+    the shipped models (the higher of the abuse models and profanity) left it under? When
+    they flagged it themselves, they are what the card names."""
     parts = triage.get("abuse_parts") or {}
     weights = (triage.get("learned") or {}).get("weights") or {}
     shipped = max(parts.get("model", 0), parts.get("profanity", 0))
-    return bool(weights.get("abusive")) and triage.get("abuse", 0) > shipped + 0.005
+    threshold = Thresholds.from_settings().abuse
+    return bool(weights.get("abusive")) and shipped < threshold <= triage.get("abuse", 0)
 
 
 def summary(triage: dict) -> str:

@@ -253,7 +253,7 @@ def _findings(comment: Comment, signals: dict, hits, limits: Thresholds) -> list
     for hit in hits:
         banned = hit.kind == WordList.Kind.BANNED
         found.append(Finding(hit.reason, f"{'banned' if banned else 'suspect'} word: "
-                             f"{hit.found.lower()}", 1.0 if banned else WEIGHTS["suspect"],
+                             f"{hit.found}", 1.0 if banned else WEIGHTS["suspect"],
                              holds=banned))
     links = signals["links"]
     link_score = signals["link_score"]

@@ -20,9 +20,10 @@ from articles.models import Article
 from ..card_html import CardRenderer
 from ..forms import QueueFilterForm
 from ..models import Comment
+from ..models.comments import MODERATE
 from ..queues import DEFAULT_QUEUE, QUEUES, TabCount, cards, complete_cards, tab_counts
 
-PERMISSION = "moderation.moderate_comment"
+PERMISSION = MODERATE
 
 # How many articles the filter menus list: the newest that have comments, plus the chosen one.
 ARTICLE_CHOICES = 100

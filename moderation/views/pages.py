@@ -9,7 +9,6 @@ import datetime
 import time
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -254,8 +253,7 @@ def log(request):
         "problems": form.problems(),
         "filtered": any(values.values()),
         "page": page,
-        "moderators": get_user_model().objects.filter(
-            pk__in=ModerationEvent.objects.actor_ids()).order_by("username"),
+        "moderators": ModerationEvent.objects.actors(),
         "actions": ModerationEvent.Action.choices,
         "articles": article_choices(values["article"]),
     }
