@@ -17,8 +17,12 @@ if absent) for the workspace and `bench-admin` (superuser; made if absent) for t
   answer: card, status line and tab counts);
 - the reader's page of the biggest story (most comments: make_data.py's viral story),
   anonymous, first page and the page a deep comment's permalink lands on;
+- people: the Commenters list (first page, a search by part of a name and by part of an
+  email), the page of the commenter with the most comments (first page and the last page
+  offered), the queue and the log filtered to them (skipped when no commenter exists);
 - the admin's comment changelist (plain, a status filter, a search for a common and a
-  rare word, the planted word of the oldest comments, a date-hierarchy month) and article
+  rare word, the planted word of the oldest comments, a date-hierarchy month), commenter
+  changelist (plain, a name search, the commenters trusted by a moderator) and article
   changelist.
 
 Per page: a warm-up request, then --runs timed requests (server wall time in-process, the
@@ -27,10 +31,11 @@ median, and the median CPU time of this process; fewer runs when a page passes
 CaptureQueriesContext, as the tests count them), the answer's size; then one more request
 whose every SELECT is re-run as EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) with the same
 parameters: per query its execution ms, rows read by its scans, buffers, and any Seq Scan
-of moderation_comment, moderation_flag or moderation_moderationevent (or a sort that spilled
-to disk). Queries over 50 ms and scans of the comment table are marked `!!` and in bold.
-Prints per-page query detail, then a summary table; with several --database-url values each
-database runs in its own process and the summary puts them side by side.
+of moderation_comment, moderation_flag, moderation_moderationevent or moderation_commenter
+(or a sort that spilled to disk). Queries over 50 ms and scans of the comment table are
+marked `!!` and in bold. Prints per-page query detail, then a summary table; with several
+--database-url values each database runs in its own process and the summary puts them side
+by side.
 
 Data changes: none persist. Logging in writes a session row (deleted at the end) and makes
 the two users if absent. Each action request runs inside a transaction that is rolled
@@ -50,6 +55,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,7 +63,8 @@ sys.path.insert(0, str(ROOT))
 from bench.plant_words import NEWEST_WORD, OLDEST_WORD  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_million"
-WATCHED = ("moderation_comment", "moderation_flag", "moderation_moderationevent")
+WATCHED = ("moderation_comment", "moderation_flag", "moderation_moderationevent",
+           "moderation_commenter")
 SLOW_MS = 50.0
 SAVEPOINT = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.I)
 DEFAULT_TABS = ["needs_review", "pending", "flagged", "reported", "approved", "hidden", "all"]
@@ -66,10 +73,14 @@ DEFAULT_TABS = ["needs_review", "pending", "flagged", "reported", "approved", "h
 PAGE_KEYS = ["queue", "TABS", "priority", "search-common", "search-rare",
              "search-newest-word", "search-oldest-word", "reason", "queue-last-page",
              "log", "log-last-page", "log-rare-action", "approve", "hide", "undo", "reader",
-             "reader-permalink", "admin-comments",
+             "reader-permalink", "people", "people-search-name", "people-search-email",
+             "person", "person-last-page", "queue-person", "log-person", "admin-comments",
              "admin-comments-status", "admin-comments-search", "admin-comments-search-rare",
-             "admin-search-oldest-word", "admin-comments-date",
-             "admin-articles"]
+             "admin-search-oldest-word", "admin-comments-date", "admin-commenters",
+             "admin-commenters-search", "admin-commenters-trusted", "admin-articles"]
+# The pages that need a commenter (the one with the most comments).
+PEOPLE_KEYS = ("people-search-name", "people-search-email", "person", "person-last-page",
+               "queue-person", "log-person", "admin-commenters-search")
 
 
 def setup_django(url: str) -> None:
@@ -207,9 +218,20 @@ class Bench:
         latest = self._one("SELECT extract(year FROM max(created))::int, "
                            "extract(month FROM max(created))::int FROM moderation_comment")
         total = self._one("SELECT count(*) FROM moderation_comment")[0]
+        # The commenter with the most comments (make_data.py's prolific writer), and what
+        # a moderator would type to find them: part of their name, part of their email.
+        person = self._one(
+            "SELECT id, display_name, email_key, approved_count + pending_count + hidden_count "
+            "FROM moderation_commenter "
+            "ORDER BY approved_count + pending_count + hidden_count DESC, id LIMIT 1")
+        if person is not None:
+            longest = max((w.strip(".") for w in person[1].split()), key=len, default="")
+            person = {"id": person[0], "comments": person[3],
+                      "name_part": longest[:4] if len(longest) >= 3 else person[1],
+                      "email_part": person[2].split("@")[0]}
         return {"article_id": article_id, "slug": slug, "pending": pending and pending[0],
                 "approved": approved and approved[0], "deep": deep, "year": latest[0],
-                "month": latest[1], "total": total}
+                "month": latest[1], "total": total, "person": person}
 
     def tabs(self) -> list[str]:
         html = self.mod.get("/moderation/").content.decode()
@@ -242,6 +264,8 @@ class Bench:
         p = self.picks
         q = self.args
         art = f"/articles/{p['slug']}/"
+        who = p["person"] or {"id": 0, "comments": 0, "name_part": "", "email_part": ""}
+        person = f"/moderation/people/{who['id']}/"
         defs = {
             "queue": ("queue, default tab", "mod", "/moderation/"),
             "priority": ("queue, priority sort", "mod", "/moderation/?sort=priority"),
@@ -265,6 +289,18 @@ class Bench:
             "log-rare-action": ("moderation log, action 'undone'", "mod",
                                 "/moderation/log/?action=undone"),
             "reader": ("reader, biggest story p.1", "reader", art),
+            "people": ("people, first page", "mod", "/moderation/people/"),
+            "people-search-name": (f"people, name '{who['name_part']}'", "mod",
+                                   f"/moderation/people/?q={quote(who['name_part'])}"),
+            "people-search-email": (f"people, email '{who['email_part']}'", "mod",
+                                    f"/moderation/people/?q={quote(who['email_part'])}"),
+            "person": (f"person #{who['id']} ({who['comments']:,} comments)", "mod", person),
+            "person-last-page": (f"person #{who['id']}, ?page=99999", "mod",
+                                 f"{person}?page=99999"),
+            "queue-person": (f"queue, All, commenter #{who['id']}", "mod",
+                             f"/moderation/?tab=all&commenter={who['id']}"),
+            "log-person": (f"moderation log, commenter #{who['id']}", "mod",
+                           f"/moderation/log/?commenter={who['id']}"),
             "admin-comments": ("admin comments", "admin", "/admin/moderation/comment/"),
             "admin-comments-status": ("admin comments pending", "admin",
                                       "/admin/moderation/comment/?status__exact=pending"),
@@ -277,6 +313,12 @@ class Bench:
             "admin-comments-date": (f"admin comments {p['year']}-{p['month']:02d}", "admin",
                                     f"/admin/moderation/comment/?created__year={p['year']}"
                                     f"&created__month={p['month']}"),
+            "admin-commenters": ("admin commenters", "admin", "/admin/moderation/commenter/"),
+            "admin-commenters-search": (f"admin commenters '{who['name_part']}'", "admin",
+                                        f"/admin/moderation/commenter/"
+                                        f"?q={quote(who['name_part'])}"),
+            "admin-commenters-trusted": ("admin commenters trusted by a moderator", "admin",
+                                         "/admin/moderation/commenter/?trust__exact=manual"),
             "admin-articles": ("admin articles", "admin", "/admin/articles/article/"),
         }
         wanted = set(q.pages.split(",")) if q.pages else None
@@ -299,6 +341,8 @@ class Bench:
                     continue
                 out.append({"key": key, "label": f"htmx {key} #{target}", "who": "mod",
                             "action": key, "target": target})
+            elif key in PEOPLE_KEYS and p["person"] is None:
+                print(f"skip {key}: no commenter (make_data.py makes them)")
             elif key == "reader-permalink":
                 if p["deep"] is None:
                     continue
@@ -487,7 +531,7 @@ def print_summary(runs: list[tuple[str, list[dict]]]) -> None:
           "median CPU time of the process serving it, Python's share, which other work on the "
           "machine disturbs less than the wall time; slowest q = "
           "the slowest query's EXPLAIN ANALYZE time, !! over 50 ms; seq scans of the "
-          "comment, flag and event tables, !! for the comment table)\n")
+          "comment, flag, event and commenter tables, !! for the comment table)\n")
     tables = [(name, summary_rows(results)) for name, results in runs]
     keys = list(dict.fromkeys(k for _n, t in tables for k in t))
     head = "| page |"

@@ -19,18 +19,25 @@ runs `manage.py migrate` on it, then loads with COPY:
   7-digit segments, `depth`, Article.comment_seq = last seq); a quarter of the older
   articles are "imported" (import keys, "imported" audit rows);
 - one audit row (moderation_moderationevent) per comment (posted or imported) plus one
-  per decision and per flag; a few moderator users (bench-mod-1..6) act in them.
+  per decision and per flag; a few moderator users (bench-mod-1..6) act in them;
+- the commenters (People: one very prolific writer, a long tail, guests without email
+  who have none), each comment linked to its writer's, in by COPY with an empty record.
 
 Column lists come from the live tables (information_schema): columns this script knows
 are filled with meaningful values; columns added later are filled with their Django field
 default (or left to their database default / NULL) and listed in a NOTE, since derived
 columns (say a denormalised flag column) then need a backfill: --post-command runs a
-manage.py command after the load for that. Finally ANALYZE, and the time each step took.
+manage.py command after the load for that. Then ANALYZE, and the app's own services fill
+the commenters' records and standing: services.recount_commenters counts every record
+(rather than this script counting as the services count), auto_trust() trusts those it
+earns it, and a few moderators' decisions (trust, pre-moderation, bans) go through their
+services with their audit rows (decide_on_people). Finally the commenter table, which the
+recount rewrote, is vacuumed, everything ANALYZEd, and the time each step took printed.
 The text filter words: "council" is in ~4% of bodies, "zanzibar" in ~20 per million.
 
 JSON mode (--json FILE): writes the same shape (viral story + other articles, statuses,
-hidden reasons, nesting, dates) as a newsroom-comments v1 import file for
-`manage.py import_articles FILE`, touching no database.
+hidden reasons, nesting, dates, the same writers' names and emails) as a newsroom-comments
+v1 import file for `manage.py import_articles FILE`, touching no database.
 
 Prints the steps with their durations and a summary of what was loaded.
 """
@@ -57,6 +64,8 @@ MAX_GEN_DEPTH = 10
 REASONS = ["off_topic", "abusive", "spam", "personal_attack", "other"]
 HIDE_REASON_WEIGHTS = [30, 30, 20, 15, 5]
 MODERATORS = [f"bench-mod-{n}" for n in range(1, 7)]
+TABLES = ("articles_article", "moderation_comment", "moderation_moderationevent",
+          "moderation_flag", "moderation_commenter")
 
 _WORDS = (
     "the of and to a in that is was he for it with as his on be at by i this had not are "
@@ -77,6 +86,17 @@ _NAMES = ("Ada Ben Cara Dev Eli Fay Gus Hana Ivo Jun Kai Lea Mo Nia Oto Pia Quin
                "Sam Tia Uma Vic Wes Xia Yan Zoe Adam Mona Raj Ines Olga Pete")
 FIRST_NAMES = _NAMES.split()
 LAST_INITIALS = "ABCDEFGHIJKLMNOPRSTVWZ"
+_SURNAMES = ("Okafor Lindqvist Moreau Tanaka Kowalski Haddad Fernandes Novak Brennan Castillo "
+             "Dubois Yilmaz Petrov Nakamura Oyelaran Rossi Schmidt Mbeki Larsen Quigley "
+             "Abernathy Delgado Whitfield Osei Vasquez Holloway Ivanova Chen Gallagher Sorensen "
+             "Achterberg Pillai Romero Eriksen Mukherjee Fairbanks Zielinski Duarte Kaur "
+             "Templeton")
+SURNAMES = _SURNAMES.split()
+DOMAINS = ["example.org", "example.com", "example.net", "mail.example.org"]
+# The shape of People (see its docstring).
+GUEST_SHARE = 0.10
+PROLIFIC_SHARE = 0.015
+TAIL_INDEX = 1.3
 
 
 def _ts_formatter():
@@ -317,10 +337,51 @@ def triage_of(rng: random.Random, auto_reason: str | None) -> tuple[str, float]:
     return json.dumps(data, separators=(",", ":")), priority
 
 
-def author(rng: random.Random) -> tuple[str, str]:
-    name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_INITIALS)}."
-    email = f"reader{rng.randrange(10**6)}@example.org" if rng.random() < 0.5 else ""
-    return name, email
+class People:
+    """Who writes each comment, drawn once for the whole dataset (from a generator of its
+    own, so both modes give every comment the same writer):
+
+    - GUEST_SHARE of the comments by guests who give no email, each signed with some name:
+      post_comment() and the importers give those no commenter;
+    - one very prolific writer, PROLIFIC_SHARE of the comments (15,000 at 10^6);
+    - everyone else with a heavy tail of comments each, P(more than k) ~ k^-TAIL_INDEX
+      (capped at a 500th of the comments, far below the prolific writer): at 10^6 about
+      250,000 people, 84% of them with 1-3 comments and some 600 with over 100.
+
+    Each person has one name and one email (lower case, so already its email_key); their
+    comments fall anywhere in the two years, in a fixed shuffle.
+    """
+
+    def __init__(self, seed: int, comments: int):
+        rng = random.Random(f"{seed}-people")
+        guests = round(comments * GUEST_SHARE)
+        left = comments - guests
+        counts = [min(left, max(1, round(comments * PROLIFIC_SHARE)))] if left else []
+        left -= sum(counts)
+        cap = max(3, comments // 500)
+        while left > 0:
+            k = min(cap, left, int((1.0 - rng.random()) ** (-1 / TAIL_INDEX)))
+            counts.append(k)
+            left -= k
+        writers = [-1] * guests
+        for person, k in enumerate(counts):
+            writers.extend([person] * k)
+        rng.shuffle(writers)
+        self.counts, self.writers, self.names, self.emails = counts, writers, [], []
+        for person in range(len(counts)):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+            self.names.append(f"{first} {last}" if rng.random() < 0.7 else f"{first} {last[0]}.")
+            self.emails.append(f"{first}.{last}.{person + 1}@{rng.choice(DOMAINS)}".lower())
+        self.rng = rng
+        self.taken = 0
+
+    def author(self) -> tuple[int, str, str]:
+        """The next comment's (person, name, email); person -1 for a guest without email."""
+        person = self.writers[self.taken]
+        self.taken += 1
+        if person < 0:
+            return -1, f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_INITIALS)}.", ""
+        return person, self.names[person], self.emails[person]
 
 
 # --------------------------------------------------------------------------------------
@@ -331,6 +392,7 @@ def write_json(args) -> None:
     rng = random.Random(args.seed)
     now = time.time()
     plan = Plan(rng, args.comments, args.viral, args.articles, now)
+    people = People(args.seed, args.comments)
     started = time.perf_counter()
     iso = lambda t: datetime.fromtimestamp(int(t), UTC).isoformat()  # noqa: E731
     total = 0
@@ -350,7 +412,7 @@ def write_json(args) -> None:
             out.write(("," if a_index else "") + text)
             for i, parent in enumerate(tree.parents):
                 status = pick_status(rng, art["pending_p"])
-                name, email = author(rng)
+                _person, name, email = people.author()
                 html = rng.random() < 0.05
                 body = body_text(rng)
                 if html:
@@ -512,6 +574,55 @@ def defaults_maker():
     return defaults
 
 
+def decide_on_people(rng: random.Random, *, spare: int) -> dict[str, int]:
+    """Give the people the standing the services would have given them, each change
+    through its service with its audit row: automatic trust wherever their record earns
+    it (auto_trust() judges), then a few moderators' decisions: trust for some reliable
+    regulars, pre-moderation and bans for some whose comments were hidden, never for
+    `spare` (the prolific writer, whose page the benchmarks read as an ordinary person's).
+    Returns how many of each were made."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.db.models import Q
+
+    from moderation import services
+    from moderation.models import Commenter
+    from moderation.services.commenters import auto_trust
+
+    mods = list(get_user_model().objects.filter(username__in=MODERATORS).order_by("pk"))
+    made = {"trusted automatically": 0, "trusted by a moderator": 0, "pre-moderated": 0,
+            "banned": 0}
+    # auto_trust() reads and locks each person it is asked about: asked only about those
+    # the setting's rule can apply to (COMMENTERS_AUTO_TRUST_AFTER approved and none
+    # hidden, config/settings.py), a third of those with enough approved, the build takes
+    # 5 s less at 10^6.
+    due = list(Commenter.objects.filter(
+        approved_count__gte=max(1, settings.COMMENTERS_AUTO_TRUST_AFTER), hidden_count=0,
+    ).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(due), 500):
+        with transaction.atomic():
+            made["trusted automatically"] += sum(
+                auto_trust(pk) is not None for pk in due[start:start + 500])
+    # (what, whom, one in how many of them, the service)
+    decisions = [
+        ("trusted by a moderator", Q(approved_count__gte=10, hidden_count=0), 10,
+         lambda c, mod: services.trust_commenter(commenter=c, actor=mod,
+                                                 reason="A regular; never hidden")),
+        ("pre-moderated", Q(hidden_count__gte=3), 20,
+         lambda c, mod: services.premoderate_commenter(commenter=c, actor=mod,
+                                                       reason="Hidden again and again")),
+        ("banned", Q(hidden_count__gte=5), 20,
+         lambda c, mod: services.ban_commenter(commenter=c, actor=mod,
+                                               reason="Abuse after warnings")),
+    ]
+    for label, which, one_in, decide in decisions:
+        for person in Commenter.objects.filter(which).exclude(pk=spare).order_by("pk"):
+            if rng.randrange(one_in) == 0:
+                made[label] += decide(person, rng.choice(mods)) is not None
+    return made
+
+
 def load_database(args) -> None:
     url = args.database_url
     total_started = time.perf_counter()
@@ -547,6 +658,7 @@ def load_database(args) -> None:
     rng = random.Random(args.seed)
     now = time.time()
     plan = Plan(rng, args.comments, args.viral, args.articles, now)
+    people = People(args.seed, args.comments)
     ts = _ts_formatter()
     defaults = defaults_maker()
     N = "\\N"
@@ -554,15 +666,19 @@ def load_database(args) -> None:
     with psycopg.connect(url) as conn:
         base = {t: conn.execute(sql.SQL("SELECT coalesce(max(id), 0) FROM {}").format(
                     sql.Identifier(t))).fetchone()[0]
-                for t in ("articles_article", "moderation_comment",
-                          "moderation_moderationevent", "moderation_flag")}
+                for t in TABLES}
 
     art_cols = ["id", "title", "slug", "outlet", "byline", "published_at", "body",
                 "editors_note", "editors_note_author", "source_url", "comment_policy",
                 "import_source", "import_id", "comment_seq", "created_at", "updated_at"]
     com_cols = ["id", "article_id", "parent_id", "user_id", "author_name", "author_email",
                 "body", "body_format", "status", "created", "import_key", "seq", "path",
-                "depth", "triage", "priority", "triaged_at", "hidden_reason"]
+                "depth", "triage", "priority", "triaged_at", "hidden_reason", "commenter_id"]
+    # The record (counts, first and last seen, trouble) starts empty: recount fills it.
+    person_cols = ["id", "display_name", "user_id", "email_key", "external_key", "banned_at",
+                   "ban_reason", "suspended_until", "suspension_reason", "premoderated",
+                   "trust", "approved_count", "pending_count", "hidden_count",
+                   "reported_count", "first_seen", "last_seen", "trouble_at", "created_at"]
     ev_cols = ["id", "comment_id", "actor_id", "actor_label", "action", "status_before",
                "status_after", "reason", "note", "created_at", "undoes_id"]
     fl_cols = ["id", "comment_id", "reason", "source", "note", "created_by_id",
@@ -587,6 +703,9 @@ def load_database(args) -> None:
         fls = TableWriter(url, "moderation_flag", fl_cols, defaults)
         cid, eid, fid = (base["moderation_comment"], base["moderation_moderationevent"],
                          base["moderation_flag"])
+        person_ids = [str(base["moderation_commenter"] + 1 + p)
+                      for p in range(len(people.counts))]
+        first_at = [now] * len(people.counts)
         rand = rng.random
         for art in plan.articles:
             tree = plan.tree(rng, art)
@@ -623,7 +742,9 @@ def load_database(args) -> None:
                 auto_reason = (rng.choice(["abusive", "spam", "off_topic"])
                                if "automatic" in open_flags else None)
                 triage, priority = triage_of(rng, auto_reason)
-                name, email = author(rng)
+                person, name, email = people.author()
+                if person >= 0 and created < first_at[person]:
+                    first_at[person] = created
                 html = rand() < 0.05
                 body = body_text(rng)
                 if html:
@@ -635,7 +756,7 @@ def load_database(args) -> None:
                     name, email, _esc(body), "html" if html else "text", status, ts(created),
                     f"c{seq}" if imported else "", str(seq), path, str(tree.depths[i]),
                     _esc(triage), repr(priority), ts(min(now - 1, created + 2 + rand() * 30)),
-                    hide_reason,
+                    hide_reason, N if person < 0 else person_ids[person],
                 ))
                 # The audit trail: posted (or imported), then the decision, then flags.
                 cs = str(cid)
@@ -711,24 +832,49 @@ def load_database(args) -> None:
                     if p >= 0:
                         kids[p] = kids.get(p, 0) + 1
                 viral_info["widest_fanout"] = max(kids.values()) if kids else 0
-        writers = (coms, evs, fls)
+        # Made when their first comment came (as post_comment() makes them).
+        persons = TableWriter(url, "moderation_commenter", person_cols, defaults)
+        for p, pk in enumerate(person_ids):
+            persons.row((pk, _esc(people.names[p]), N, people.emails[p], "", N, "", N, "",
+                         "f", "", "0", "0", "0", "0", N, N, N, ts(first_at[p])))
+        writers = (coms, evs, fls, persons)
         for w in writers:
             w.close()
     load_seconds = s.elapsed
 
     with step("set id sequences"), psycopg.connect(url, autocommit=True) as conn:
-        for table in ("articles_article", "moderation_comment", "moderation_moderationevent",
-                      "moderation_flag"):
+        for table in TABLES:
             conn.execute(sql.SQL(
                 "SELECT setval(pg_get_serial_sequence({}, 'id'), "
                 "(SELECT greatest(coalesce(max(id), 0), 1) FROM {}))"
             ).format(sql.Literal(table), sql.Identifier(table)))
+    # Before the recount: its aggregates over the comments are planned from the statistics
+    # (without them, as a scan of the comment table per batch).
+    with step("ANALYZE"), psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+    from moderation import services
+
+    with step(f"services.recount_commenters: {len(person_ids):,} records"):
+        services.recount_commenters(int(pk) for pk in person_ids)
+    with step("people's standing, through the services"):
+        decided = decide_on_people(random.Random(f"{args.seed}-standing"),
+                                   spare=int(person_ids[0]) if person_ids else 0)
     if args.post_command:
         with step(f"manage.py {args.post_command}"):
             subprocess.run([sys.executable, "manage.py", *args.post_command.split()],
                            cwd=ROOT, env=django_env(url), check=True)
-    with step("ANALYZE"), psycopg.connect(url, autocommit=True) as conn:
+    # The recount rewrote every commenter: vacuumed now rather than by autovacuum while a
+    # benchmark runs.
+    with step("VACUUM (ANALYZE) moderation_commenter; ANALYZE"), \
+            psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) moderation_commenter")
         conn.execute("ANALYZE")
+        people_seen = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE n <= 3), count(*) FILTER (WHERE n > 100), "
+            "max(n) FROM (SELECT approved_count + pending_count + hidden_count AS n "
+            "FROM moderation_commenter) AS c").fetchone()
+        guests = conn.execute("SELECT count(*) FROM moderation_comment "
+                              "WHERE commenter_id IS NULL").fetchone()[0]
 
     print()
     print(f"database {url}")
@@ -743,6 +889,11 @@ def load_database(args) -> None:
               f"widest fan-out {viral_info['widest_fanout']} direct replies, "
               f"max depth {viral_info['max_depth']}")
     print(f"  text filter words: '{COMMON_WORD}' (~4% of bodies), '{RARE_WORD}' (~20/10^6)")
+    everyone, few, many, most = people_seen
+    print(f"  commenters: {everyone:,}, {few / max(1, everyone):.0%} with 1-3 comments, "
+          f"{many:,} with over 100, the most prolific #{person_ids[0] if person_ids else '-'} "
+          f"with {most or 0:,}; comments by guests without email (no commenter): {guests:,}")
+    print("  standing: " + ", ".join(f"{k} {v:,}" for k, v in decided.items()))
     for w in (arts, *writers):
         if w.defaulted:
             print(f"  NOTE {w.table}: filled with Django defaults: {', '.join(w.defaulted)}"
@@ -751,7 +902,8 @@ def load_database(args) -> None:
             print(f"  NOTE {w.table}: left to database default/NULL: {', '.join(w.skipped)}")
         if w.dropped:
             print(f"  NOTE {w.table}: columns no longer in the table: {', '.join(w.dropped)}")
-    print(f"COPY of {args.comments:,} comments (+ events, flags): {load_seconds:.0f} s; "
+    print(f"COPY of {args.comments:,} comments (+ events, flags, commenters): "
+          f"{load_seconds:.0f} s; "
           f"total {time.perf_counter() - total_started:.0f} s")
 
 
