@@ -14,7 +14,9 @@ from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as AuthUserAdmin
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -332,3 +334,26 @@ def test_deleting_many_selected_users_names_the_first_and_counts_the_rest(
     assert page.count('href="/admin/auth/user/') >= 2
     assert "and 3 more" in page
     assert "<li>Users: 5</li>" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query, index", [
+    ({"trust__exact": "manual"}, "commenter_trust_idx"),
+    ({"premoderated__exact": "1"}, "commenter_premoderated_idx"),
+    ({"banned_at__isnull": "False"}, "commenter_banned_idx"),
+])
+def test_the_commenter_lists_standing_filters_read_their_own_index(admin_client, query, index):
+    commenters(30)
+    Commenter.objects.filter(pk__in=Commenter.objects.order_by("pk")[:3].values("pk")).update(
+        trust=Commenter.Trust.MANUAL, premoderated=True, banned_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert len(rows(admin_client.get(COMMENTERS, query))) == 3
+    plans = []
+    with connection.cursor() as cursor:
+        # A table of 30 rows is read whole whatever its indexes; the question is whether
+        # one would serve a large one.
+        cursor.execute("SET enable_seqscan = off")
+        for sql in [q["sql"] for q in queries if "moderation_commenter" in q["sql"]]:
+            cursor.execute(f"EXPLAIN {sql}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    assert any(index in plan for plan in plans), plans

@@ -98,6 +98,16 @@ class Commenter(models.Model):
         # commenter_trouble_idx (trouble_at DESC NULLS LAST, last_seen DESC) serves
         # troublesome_first() on PostgreSQL; SQLite cannot index NULLS LAST, so it is made
         # in migration 0007, PostgreSQL only.
+        indexes = [
+            # The few with a standing, for the admin's filters by it: without them each
+            # filter read every commenter (94-152 ms for the trusted at 250,000 people).
+            models.Index(fields=["trust", "id"], condition=~Q(trust=""),
+                         name="commenter_trust_idx"),
+            models.Index(fields=["id"], condition=Q(premoderated=True),
+                         name="commenter_premoderated_idx"),
+            models.Index(fields=["id"], condition=Q(banned_at__isnull=False),
+                         name="commenter_banned_idx"),
+        ]
 
     def __str__(self):
         return self.display_name or f"Commenter #{self.pk}"
