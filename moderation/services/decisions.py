@@ -129,6 +129,7 @@ def copy_state(comment: Comment, current: Comment) -> None:
     comment.status = current.status
     comment.hidden_reason = current.hidden_reason
     comment.flagged, comment.reported = current.flagged, current.reported
+    comment.open_flag_reasons = current.open_flag_reasons
     comment.featured_at = current.featured_at
 
 
@@ -297,7 +298,6 @@ def flag_all(wanted: Sequence[Flagging], *, actor, source: str = Flag.Source.MOD
             done.refused.append((comment, refused[comment.pk]))
         else:
             copy_state(comment, flagged[comment.pk])
-            comment.open_flag_reasons = flagged[comment.pk].open_flag_reasons
     return done
 
 
@@ -324,7 +324,6 @@ def withdraw_flags(*, comment: Comment, reasons: Iterable[str], note: str = "",
                 flag_.resolved_at = flag_.resolved_event.created_at
             Flag.objects.bulk_update(flags, ["resolved_at", "resolved_event"])
     copy_state(comment, current)
-    comment.open_flag_reasons = current.open_flag_reasons
     return len(flags)
 
 

@@ -36,7 +36,7 @@ def signals(triage: dict) -> list[Signal]:
     notes = {f["reason"]: f["note"] for f in triage.get("findings", [])}
     raised = (f"raised by the newsroom's model (blended in at "
               f"{triage['learned']['weights']['abusive']:.2f})"
-              if _learned_raised_abuse(triage) else "")
+              if _learned_raised_abuse(triage, limits) else "")
     out = [
         Signal("abuse", f"{triage.get('abuse', 0):.2f}",
                _level(triage.get("abuse", 0), limits.abuse),
@@ -53,7 +53,7 @@ def signals(triage: dict) -> list[Signal]:
                       _level(triage.get("spam", 0), limits.spam), notes.get("spam", "")))
     if triage.get("noise"):
         out.append(Signal("noise", "yes", "medium", notes.get("noise", "adds nothing")))
-    why = _why(triage)
+    why = _why(triage, limits)
     if why:
         out.append(Signal("why", why, "low", "what raised this comment's scores"))
     learned = triage.get("learned") or {}
@@ -96,12 +96,11 @@ def _abuse_parts(parts: dict) -> str:
     return line
 
 
-def _why(triage: dict) -> str:
+def _why(triage: dict, limits: Thresholds) -> str:
     """The few facts behind the highest scores, in words: the spam model's reasons, the
     abuse model against plain profanity, the article's names a comment uses, the person a
     reply speaks to, the words the learned model leaned on."""
     parts = []
-    limits = Thresholds.from_settings()
     if triage.get("spam_content", 0) >= limits.spam / 2 and triage.get("spam_why"):
         parts.append(", ".join(triage["spam_why"]))
     behaviour = triage.get("behaviour") or {}
@@ -120,7 +119,7 @@ def _why(triage: dict) -> str:
     abuse = triage.get("abuse_parts") or {}
     learned = triage.get("learned") or {}
     if triage.get("abuse", 0) >= limits.abuse / 2 and abuse:
-        if _learned_raised_abuse(triage):
+        if _learned_raised_abuse(triage, limits):
             parts.append("the newsroom's model")
         elif abuse.get("model", 0) >= abuse.get("profanity", 0):
             shapes = abuse.get("patterns") or []
@@ -144,15 +143,14 @@ def _leans(learned: dict) -> bool:
                 and learned.get("score", 0) >= 0.5)
 
 
-def _learned_raised_abuse(triage: dict) -> bool:
+def _learned_raised_abuse(triage: dict, limits: Thresholds) -> bool:
     """Did blending in the learned model take the abuse score over its threshold, which
     the shipped models (the higher of the abuse models and profanity) left it under? When
     they flagged it themselves, they are what the card names."""
     parts = triage.get("abuse_parts") or {}
     weights = (triage.get("learned") or {}).get("weights") or {}
     shipped = max(parts.get("model", 0), parts.get("profanity", 0))
-    threshold = Thresholds.from_settings().abuse
-    return bool(weights.get("abusive")) and shipped < threshold <= triage.get("abuse", 0)
+    return bool(weights.get("abusive")) and shipped < limits.abuse <= triage.get("abuse", 0)
 
 
 def summary(triage: dict) -> str:
