@@ -28,7 +28,7 @@ from .models import (
     WordList,
     normalise_word,
 )
-from .models.comments import FLAGGED_SOURCES, REPORTED_SOURCES
+from .models.comments import FLAGGED_SOURCES, MODERATE, REPORTED_SOURCES
 from .paging import CountedDeletionMixin, LargeTableAdminMixin, first_pks
 from .triage import learning
 from .triage.display import blend_weights, summary
@@ -230,7 +230,7 @@ class CommentAdmin(LargeTableAdminMixin, admin.ModelAdmin):
         self._hide(request, queryset, Reason.OFF_TOPIC)
 
     def has_moderate_permission(self, request):
-        return request.user.has_perm("moderation.moderate_comment")
+        return request.user.has_perm(MODERATE)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

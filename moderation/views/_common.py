@@ -23,8 +23,6 @@ from ..models import Comment
 from ..models.comments import MODERATE
 from ..queues import DEFAULT_QUEUE, QUEUES, TabCount, cards, complete_cards, tab_counts
 
-PERMISSION = MODERATE
-
 # How many articles the filter menus list: the newest that have comments, plus the chosen one.
 ARTICLE_CHOICES = 100
 ARTICLE_CHOICES_KEY = "moderation:article-choices"
@@ -38,7 +36,7 @@ def moderator_required(view):
     admin's are: the pages show readers' emails and hidden comments, which no shared
     cache, and no back button after logging out, may keep.
     """
-    gated = login_required(permission_required(PERMISSION, raise_exception=True)(view))
+    gated = login_required(permission_required(MODERATE, raise_exception=True)(view))
     return wraps(view)(never_cache(gated))
 
 
